@@ -1,0 +1,71 @@
+"""Command line: ``newstopics report``, ``newstopics render``, ``newstopics params``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from . import params as P
+
+
+def _parse_pairs(pairs: list[str]) -> dict:
+    values = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise P.ParameterError(f"-p expects name=value, got {pair!r}")
+        name, raw = pair.split("=", 1)
+        try:
+            values[name.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            values[name.strip()] = raw
+    return values
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="newstopics", description="Topic reports on news articles.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("report", help="run the topic notebook on a corpus and render its HTML report",
+                         epilog=P.describe(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    rep.add_argument("--corpus", default=None, help=f"corpus path (default {P.DEFAULTS.corpus!r})")
+    rep.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter (repeatable)")
+    rep.add_argument("--runs-dir", default=None, help="where run folders go (default outputs/runs)")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    ren = sub.add_parser("render", help="render an executed notebook (or a run folder) to an offline HTML report")
+    ren.add_argument("path")
+    sub.add_parser("params", help="list the parameters, their defaults and accepted values")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "params":
+            print(P.describe())
+            return 0
+        if args.command == "render":
+            from .report import render_html
+            from .runs import EXECUTED_NOTEBOOK, REPORT
+
+            src = Path(args.path)
+            nb = src / EXECUTED_NOTEBOOK if src.is_dir() else src
+            html = render_html(nb, (src if src.is_dir() else src.parent) / REPORT)
+            print(html)
+            return 0
+        from .runs import RUNS_DIR, RunError, execute
+
+        values = _parse_pairs(args.param)
+        if args.corpus is not None:
+            values["corpus"] = args.corpus
+        try:
+            folder = execute(values, runs_dir=args.runs_dir or RUNS_DIR, progress=not args.quiet)
+        except RunError as exc:
+            print(f"newstopics: {exc}", file=sys.stderr)
+            return 1
+        print(f"report: {folder / 'report.html'}")
+        return 0
+    except P.ParameterError as exc:
+        print(f"newstopics: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

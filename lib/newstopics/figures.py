@@ -1,0 +1,197 @@
+"""Interactive figures of a topic result, safe for any topic count and for hostile text.
+
+Every figure has a title, axis labels and a one-sentence reading guide
+(``fig.layout.meta["how_to_read"]``). Text from articles goes through
+:func:`esc`, so markup in a corpus shows as text and never runs.
+"""
+from __future__ import annotations
+
+import html
+import textwrap
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .modeling import OUTLIER, TopicResult
+
+RENDERER = "newstopics"
+
+
+class OfflineRenderer:
+    """Plotly renderer for notebooks that become offline reports.
+
+    Each figure carries two forms: plotly's JSON mimetype, which JupyterLab draws
+    interactively, and HTML, which nbconvert keeps. The first figure's HTML holds
+    plotly.js inline, so the report draws every chart with no network; no MathJax
+    or require.js is referenced (plotly's own notebook renderer links MathJax
+    from a CDN, and its mimetype alone leaves nbconvert HTML empty).
+    """
+
+    def __init__(self) -> None:
+        self.plotlyjs_sent = False
+
+    def to_mimebundle(self, fig_dict: dict) -> dict:
+        from plotly.io import to_html
+
+        html_ = to_html(fig_dict, include_plotlyjs=not self.plotlyjs_sent, include_mathjax=False, full_html=False,
+                        default_width="100%", config={"displaylogo": False, "responsive": True})
+        self.plotlyjs_sent = True
+        return {"application/vnd.plotly.v1+json": {"data": fig_dict.get("data", []), "layout": fig_dict.get("layout", {}), "config": {}},
+                "text/html": html_}
+
+    def activate(self) -> None:
+        pass
+
+
+def setup() -> None:
+    """Make figures render in JupyterLab and, offline, in the HTML report."""
+    import plotly.io as pio
+    from plotly.io._base_renderers import MimetypeRenderer
+
+    class _Renderer(OfflineRenderer, MimetypeRenderer):
+        pass
+
+    pio.renderers[RENDERER] = _Renderer()
+    pio.renderers.default = RENDERER
+    pio.templates.default = "plotly_white"
+
+
+def esc(text: object, width: int = 0) -> str:
+    """Text for plotly labels and hover boxes: HTML-escaped, optionally wrapped with <br>."""
+    s = html.escape(str(text), quote=True)
+    if width:
+        s = "<br>".join(textwrap.wrap(s, width)) or s
+    return s
+
+
+def _guide(fig: go.Figure, how_to_read: str) -> go.Figure:
+    fig.update_layout(meta={"how_to_read": how_to_read}, margin=dict(t=70, l=10, r=10, b=40))
+    return fig
+
+
+def how_to_read(fig: go.Figure) -> str:
+    return (fig.layout.meta or {}).get("how_to_read", "")
+
+
+def _topics(result: TopicResult, include_outliers: bool = False) -> pd.DataFrame:
+    t = result.topics
+    return t if include_outliers else t[t["topic"] != OUTLIER]
+
+
+def topic_barchart(result: TopicResult, n_words: int = 6, max_topics: int = 12) -> go.Figure:
+    """Top words of each topic, by c-TF-IDF weight, one small bar chart per topic."""
+    topics = _topics(result).sort_values("count", ascending=False).head(max_topics)
+    if topics.empty:
+        return empty_figure("Top words per topic", "No topic was found: every document is an outlier.")
+    cols = min(3, len(topics))
+    rows = int(np.ceil(len(topics) / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[esc(f"{r.topic}: {r.label}", 40) for r in topics.itertuples()],
+                        horizontal_spacing=0.12, vertical_spacing=min(0.12, 0.5 / rows))
+    for i, r in enumerate(topics.itertuples()):
+        words = result.model.get_topic(r.topic) or []
+        words = words[:n_words][::-1]
+        fig.add_trace(
+            go.Bar(x=[s for _, s in words], y=[esc(w) for w, _ in words], orientation="h", showlegend=False,
+                   hovertemplate="%{y}: %{x:.3f}<extra></extra>"),
+            row=i // cols + 1, col=i % cols + 1,
+        )
+    fig.update_xaxes(title_text="c-TF-IDF weight", title_font_size=10)
+    fig.update_layout(title="Top words per topic", height=max(320, 230 * rows))
+    fig.update_annotations(font_size=11)
+    return _guide(fig, "Each panel is one topic (largest first); longer bars are words that set the topic apart from the others.")
+
+
+def topic_positions(result: TopicResult) -> pd.DataFrame:
+    """2-D positions of topics from their documents' mean embeddings (classical MDS of cosine distances)."""
+    topics = _topics(result)
+    emb = result.embeddings
+    docs = result.documents
+    centroids = np.vstack([emb[docs.index[docs["topic"] == t].to_numpy()].mean(axis=0) for t in topics["topic"]]) if len(topics) else np.zeros((0, emb.shape[1]))
+    pos = np.zeros((len(topics), 2))
+    if len(topics) >= 2:
+        c = centroids / (np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12)
+        d2 = np.clip(2 - 2 * c @ c.T, 0, None)  # squared cosine-chord distances
+        n = len(c)
+        j = np.eye(n) - 1.0 / n
+        b = -0.5 * j @ d2 @ j
+        vals, vecs = np.linalg.eigh(b)
+        order = np.argsort(vals)[::-1][:2]
+        pos = vecs[:, order] * np.sqrt(np.clip(vals[order], 0, None))
+        pos = pos * np.sign(pos[np.argmax(np.abs(pos), axis=0), range(2)])  # fix the sign: deterministic
+    return pd.DataFrame({"topic": topics["topic"].to_numpy(), "x": pos[:, 0], "y": pos[:, 1], "count": topics["count"].to_numpy(), "label": topics["label"].to_numpy(), "top_words": topics["top_words"].to_numpy()})
+
+
+def intertopic_map(result: TopicResult) -> go.Figure:
+    pos = topic_positions(result)
+    if pos.empty:
+        return empty_figure("Intertopic distance map", "No topic was found: every document is an outlier.")
+    size = 18 + 50 * np.sqrt(pos["count"] / pos["count"].max())
+    fig = go.Figure(
+        go.Scatter(
+            x=pos["x"], y=pos["y"], mode="markers+text", text=[str(t) for t in pos["topic"]], textposition="middle center",
+            marker=dict(size=size, color=pos["topic"], colorscale="Viridis", opacity=0.55, line=dict(width=1, color="#333")),
+            customdata=np.stack([[esc(l, 50) for l in pos["label"]], pos["count"], [esc(w, 60) for w in pos["top_words"]]], axis=1),
+            hovertemplate="<b>Topic %{text}: %{customdata[0]}</b><br>%{customdata[1]} documents<br>%{customdata[2]}<extra></extra>",
+        )
+    )
+    fig.update_layout(title="Intertopic distance map", xaxis_title="dimension 1 (cosine distance, MDS)", yaxis_title="dimension 2", height=480, showlegend=False)
+    return _guide(fig, "Each bubble is a topic, sized by its number of documents; topics close together are written about in similar terms.")
+
+
+def article_topic_heatmap(result: TopicResult, by: str = "article_id", label_col: str | None = "title") -> go.Figure:
+    """Share of each article's (or source's) documents in each topic."""
+    mix = result.article_mix(by)
+    if mix.empty:
+        return empty_figure("Topics per article", "No documents.")
+    names = mix.index.tolist()
+    if label_col and label_col in result.documents:
+        first = result.documents.drop_duplicates(by).set_index(by)[label_col]
+        names = [f"{first.get(n) or n}" for n in names]
+    fig = go.Figure(
+        go.Heatmap(
+            z=mix.to_numpy(), x=[esc(c, 30) for c in mix.columns], y=[esc(n, 50) for n in names], colorscale="Blues", zmin=0, zmax=1,
+            colorbar=dict(title="share"), hovertemplate="%{y}<br>%{x}<br>%{z:.0%} of its documents<extra></extra>",
+        )
+    )
+    fig.update_layout(title="Topic mix per " + ("article" if by == "article_id" else by), xaxis_title="topic", yaxis_title=by.replace("_id", ""),
+                      height=max(320, 60 + 34 * len(names)), xaxis_tickangle=-35)
+    return _guide(fig, "Each row is an article; darker cells mean a larger share of its paragraphs fall in that topic, so a row shows what that article talks about.")
+
+
+def empty_figure(title: str, why: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=esc(why), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=14)
+    fig.update_layout(title=title, xaxis_visible=False, yaxis_visible=False, height=220)
+    return _guide(fig, why)
+
+
+# --------------------------------------------------------------------------- tables for the report
+
+
+def table_html(df: pd.DataFrame, max_rows: int = 60) -> str:
+    """An escaped HTML table (cell text never becomes markup)."""
+    return df.head(max_rows).to_html(index=False, escape=True, border=0, classes="nt-table")
+
+
+def topics_html(result: TopicResult, n_examples: int = 2, excerpt_words: int = 60) -> str:
+    """Topic table: size, label, words, and representative paragraphs with their article's title and source."""
+    rows = []
+    for r in result.topics.sort_values("topic").itertuples():
+        examples = []
+        for ex in r.representative_docs[:n_examples]:
+            words = ex["text"].split()
+            text = " ".join(words[:excerpt_words]) + (" …" if len(words) > excerpt_words else "")
+            where = ex["title"] or ex["article_id"]
+            if ex["source"]:
+                where += f" ({ex['source']})"
+            examples.append(f"<p>“{esc(text)}”<br><small>— {esc(where)}</small></p>")
+        rows.append(
+            f"<tr><td>{r.topic}</td><td>{r.count}<br><small>{r.share:.0%}</small></td><td><b>{esc(r.label)}</b></td>"
+            f"<td>{esc(r.top_words)}</td><td>{''.join(examples)}</td></tr>"
+        )
+    return (
+        "<table class='nt-table'><thead><tr><th>topic</th><th>documents</th><th>label</th><th>top words (c-TF-IDF)</th>"
+        "<th>representative paragraphs</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )

@@ -1,0 +1,36 @@
+"""Render an executed notebook into one self-contained HTML report that opens offline."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+TEMPLATES = Path(__file__).parent / "templates"
+# Anything the page would fetch over the network: script/link/img sources and ES module imports.
+_EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//|import\(\s*["'](?:https?:)?//""", re.I)
+
+
+def render_html(notebook: str | Path, html_path: str | Path) -> Path:
+    """Write the report: no code cells, no input prompts, every chart's script inline."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    exporter = HTMLExporter(
+        template_name="offline",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    links = external_references(body)
+    if links:
+        raise RuntimeError(f"report would load {len(links)} resource(s) from the network, e.g. {links[0]!r}")
+    html_path = Path(html_path)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+def external_references(html: str) -> list[str]:
+    """Tags or imports in ``html`` that would fetch something from the network."""
+    return [m.group(0) for m in _EXTERNAL.finditer(html)]

