@@ -53,7 +53,7 @@ from newstopics.embeddings import Embedder
 F.setup()
 run = R.Run.open(cfg)
 embedder = Embedder(cfg.embedding_model)
-display(Markdown(f"Run `{run.folder.name}` on `{cfg.corpus}`, documents = {cfg.doc_unit}s, seed {cfg.random_state}."))
+display(Markdown(f"Run `{run.run_id}` on `{cfg.corpus}`, documents = {cfg.doc_unit}s, seed {cfg.random_state}."))
 
 # %% [markdown]
 # ## The corpus
@@ -129,4 +129,4 @@ fig.show()
 # %%
 with run.stage("save"):
     written = R.save_result(run, corpus, result, embedder)
-display(Markdown("Written to `" + str(run.folder) + "`: " + ", ".join(f"`{p.name}`" for p in written.values())))
+display(Markdown(f"Run `{run.run_id}` wrote: " + ", ".join(f"`{p.name}`" for p in written.values())))

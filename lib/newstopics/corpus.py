@@ -114,6 +114,7 @@ class Corpus:
             return pd.DataFrame(columns=["article_id"])
         t = self.audit.pivot_table(index="article_id", columns="rule", values="line_no", aggfunc="count", fill_value=0)
         t["total"] = t.sum(axis=1)
+        t.columns.name = None
         return t.reset_index()
 
 
@@ -136,6 +137,9 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
+
+
 def decode_bytes(data: bytes) -> tuple[str | None, str]:
     """Text of a file, or (None, reason) when it is not text.
 
@@ -153,9 +157,13 @@ def decode_bytes(data: bytes) -> tuple[str | None, str]:
     except UnicodeDecodeError:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data).best()
-        if best is None:
+        matches = list(from_bytes(data))
+        if not matches:
             return None, "not text: no encoding fits its bytes"
+        # Short Western texts are often guessed as a Central European code page; prefer the
+        # Western ones when they fit as well (news exports are mostly Windows-1252 / Latin-1).
+        western = [m for m in matches if m.encoding in _WESTERN]
+        best = western[0] if western else matches[0]
         text = str(best)
         note = f"decoded as {best.encoding} (not UTF-8)"
     controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
@@ -402,6 +410,9 @@ _READING_TIME = re.compile(r"\b\d+\s*(?:min(?:ute)?s?)\.?\s*read\b|\b\d[\d,]*\s*
 _HASHTAGS = re.compile(r"^\s*(?:#[\w-]+[\s,]*){2,}\s*$")
 _URL_ONLY = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.I)
 _LETTER = re.compile(r"[^\W\d_]")
+_CREDIT = re.compile(r"^[(\[]?\s*(?:additional |further )?(?:reporting|writing|editing|compiled|translated|produced)(?: and \w+)? by\b")
+# "WASHINGTON, March 3, 2026 (Reuters) - " at the start of a story
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][\w .'-]{1,30})?)\s*(?:,\s*(?P<date>[A-Z][a-z]{2,9}\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]{2,9} \d{4}))?\s*(?:\((?P<agency>[^)]{2,40})\))?\s*[-–—]{1,2}\s+")
 
 
 def _norm_line(line: str) -> str:
@@ -441,6 +452,8 @@ def _line_rule(line: str, norm: str, rules: CleaningRules, title_norm: str, repe
         return "link-only"
     if words <= rules.promo_max_words and any(re.search(p, norm) for p in rules.promo_patterns):
         return "promo"
+    if _CREDIT.match(norm) and words <= 25:
+        return "credit-line"
     if norm in repeated:
         return "repeated-across-articles"
     return None
@@ -476,16 +489,27 @@ def parse_article(raw: RawArticle, rules: CleaningRules, repeated: set[str], cle
     """Split one raw article into metadata, body lines and an audit of what was removed."""
     text = raw.text
     html_meta: dict = {}
+    audit: list[dict] = []
     if raw.is_html:
         text, html_meta = _html_to_text(raw)
+        visible = len(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", raw.text)).strip())
+        audit.append({"article_id": raw.article_id, "line_no": 0, "rule": "html-extractor",
+                      "text": f"page reduced to its main text: {len(text):,} of {visible:,} visible characters kept (navigation, asides, footers dropped)"})
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\ufeff", "")
     lines = [_Line(i + 1, ln) for i, ln in enumerate(text.split("\n"))]
-    audit: list[dict] = []
     found: dict[str, str] = {}
     origin: dict[str, str] = {}
 
     def drop(line: _Line, rule: str) -> None:
         audit.append({"article_id": raw.article_id, "line_no": line.no, "rule": rule, "text": line.text.strip()})
+
+    # A title given by a manifest, table column or the HTML wins; the text's own first line is then body
+    # (or a repeat of that title).
+    given_title = raw.meta.get("title") or html_meta.get("title")
+    if given_title:
+        found["title"] = given_title
+        origin["title"] = raw.origin or "html" if raw.meta.get("title") else "html"
+    nonblank_lines = [ln.text.strip() for ln in lines if ln.text.strip()]
 
     # -- header zone: title, "Key: value" lines, bylines, reading-time and navigation lines.
     body_start = 0
@@ -516,11 +540,13 @@ def parse_article(raw: RawArticle, rules: CleaningRules, repeated: set[str], cle
                 drop(line, "cue-phrase" if _cue_match(norm, rules.line_cues + rules.extra_cues) else "reading-time")
                 body_start = idx + 1
                 continue
-            found["title"] = s
-            origin["title"] = "first line"
-            drop(line, "title")
-            body_start = idx + 1
-            continue
+            if len(nonblank_lines) > 1 and len(s.split()) <= 25 and not s.endswith("."):
+                found["title"] = s
+                origin["title"] = "first line"
+                drop(line, "title")
+                body_start = idx + 1
+                continue
+            break  # the first line is already body text
         if _norm_line(s) == _norm_line(found["title"]):
             drop(line, "title-repeat")
             body_start = idx + 1
@@ -576,6 +602,20 @@ def parse_article(raw: RawArticle, rules: CleaningRules, repeated: set[str], cle
     body = lines[body_start:]
     if not clean:
         return article, body, audit
+
+    # A wire dateline opening the first paragraph: its date is metadata, the prefix is not prose.
+    first = next((ln for ln in body if ln.text.strip()), None)
+    if first is not None:
+        m = _DATELINE.match(first.text.strip())
+        if m and (m.group("date") or m.group("agency")):
+            if m.group("date") and not article.published:
+                article.published = parse_date(m.group("date"))
+                origin["published"] = "dateline"
+            if m.group("agency") and not article.source:
+                article.source = m.group("agency").strip()
+                origin["source"] = "dateline"
+            drop(first, "dateline")
+            first.text = first.text.strip()[m.end():]
 
     title_norm = _norm_line(article.title)
     kept: list[_Line] = []
@@ -792,7 +832,7 @@ def _shingles(words: list[str], k: int = 3) -> set[int]:
     return {int.from_bytes(hashlib.blake2b(" ".join(words[i:i + k]).encode(), digest_size=8).digest(), "little") for i in range(len(words) - k + 1)}
 
 
-def find_duplicates(texts: list[str], threshold: float = 0.85, min_words: int = 6) -> list[tuple[int, int, float]]:
+def find_duplicates(texts: list[str], threshold: float = 0.7, min_words: int = 6) -> list[tuple[int, int, float]]:
     """(duplicate index, kept index, similarity) for exact and near-duplicate texts.
 
     Exact: equal after lower-casing and stripping punctuation. Near: Jaccard

@@ -122,11 +122,12 @@ class EmbeddingCache:
 class Embedder(BaseEmbedder):
     """BERTopic embedding backend with a content cache and offline model loading."""
 
-    def __init__(self, name: str = PACKAGED_MODEL, *, use_cache: bool = True, batch_size: int = 32, max_tokens: int | None = None, show_progress: bool = True):
+    def __init__(self, name: str = PACKAGED_MODEL, *, use_cache: bool = True, batch_size: int = 32, max_tokens: int | None = None, show_progress: bool | None = None):
         super().__init__()
         self.name = name
         self.batch_size = batch_size
-        self.show_progress = show_progress
+        # progress bars for interactive use; batch runs (papermill via the CLI) set NEWSTOPICS_BATCH
+        self.show_progress = (not os.environ.get("NEWSTOPICS_BATCH")) if show_progress is None else show_progress
         self._model = None
         self._tokenizer = None
         self._lsa = None

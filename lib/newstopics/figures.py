@@ -149,15 +149,20 @@ def article_topic_heatmap(result: TopicResult, by: str = "article_id", label_col
     if label_col and label_col in result.documents:
         first = result.documents.drop_duplicates(by).set_index(by)[label_col]
         names = [f"{first.get(n) or n}" for n in names]
+    topic_of = dict(zip(result.topics["label"], result.topics["topic"]))
+    ticks = [f"{topic_of.get(c, '')}: {c.split(' · ')[0]}" if topic_of.get(c, -1) != OUTLIER else "outliers" for c in mix.columns]
     fig = go.Figure(
         go.Heatmap(
-            z=mix.to_numpy(), x=[esc(c, 30) for c in mix.columns], y=[esc(n, 50) for n in names], colorscale="Blues", zmin=0, zmax=1,
-            colorbar=dict(title="share"), hovertemplate="%{y}<br>%{x}<br>%{z:.0%} of its documents<extra></extra>",
+            z=mix.to_numpy(), x=[esc(t) for t in ticks], y=[esc(n, 45) for n in names], colorscale="Blues", zmin=0, zmax=1,
+            customdata=np.array([[esc(c) for c in mix.columns]] * len(names)),
+            colorbar=dict(title="share"), hovertemplate="%{y}<br>%{customdata}<br>%{z:.0%} of its documents<extra></extra>",
         )
     )
-    fig.update_layout(title="Topic mix per " + ("article" if by == "article_id" else by), xaxis_title="topic", yaxis_title=by.replace("_id", ""),
-                      height=max(320, 60 + 34 * len(names)), xaxis_tickangle=-35)
-    return _guide(fig, "Each row is an article; darker cells mean a larger share of its paragraphs fall in that topic, so a row shows what that article talks about.")
+    fig.update_layout(title="Topic mix per " + ("article" if by == "article_id" else by), xaxis_title="topic",
+                      yaxis_title=by.replace("_id", ""), height=max(340, 160 + 56 * len(names)), xaxis_tickangle=-40)
+    fig.update_yaxes(automargin=True, autorange="reversed")
+    fig.update_xaxes(automargin=True)
+    return _guide(fig, "Each row is an article; darker cells mean a larger share of its documents fall in that topic, so a row shows what that article talks about.")
 
 
 def empty_figure(title: str, why: str) -> go.Figure:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,6 +116,7 @@ def _reducer(s: Sizing, random_state: int):
         min_dist=0.0,
         metric="cosine",
         random_state=random_state,  # fixed seed: same input, same topics (UMAP then runs single-threaded)
+        n_jobs=1,
         low_memory=True,
     )
 
@@ -127,6 +129,9 @@ def build_model(params: Params, s: Sizing, embedder):
     from hdbscan import HDBSCAN
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+    # ngram_range is unused while our analyzer runs, but a saved model records it, and the
+    # plain CountVectorizer BERTopic rebuilds on load needs it to find the two-word terms.
+    warnings.filterwarnings("ignore", message="The parameter 'ngram_range' will not be used")
     vectorizer = CountVectorizer(
         analyzer=PhraseAnalyzer(frozenset(ENGLISH_STOP_WORDS.union(NEWS_STOP_WORDS)), s.ngram_range),
         ngram_range=s.ngram_range,
@@ -177,12 +182,15 @@ class TopicResult:
 def _clean_terms(terms: list[str]) -> list[str]:
     """Ranked terms without repeats: a word already inside a kept phrase is skipped,
     and a phrase takes the place of its own words ("open", "open source" -> "open source")."""
+    def stems(term: str) -> set[str]:  # "models" and "model" are one word here
+        return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in term.split()}
+
     out: list[str] = []
     for t in terms:
-        words = set(t.split())
-        if not words or any(words <= set(o.split()) for o in out):
+        words = stems(t)
+        if not words or any(words <= stems(o) for o in out):
             continue
-        inner = [i for i, o in enumerate(out) if set(o.split()) < words]
+        inner = [i for i, o in enumerate(out) if stems(o) < words]
         if inner:
             out[inner[0]] = t
             out = [o for i, o in enumerate(out) if i not in inner[1:]]
@@ -191,11 +199,30 @@ def _clean_terms(terms: list[str]) -> list[str]:
     return out
 
 
-def make_label(terms: list[str], n: int = 3) -> str:
-    """A short readable label from a topic's ranked terms: 'Open source · developers · qwen'."""
+def surface_forms(words: set[str], texts: list[str]) -> dict[str, str]:
+    """How each lower-cased word is written in ``texts``, mid-sentence: 'ai' -> 'AI', 'chinese' -> 'Chinese'."""
+    from collections import Counter
+
+    counts: dict[str, Counter] = {w: Counter() for w in words}
+    for text in texts:
+        for m in _TOKEN.finditer(text):
+            low = m.group(0).lower().replace("’", "'")
+            if low in counts:
+                before = text[max(0, m.start() - 2):m.start()]
+                if m.start() == 0 or re.search(r"[.!?:\"“]\s*$", before):
+                    continue  # sentence-initial capitals say nothing about the word
+                counts[low][m.group(0).replace("’", "'")] += 1
+    return {w: (c.most_common(1)[0][0] if c else w) for w, c in counts.items()}
+
+
+def make_label(terms: list[str], n: int = 3, forms: dict[str, str] | None = None) -> str:
+    """A short readable label from a topic's ranked terms: 'Open-source models · OpenAI · developers',
+    with words written as the corpus writes them (``forms``, from :func:`surface_forms`)."""
     picked = _clean_terms(terms)[:n]
     if not picked:
         return "(no words)"
+    forms = forms or {}
+    picked = [" ".join(forms.get(w, w) for w in t.split()) for t in picked]
     label = " · ".join(picked)
     return label[:1].upper() + label[1:]
 
@@ -234,11 +261,14 @@ def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: 
     """One row per topic, outliers first: size, label, words of each representation, examples."""
     aspects = getattr(model, "topic_aspects_", {}) or {}
     rows = []
+    aspects_words = {t: [w for w, _ in aspects.get("MMR", {}).get(t, [])] or [w for w, _ in (model.get_topic(t) or [])] for t in docs["topic"].unique()}
+    label_words = {w for t, terms in aspects_words.items() for term in _clean_terms(terms)[:3] for w in term.split()}
+    forms = surface_forms(label_words, docs["text"].head(5000).tolist())  # how the corpus writes them: 'AI', 'China'
     for topic, group in docs.groupby("topic", sort=True):
         main = [w for w, _ in (model.get_topic(topic) or [])][:top_n_words]
         keybert = [w for w, _ in aspects.get("KeyBERT", {}).get(topic, [])][:top_n_words]
         mmr = [w for w, _ in aspects.get("MMR", {}).get(topic, [])][:top_n_words]
-        label = OUTLIER_LABEL if topic == OUTLIER else make_label(mmr or main)
+        label = OUTLIER_LABEL if topic == OUTLIER else make_label(aspects_words[topic], forms=forms)
         rep = _representative(group.index.to_numpy(), embeddings)
         rows.append(
             {

@@ -98,6 +98,7 @@ class Run:
         self.params = params
         self.folder = folder
         self.timings: dict[str, float] = {}
+        self.run_id = folder.name
 
     @classmethod
     def open(cls, params: P.Params) -> "Run":
@@ -110,6 +111,7 @@ class Run:
             folder = _claim_folder(RUNS_DIR / new_run_id(params))
         run = cls(params, folder)
         data = read_run_json(folder)
+        run.run_id = data.get("run_id", folder.name)
         update_run_json(
             folder,
             run_id=data.get("run_id", folder.name),
@@ -156,6 +158,7 @@ def _kernel_env() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ["NEWSTOPICS_BATCH"] = "1"  # no progress bars inside the report
 
 
 def _raise_interrupt(signum, frame):

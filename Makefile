@@ -1,0 +1,47 @@
+# newstopics: `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CORPUS ?= seeds
+ARGS ?=
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "  variables: CORPUS=path (default seeds), ARGS='-p name=value ...' (see: make params)"
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "newstopics needs Python 3.11 ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch first and pinned: its CPU build; an unpinned torch would pull a multi-GB CUDA build
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test,lab]'
+	$(PY) -m ipykernel install --sys-prefix --name newstopics --display-name "newstopics (Python 3.11)" >/dev/null
+	@touch $(STAMP)
+
+env: $(STAMP) ## create the project environment in .venv (once; again when pyproject.toml changes)
+
+report: $(STAMP) ## run the topic report on CORPUS (default seeds/) and print the HTML report's path
+	$(VENV)/bin/newstopics report --corpus "$(CORPUS)" $(ARGS)
+
+params: $(STAMP) ## list the report's parameters, defaults and accepted values
+	@$(VENV)/bin/newstopics params
+
+test: $(STAMP) ## run the test suite (unit tests, a real notebook run, the report in headless Chromium)
+	$(PY) -m pytest -q $(ARGS)
+
+lab: $(STAMP) ## open JupyterLab with the project kernel
+	$(VENV)/bin/jupyter lab notebooks/
+
+sync: $(STAMP) ## regenerate notebooks/*.ipynb from their .py twins (outputs stay empty)
+	$(VENV)/bin/jupytext --sync notebooks/*.py
+
+clean: ## delete generated files (not outputs/runs, not the environment)
+	rm -rf .pytest_cache .hypothesis lib/*.egg-info
+	find . -name __pycache__ -not -path './.venv/*' -exec rm -rf {} +
+
+.PHONY: help env report params test lab sync clean

@@ -1,0 +1,68 @@
+"""Shared fixtures: real seeds, the packaged model, one real notebook run per session."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+                  "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory):
+    """Every test session starts with an empty embedding cache of its own."""
+    os.environ["NEWSTOPICS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    yield
+
+
+@pytest.fixture(scope="session")
+def packaged_embedder():
+    from newstopics.embeddings import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def seeds_run(tmp_path_factory):
+    """The real notebook, run once through papermill by the CLI's code path, on the seeds."""
+    from newstopics.runs import execute
+
+    runs_dir = tmp_path_factory.mktemp("runs")
+    return execute({"corpus": str(SEEDS)}, runs_dir=runs_dir, progress=False)
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def require_chromium() -> str:
+    path = chromium()
+    if path is None:
+        if os.environ.get("NEWSTOPICS_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (NEWSTOPICS_REQUIRE_BROWSER is set) but not installed")
+        pytest.skip("Chromium not installed: the browser check of the report needs it (apt-get install chromium)")
+    return path
+
+
+def render_dom(html_path: Path, tmp_path: Path) -> str:
+    """The report's DOM after its scripts ran in headless Chromium, with every host unresolvable."""
+    browser = require_chromium()
+    out = subprocess.run(
+        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}", "--virtual-time-budget=20000",
+         "--dump-dom", html_path.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout

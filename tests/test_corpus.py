@@ -1,0 +1,197 @@
+"""Ingestion on the real seeds and on small fixtures of each input format and failure mode."""
+import hashlib
+import shutil
+
+import pandas as pd
+import pytest
+
+from newstopics import corpus as C
+from conftest import FIXTURES, SEEDS
+
+SHARED_SEEDS = SEEDS.parent.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return C.load_corpus(SEEDS)
+
+
+def test_seed_files_are_the_given_articles_unchanged():
+    files = sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert len(files) == 5
+    if SHARED_SEEDS.is_dir():
+        for name in files:
+            assert (SEEDS / name).read_bytes() == (SHARED_SEEDS / name).read_bytes()
+
+
+def test_seed_metadata_is_read(seeds):
+    arts = seeds.articles_table().set_index("article_id")
+    assert arts.loc["000_a1bbf47d87e3effc.txt", "published"] == "2026-02-26"
+    assert arts.loc["000_a1bbf47d87e3effc.txt", "source"] == "theconversation.com"
+    assert arts.loc["001_9b69ef394eaf3add.txt", "author"] == "Shameer"
+    assert arts.loc["001_9b69ef394eaf3add.txt", "published"] == "2026-01-29"
+    assert arts.loc["003_394bc3226b01ef41.txt", "title"] == "Chinese AI Models Are Closing the Gap With US Tech Giants"
+    assert arts.loc["004_cf8bdfc681ce0cf9.txt", "published"] == ""  # the 2022 date in its footer is not its date
+
+
+def test_metadata_read_from_text_matches_the_manifest(tmp_path):
+    """Without the manifest, header lines and bylines give the same titles and dates."""
+    for p in SEEDS.glob("*.txt"):
+        shutil.copy(p, tmp_path / p.name)
+    bare = C.load_corpus(tmp_path).articles_table().set_index("article_id")
+    manifest = pd.read_csv(SEEDS / "manifest.csv", dtype=str, keep_default_na=False).set_index("file")
+    for aid, row in manifest.iterrows():
+        assert bare.loc[aid, "title"] == row["title"]
+        assert bare.loc[aid, "published"] == row["published"]
+
+
+def test_seed_boilerplate_is_removed_and_audited(seeds):
+    audit = seeds.audit
+    removed = set(audit["text"])
+    for line in ["The text continues below the video", "Back to blog", "News·4 min read·644 words", "Get started",
+                 "Related articles", "#ai#china#technology#global competition", "4 Best Membership WordPress Plugins", "Read Also"]:
+        assert line in removed, line
+    assert any(t.startswith("See also:") for t in removed)
+    docs = " ".join(seeds.documents["text"])
+    for gone in ["WordPress", "Pay with crypto", "continues below the video", "min read", "See also"]:
+        assert gone not in docs, gone
+    # reporting survives
+    assert "Pinterest" in docs and "Qwen" in docs and "export" in docs
+    assert set(audit.columns) == {"article_id", "line_no", "rule", "text"}
+    assert audit["rule"].notna().all()
+
+
+def test_seed_documents_are_paragraphs_within_the_window(seeds, packaged_embedder):
+    d = seeds.documents
+    assert 120 <= len(d) <= 170
+    assert d["doc_id"].tolist() == list(range(len(d)))
+    assert d["article_id"].nunique() == 5
+    assert (d["n_words"] >= 8).all()  # headings and list items were merged into their neighbours
+    budget = packaged_embedder.max_tokens
+    long = C.load_corpus(SEEDS, doc_unit="paragraph", max_tokens=budget, count_tokens=packaged_embedder.count_tokens)
+    assert max(packaged_embedder.count_tokens(t) for t in long.documents["text"]) <= budget
+
+
+def test_doc_units(seeds):
+    art = C.load_corpus(SEEDS, doc_unit="article", min_documents=1)
+    sent = C.load_corpus(SEEDS, doc_unit="sentence")
+    assert len(art.documents) == 5
+    assert len(sent.documents) > len(seeds.documents)
+
+
+def test_hard_wrapped_text_becomes_paragraphs():
+    c = C.load_corpus(FIXTURES / "messy", min_documents=1)
+    wire = c.documents[c.documents["article_id"] == "wire_chips.txt"]["text"].tolist()
+    assert len(wire) == 3  # three paragraphs: blank line, blank line, indented start
+    assert wire[0].startswith("The United States is preparing new limits")
+    assert "curbs that have already forced Nvidia" in wire[0]  # lines re-joined
+    assert wire[2].startswith("Shares of chip equipment makers")
+    art = c.articles_table().set_index("article_id").loc["wire_chips.txt"]
+    assert art["published"] == "2026-03-03" and art["source"] == "Wire"
+    assert "credit-line" in set(c.audit["rule"])
+
+
+def test_one_paragraph_per_line_is_not_joined():
+    lines = ["This is a complete paragraph that ends properly and is long enough to matter here.",
+             "Another paragraph follows on the next line, as in the seed articles, ending with a stop."] * 3
+    assert not C.is_hard_wrapped(lines)
+
+
+def test_html_page_reduced_to_main_text():
+    c = C.load_corpus(FIXTURES / "messy", min_documents=1)
+    art = c.articles_table().set_index("article_id").loc["qwen_page.html"]
+    assert (art["title"], art["published"], art["source"], art["author"]) == (
+        "Qwen tops open model downloads", "2026-05-14", "Example Tech News", "Li Wei")
+    text = " ".join(c.documents[c.documents["article_id"] == "qwen_page.html"]["text"])
+    assert "overtaken Meta's Llama" in text
+    for nav in ["Home", "Subscribe", "Ten best laptops", "Copyright"]:
+        assert nav not in text
+
+
+def test_failure_modes_are_skipped_with_reasons():
+    c = C.load_corpus(FIXTURES / "messy", min_documents=1)
+    reasons = {s["item"]: s["reason"] for s in c.skipped}
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["binary_blob.txt"].startswith("binary file")
+    assert reasons["promo_only.txt"].startswith("nothing left after cleaning")
+    assert reasons["notes.docx"].startswith("not an article file")
+    assert "cp1252" in reasons["latin1_kimi.txt"] or "latin" in reasons["latin1_kimi.txt"]
+    kimi = " ".join(c.documents[c.documents["article_id"] == "latin1_kimi.txt"]["text"])
+    assert "modèle Kimi de Moonshot coûte" in kimi  # decoded right, not mojibake
+    assert {i["file"] for i in c.inputs} >= {"empty.txt", "qwen_page.html", "wire_chips.txt"}
+    for i in c.inputs:
+        assert i["sha256"] == hashlib.sha256((FIXTURES / "messy" / i["file"]).read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("name", ["articles.csv", "articles.jsonl"])
+def test_tables_with_metadata(name):
+    c = C.load_corpus(FIXTURES / name, min_documents=1)
+    arts = c.articles_table()
+    assert arts["title"].tolist() == ["DeepSeek cuts prices again", "Senators question Chinese AI apps"]
+    assert arts["published"].tolist() == ["2026-03-12", "2026-03-14"]
+    assert arts["source"].tolist() == ["Example Daily", "Example Post"]
+    assert set(c.documents.columns) >= {"doc_id", "article_id", "text", "title", "published", "source"}
+
+
+def test_parquet_table(tmp_path):
+    df = pd.read_csv(FIXTURES / "articles.csv", dtype=str, keep_default_na=False)
+    df.to_parquet(tmp_path / "a.parquet")
+    c = C.load_corpus(tmp_path / "a.parquet", min_documents=1)
+    assert c.articles_table()["article_id"].tolist() == ["a1", "a2"]
+    assert c.skipped == [{"item": "a3", "reason": "empty text"}]
+
+
+def test_table_without_text_column_says_which_columns_it_needs(tmp_path):
+    (tmp_path / "t.csv").write_text("headline,date\nA,2026-01-01\n")
+    with pytest.raises(C.CorpusError, match="no text column.*text, body, content"):
+        C.load_corpus(tmp_path / "t.csv")
+
+
+def test_empty_folder_and_nothing_usable(tmp_path):
+    with pytest.raises(C.CorpusError, match="no usable articles"):
+        C.load_corpus(tmp_path)
+    (tmp_path / "e.txt").write_bytes(b"")
+    (tmp_path / "b.txt").write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(C.CorpusError, match=r"empty file.*|binary"):
+        C.load_corpus(tmp_path)
+
+
+def test_too_small_corpus_stops_with_counts(tmp_path):
+    (tmp_path / "one.txt").write_text("A title\n\nOne short paragraph about open models and their low prices today.\n")
+    with pytest.raises(C.CorpusError, match=r"too small to model: 1 file\(s\) read, 1 usable article\(s\), 1 document\(s\)"):
+        C.load_corpus(tmp_path)
+
+
+def test_missing_corpus():
+    with pytest.raises(C.CorpusError, match="does not exist"):
+        C.load_corpus("/no/such/corpus")
+
+
+def test_exact_and_near_duplicates_dropped(tmp_path):
+    para = "Chinese laboratories released open-weight models that companies can download, fine-tune and run on their own servers at low cost."
+    near = para.replace("at low cost", "at a low cost")
+    other = "Lawmakers in Washington asked for new export controls on advanced chips and on the tools used to make them."
+    (tmp_path / "a.txt").write_text(f"Story A\n\n{para}\n\n{other}\n")
+    (tmp_path / "b.txt").write_text(f"Story B\n\n{para}\n\nSomething else entirely different is said here by an analyst today.\n")
+    (tmp_path / "c.txt").write_text(f"Story C\n\n{near}\n\nA third article adds its own reporting on prices and adoption.\n")
+    c = C.load_corpus(tmp_path, min_documents=1)
+    assert len(c.duplicates) == 2
+    assert sorted(c.duplicates["similarity"]) == [0.75, 1.0]
+    assert c.documents["text"].str.contains("open-weight models").sum() == 1
+
+
+def test_split_to_fit_never_drops_text():
+    text = " ".join(f"Sentence number {i} talks about chips, prices and open models in some detail." for i in range(80))
+    pieces = C.split_to_fit(text, 60)
+    assert all(C.estimate_tokens(p) <= 60 for p in pieces)
+    assert " ".join(pieces).split() == text.split()
+    monster = "word " * 500
+    assert " ".join(C.split_to_fit(monster, 50)).split() == monster.split()
+
+
+@pytest.mark.parametrize("raw, iso", [
+    ("2026-02-26 14:10:00", "2026-02-26"), ("January 29, 2026", "2026-01-29"), ("29 Jan 2026", "2026-01-29"),
+    ("Jun 13, 2022", "2022-06-13"), ("8:15 pm", ""), ("Monday", ""), ("", ""),
+])
+def test_parse_date(raw, iso):
+    assert C.parse_date(raw) == iso

@@ -1,0 +1,120 @@
+"""The real thing: the notebook through papermill with the packaged model on the seeds,
+the report rendered by nbconvert and drawn by headless Chromium with no network."""
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from newstopics import corpus as C, modeling as M, params as P, report, runs
+from newstopics.embeddings import Embedder
+from conftest import FIXTURES, ROOT, SEEDS, render_dom
+
+pytestmark = pytest.mark.e2e
+
+
+def test_run_folder_contract(seeds_run):
+    names = {p.name for p in seeds_run.iterdir()}
+    assert {"report.html", "notebook.ipynb", "documents.csv", "topics.csv", "run.json", "model", "articles.csv", "cleaning.csv"} <= names
+    assert not any(n.endswith(".partial") for n in os.listdir(seeds_run.parent))
+    meta = json.loads((seeds_run / "run.json").read_text())
+    assert meta["status"] == "succeeded" and meta["error"] is None
+    assert meta["run_id"] == seeds_run.name
+    assert meta["params"]["corpus"] == str(SEEDS)
+    assert meta["versions"]["bertopic"] and meta["versions"]["torch"].startswith("2.13.0")
+    assert {i["file"] for i in meta["inputs"]} == {p.name for p in SEEDS.iterdir()} - {"manifest.csv"}
+    for stage in ("corpus", "topics", "save", "notebook_s", "render_s", "embed_s", "fit_s"):
+        assert meta["timings"][stage] >= 0
+    assert meta["embedding"]["name"] == "all-MiniLM-L6-v2"
+
+
+def test_tables(seeds_run):
+    docs = pd.read_csv(seeds_run / "documents.csv", keep_default_na=False)
+    topics = pd.read_csv(seeds_run / "topics.csv", keep_default_na=False)
+    assert {"doc_id", "article_id", "text", "topic", "probability", "title", "published", "source"} <= set(docs.columns)
+    assert {"topic", "count", "label", "top_words"} <= set(topics.columns)
+    assert set(docs["article_id"]) == {p.name for p in SEEDS.glob("*.txt")}
+    real = topics[topics["topic"] != -1]
+    assert len(real) > 2
+    assert real["label"].str.len().between(3, 90).all() and real["label"].is_unique
+    assert topics["count"].sum() == len(docs)
+    assert docs.groupby("topic").size().to_dict() == topics.set_index("topic")["count"].to_dict()
+
+
+def test_no_pickle_and_model_reloads_offline(seeds_run):
+    assert not [p for p in seeds_run.rglob("*") if p.suffix in (".pkl", ".pickle", ".bin", ".pt", ".joblib")]
+    model = M.load_model(seeds_run / "model", Embedder())
+    topics, _ = model.transform(["Alibaba's Qwen models are cheap to download and fine-tune for startups."])
+    assert topics[0] in set(pd.read_csv(seeds_run / "topics.csv")["topic"])
+
+
+def test_model_loader_refuses_pickles(seeds_run, tmp_path):
+    import shutil
+
+    bad = tmp_path / "model"
+    shutil.copytree(seeds_run / "model", bad)
+    (bad / "topic_embeddings.bin").write_bytes(b"\x80\x04N.")
+    with pytest.raises(ValueError, match="refusing to load"):
+        M.load_model(bad, Embedder())
+
+
+def test_report_renders_every_chart_offline(seeds_run, tmp_path):
+    html = (seeds_run / "report.html").read_text()
+    assert report.external_references(html) == []
+    assert "def " not in html.split("<body", 1)[1][:2000]  # code cells are excluded
+    nb = nbformat.read(str(seeds_run / "notebook.ipynb"), as_version=4)
+    n_figures = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert n_figures == 3
+    dom = render_dom(seeds_run / "report.html", tmp_path)
+    assert dom.count('class="plot-container plotly"') == n_figures  # plotly.js ran and drew each chart
+    assert dom.count('class="main-svg"') >= n_figures
+    assert "Top words per topic" in dom and "Intertopic distance map" in dom and "Topic mix per article" in dom
+
+
+def test_same_parameters_same_topics(seeds_run):
+    """Refit in this process with the run's parameters: identical assignments (reproducibility across processes)."""
+    meta = json.loads((seeds_run / "run.json").read_text())
+    params = P.validate({k: v for k, v in meta["params"].items() if k != "output_dir"})
+    embedder = Embedder()
+    corpus = C.load_corpus(params.corpus, params.doc_unit, max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens)
+    result = M.fit_topics(corpus.documents, embedder, params)
+    saved = pd.read_csv(seeds_run / "documents.csv", keep_default_na=False)
+    assert embedder.stats["misses"] == 0  # the run filled the cache: nothing re-embedded
+    assert result.documents["text"].tolist() == saved["text"].tolist()
+    assert np.array_equal(result.documents["topic"].to_numpy(), saved["topic"].to_numpy())
+
+
+def test_notebook_failure_leaves_a_failed_run_folder(tmp_path):
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    (tiny / "a.txt").write_text("Title\n\nOnly one paragraph here, about open models and chips and prices.\n")
+    with pytest.raises(runs.RunError, match="too small to model") as err:
+        runs.execute({"corpus": str(tiny)}, runs_dir=tmp_path / "runs", progress=False)
+    folders = list((tmp_path / "runs").iterdir())
+    assert len(folders) == 1 and str(folders[0]) in str(err.value)
+    meta = json.loads((folders[0] / "run.json").read_text())
+    assert meta["status"] == "failed" and "CorpusError" in meta["error"]
+    assert (folders[0] / "notebook.ipynb").exists() and (folders[0] / "report.html").exists()
+
+
+def test_bad_parameter_stops_before_anything_runs(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "newstopics.cli", "report", "--corpus", str(SEEDS), "--runs-dir", str(tmp_path / "r"),
+                          "-p", "min_topic_sise=5"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2
+    assert "unknown parameter(s) 'min_topic_sise'" in out.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_plain_papermill_run_with_a_bad_parameter_fails_in_the_first_cell(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "topics.ipynb"), str(tmp_path / "out.ipynb"),
+                          "-p", "corpus", str(FIXTURES / "messy"), "-p", "doc_unit", "chapter"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode != 0
+    nb = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and errors[0]["ename"] == "ParameterError" and "'doc_unit'" in errors[0]["evalue"]
+    assert not (tmp_path / "outputs").exists()  # nothing was created before the check
