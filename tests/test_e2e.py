@@ -47,9 +47,13 @@ def test_tables(seeds_run):
 
 def test_no_pickle_and_model_reloads_offline(seeds_run):
     assert not [p for p in seeds_run.rglob("*") if p.suffix in (".pkl", ".pickle", ".bin", ".pt", ".joblib")]
-    model = M.load_model(seeds_run / "model", Embedder())
-    topics, _ = model.transform(["Alibaba's Qwen models are cheap to download and fine-tune for startups."])
-    assert topics[0] in set(pd.read_csv(seeds_run / "topics.csv")["topic"])
+    embedder = Embedder()
+    model = M.load_model(seeds_run / "model", embedder)
+    assert model.embedding_model is embedder  # the local model, not a name to fetch
+    saved = pd.read_csv(seeds_run / "topics.csv")
+    assert sorted(model.get_topics()) == sorted(saved["topic"])
+    for row in saved.itertuples():
+        assert [w for w, _ in model.get_topic(row.topic)][:3] == row.top_words.split(", ")[:3]
 
 
 def test_model_loader_refuses_pickles(seeds_run, tmp_path):
