@@ -38,6 +38,12 @@ top_n_words: int = 10  # words kept per topic
 reducer: str = "auto"  # dimension reduction: auto, umap or pca
 clean: bool = True  # remove boilerplate lines (every removal is audited in cleaning.csv)
 min_words: int = 8  # shorter documents (headings, list items) are merged with their neighbour
+baselines: "Optional[bool]" = None  # also fit LDA and NMF for comparison; None: when at most 20,000 documents
+stability_runs: int = 3  # refits on 90% resamples with other seeds; 0: skip
+seed_topics: "Optional[list]" = None  # guided topics, a list of word lists, e.g. [["price", "cheap"], ["chips", "export"]]
+zeroshot_topics: "Optional[list]" = None  # named topics to match documents to first, e.g. ["Export controls on AI chips"]
+zeroshot_min_similarity: float = 0.5  # similarity a document needs to join a named topic
+outlier_strategy: str = "none"  # reassign outliers: none, c-tf-idf, embeddings or distributions
 
 # %%
 # Check every parameter before any work: a wrong name, type or value stops here with a plain message.
@@ -49,7 +55,7 @@ cfg = P.from_namespace(globals())
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from newstopics import corpus as C, figures as F, modeling as M, runs as R
+from newstopics import corpus as C, evaluation as EV, figures as F, modeling as M, runs as R
 from newstopics.embeddings import Embedder
 
 F.setup()
@@ -105,30 +111,104 @@ display(Markdown(
 display(HTML(F.topics_html(result)))
 
 # %%
-fig = F.topic_barchart(result)
-display(Markdown(F.how_to_read(fig)))
-fig.show()
+figs = run.path("figures")
+F.show(F.topic_barchart(result), figs, "topic_words", result.topics.drop(columns=["representative_docs"]))
 
 # %%
-fig = F.intertopic_map(result)
-display(Markdown(F.how_to_read(fig)))
-fig.show()
+F.show(F.intertopic_map(result), figs, "intertopic_map", F.topic_positions(result))
+
+# %%
+F.show(F.similarity_heatmap(result), figs, "topic_similarity")
+
+# %%
+F.show(F.hierarchy(result), figs, "topic_hierarchy")
+
+# %%
+coords = M.document_coords(result, cfg.random_state)
+F.show(F.document_map(result, coords), figs, "document_map",
+       result.documents[["doc_id", "article_id", "topic", "label"]].assign(x=coords[:, 0], y=coords[:, 1]))
 
 # %% [markdown]
-# ## Which article talks about what
+# ## Which article, which source, and when
 
 # %%
-fig = F.article_topic_heatmap(result)
-display(Markdown(F.how_to_read(fig)))
-fig.show()
+F.show(F.article_topic_heatmap(result), figs, "topics_per_article", result.article_mix().reset_index())
+
+# %%
+n_sources = result.documents["source"].replace("", None).nunique()
+if n_sources >= 2:
+    F.show(F.article_topic_heatmap(result, by="source", label_col=None), figs, "topics_per_source", result.article_mix("source").reset_index())
+else:
+    display(Markdown(f"*Topics per source is skipped: the articles name {n_sources} source(s), and a comparison needs at least two.*"))
+
+# %%
+fig, over_time = F.topics_over_time(result)
+F.show(fig, figs, "topics_over_time", over_time)
+
+# %% [markdown]
+# ## Steering the model
+# Three parameters point the model at the questions you care about, without hand-labelling:
+#
+# - `outlier_strategy` reassigns documents that fit no topic (`c-tf-idf`, `embeddings` or `distributions`);
+# - `seed_topics` nudges the clustering toward themes given as word lists (guided modeling), for example
+#   `[["price", "cheap", "cost"], ["open-source", "weights"], ["adoption", "companies"], ["government", "support"], ["chips", "export"], ["security", "privacy"]]`;
+# - `zeroshot_topics` names topics and assigns each document whose similarity to a name reaches
+#   `zeroshot_min_similarity` to it; the rest are clustered as usual. For the AI-race seeds:
+#   `["Prices and cost of AI models", "Open-source and open-weight models", "Adoption of Chinese models by US companies", "Government support for AI", "AI chips and export controls", "Security and data privacy concerns"]`.
+#
+# From the command line: `make report ARGS='-p zeroshot_topics=["Prices and cost of AI models","AI chips and export controls"]'`.
+
+# %%
+o = result.outliers
+steer = []
+if cfg.seed_topics:
+    steer.append(f"guided by {len(cfg.seed_topics)} seed word lists")
+if cfg.zeroshot_topics:
+    matched = (result.topics["origin"] == "named (zero-shot)").sum()
+    steer.append(f"{matched} of {len(cfg.zeroshot_topics)} named topics matched documents (similarity ≥ {cfg.zeroshot_min_similarity})")
+display(Markdown(
+    ("This run was " + "; ".join(steer) + ". " if steer else "This run was not steered. ")
+    + (f"Outliers: {o['before']:.0%} of documents before reassignment by `{o['strategy']}`, {o['after']:.0%} after."
+       if o["strategy"] != "none" else f"Outliers: {o['before']:.0%} of documents (no reassignment).")
+))
+
+# %% [markdown]
+# ## How good are these topics, and how sure can we be?
+# A topic model always returns topics. Three checks say whether to trust them:
+#
+# - **coherence**: do a topic's top-10 words occur together in these documents more than chance?
+#   NPMI (-1 to 1, windows of 10 words) and C_v (0 to 1, windows of 110 words), computed on this run's documents;
+# - **diversity**: the share of unique words among all topics' top-10 words (1 = no word repeated);
+# - **baselines**: LDA and NMF with the same number of topics on the same documents. If a baseline scores
+#   as well, the embeddings are not adding much on this corpus;
+# - **stability**: the model is refitted on random 90% samples with other seeds. A topic that reappears
+#   (half or more of its top words again) in at least two thirds of the refits is *stable*; the others
+#   may be artefacts of this particular fit. The adjusted Rand index compares whole assignments (1 = identical).
+
+# %%
+with run.stage("evaluation"):
+    evaluation = EV.evaluate(result, embedder, cfg, baselines=EV.want_baselines(cfg, len(result.documents)),
+                             stability_runs=cfg.stability_runs)
+display(HTML(F.table_html(evaluation.scores)))
+stab = evaluation.stability
+if stab is not None:
+    unstable = stab.per_topic.loc[~stab.per_topic["stable"], "label"].tolist()
+    display(Markdown(
+        f"Across {len(stab.seeds)} refits the assignments agree with an adjusted Rand index of {stab.ari_mean:.2f} on average "
+        f"(lowest {stab.ari_min:.2f}); the refits found {', '.join(map(str, stab.topics_per_run))} topics. "
+        + (f"**Unstable topics ({len(unstable)} of {len(stab.per_topic)})**: " + "; ".join(unstable) + ". Treat them as tentative."
+           if unstable else "Every topic reappeared in at least two thirds of the refits.")
+    ))
+display(HTML(F.table_html(evaluation.per_topic)))
 
 # %% [markdown]
 # ## Outputs
 # The run folder holds `documents.csv` (each document with its topic), `topics.csv`, `articles.csv`,
-# `cleaning.csv` (every removed line and why), `duplicates.csv`, `run.json` (parameters, versions,
+# `cleaning.csv` (every removed line and why), `duplicates.csv`, `metrics.csv` and `topic_quality.csv`,
+# `figures/` (every chart as a standalone HTML page with its data as CSV), `run.json` (parameters, versions,
 # input hashes, timings, status) and `model/` (the fitted model in safetensors, reloadable offline).
 
 # %%
 with run.stage("save"):
-    written = R.save_result(run, corpus, result, embedder)
+    written = R.save_result(run, corpus, result, embedder, evaluation)
 display(Markdown(f"Run `{run.run_id}` wrote: " + ", ".join(f"`{p.name}`" for p in written.values())))

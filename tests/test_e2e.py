@@ -72,11 +72,43 @@ def test_report_renders_every_chart_offline(seeds_run, tmp_path):
     assert "def " not in html.split("<body", 1)[1][:2000]  # code cells are excluded
     nb = nbformat.read(str(seeds_run / "notebook.ipynb"), as_version=4)
     n_figures = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
-    assert n_figures == 3
+    exported = sorted(p.stem for p in (seeds_run / "figures").glob("*.html"))
+    assert n_figures == len(exported) == len(VIEWS)
     dom = render_dom(seeds_run / "report.html", tmp_path)
     assert dom.count('class="plot-container plotly"') == n_figures  # plotly.js ran and drew each chart
     assert dom.count('class="main-svg"') >= n_figures
-    assert "Top words per topic" in dom and "Intertopic distance map" in dom and "Topic mix per article" in dom
+    for title in VIEWS.values():
+        assert f">{title}<" in dom, title
+
+
+VIEWS = {  # exported name -> chart title; the seeds name two sources and two dates, so every view is drawn
+    "topic_words": "Top words per topic", "intertopic_map": "Intertopic distance map", "topic_similarity": "Topic similarity",
+    "topic_hierarchy": "Topic hierarchy", "document_map": "Documents by topic", "topics_per_article": "Topic mix per article",
+    "topics_per_source": "Topic mix per source", "topics_over_time": "Topics over time",
+}
+
+
+def test_every_view_is_exported_with_its_data(seeds_run):
+    figs = seeds_run / "figures"
+    assert {p.stem for p in figs.glob("*.html")} == set(VIEWS)
+    assert (figs / "plotly.min.js").exists()
+    for name in ("topic_words", "intertopic_map", "document_map", "topics_per_article", "topics_per_source", "topics_over_time"):
+        assert len(pd.read_csv(figs / f"{name}.csv")) > 0, name
+    html = (figs / "topic_words.html").read_text()
+    assert report.external_references(html) == [] and 'src="plotly.min.js"' in html
+
+
+def test_metrics_baselines_and_stability_are_recorded(seeds_run):
+    meta = json.loads((seeds_run / "run.json").read_text())["evaluation"]
+    models = {r["model"]: r for r in meta["scores"]}
+    assert set(models) == {"BERTopic", "NMF", "LDA"}
+    assert models["NMF"]["topics"] == models["BERTopic"]["topics"] == models["LDA"]["topics"]
+    for r in models.values():
+        assert -1 <= r["npmi"] <= 1 and 0 <= r["c_v"] <= 1 and 0 < r["diversity"] <= 1
+    assert len(meta["stability"]["seeds"]) == 3 and -1 <= meta["stability"]["ari_mean"] <= 1
+    quality = pd.read_csv(seeds_run / "topic_quality.csv")
+    assert {"topic", "label", "count", "npmi", "c_v", "reappears", "stable"} <= set(quality.columns)
+    assert pd.read_csv(seeds_run / "metrics.csv")["model"].tolist() == ["BERTopic", "NMF", "LDA"]
 
 
 def test_same_parameters_same_topics(seeds_run):
@@ -122,3 +154,46 @@ def test_plain_papermill_run_with_a_bad_parameter_fails_in_the_first_cell(tmp_pa
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors and errors[0]["ename"] == "ParameterError" and "'doc_unit'" in errors[0]["evalue"]
     assert not (tmp_path / "outputs").exists()  # nothing was created before the check
+
+
+STEERED = {
+    "reducer": "pca", "stability_runs": 0, "outlier_strategy": "c-tf-idf",
+    "seed_topics": [["privacy", "security", "data"], ["chips", "export", "semiconductor"]],
+    "zeroshot_topics": ["Prices and cost of AI models", "AI chips and export controls"],
+}
+
+
+@pytest.fixture(scope="module")
+def steered_run(tmp_path_factory):
+    """Guided, zero-shot and outlier reassignment, all passed as papermill parameters."""
+    return runs.execute({"corpus": str(SEEDS), **STEERED}, runs_dir=tmp_path_factory.mktemp("steered"), progress=False)
+
+
+def test_guided_and_zeroshot_run(steered_run):
+    meta = json.loads((steered_run / "run.json").read_text())
+    assert meta["status"] == "succeeded"
+    assert meta["params"]["seed_topics"] == STEERED["seed_topics"] and meta["params"]["zeroshot_topics"] == STEERED["zeroshot_topics"]
+    topics = pd.read_csv(steered_run / "topics.csv", keep_default_na=False)
+    named = topics[topics["origin"] == "named (zero-shot)"]
+    assert set(named["label"]) <= set(STEERED["zeroshot_topics"]) and len(named) >= 1
+    docs = pd.read_csv(steered_run / "documents.csv", keep_default_na=False)
+    assert (docs["topic"] == -1).mean() < 0.05  # outliers were reassigned
+    html = (steered_run / "report.html").read_text()
+    assert "before reassignment by" in html and "guided by 2 seed word lists" in html
+
+
+def test_saved_model_labels_new_articles_offline(steered_run, tmp_path):
+    folder = runs.execute({"model_run": str(steered_run), "corpus": str(FIXTURES / "messy")}, notebook=runs.ASSIGN_NOTEBOOK,
+                          validate=P.validate_assign, runs_dir=tmp_path, progress=False)
+    meta = json.loads((folder / "run.json").read_text())
+    assert meta["status"] == "succeeded" and meta["model_run_id"] == steered_run.name
+    docs = pd.read_csv(folder / "documents.csv", keep_default_na=False)
+    known = pd.read_csv(steered_run / "topics.csv", keep_default_na=False)
+    assert set(docs["article_id"]) == {"latin1_kimi.txt", "qwen_page.html", "wire_chips.txt"}
+    assert set(docs["label"]) <= set(known["label"])
+    assert (folder / "report.html").exists() and report.external_references((folder / "report.html").read_text()) == []
+
+
+def test_assign_refuses_a_folder_without_a_model(tmp_path):
+    with pytest.raises(P.ParameterError, match="model_run"):
+        P.validate_assign({"model_run": str(tmp_path), "corpus": str(FIXTURES / "messy")})

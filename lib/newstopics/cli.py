@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter (repeatable)")
     rep.add_argument("--runs-dir", default=None, help="where run folders go (default outputs/runs)")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    asg = sub.add_parser("assign", help="label new articles with the model of a finished run (offline)")
+    asg.add_argument("--run", required=True, help="the run folder whose model/ to use")
+    asg.add_argument("--corpus", required=True, help="the new articles: a folder or a table")
+    asg.add_argument("--runs-dir", default=None, help="where run folders go (default outputs/runs)")
+    asg.add_argument("--quiet", action="store_true", help="no progress bar")
     ren = sub.add_parser("render", help="render an executed notebook (or a run folder) to an offline HTML report")
     ren.add_argument("path")
     sub.add_parser("params", help="list the parameters, their defaults and accepted values")
@@ -50,13 +55,16 @@ def main(argv: list[str] | None = None) -> int:
             html = render_html(nb, (src if src.is_dir() else src.parent) / REPORT)
             print(html)
             return 0
-        from .runs import RUNS_DIR, RunError, execute
+        from .runs import ASSIGN_NOTEBOOK, RUNS_DIR, RunError, execute
 
-        values = _parse_pairs(args.param)
-        if args.corpus is not None:
-            values["corpus"] = args.corpus
+        if args.command == "assign":
+            values, extra = {"model_run": args.run, "corpus": args.corpus}, {"notebook": ASSIGN_NOTEBOOK, "validate": P.validate_assign}
+        else:
+            values, extra = _parse_pairs(args.param), {}
+            if args.corpus is not None:
+                values["corpus"] = args.corpus
         try:
-            folder = execute(values, runs_dir=args.runs_dir or RUNS_DIR, progress=not args.quiet)
+            folder = execute(values, runs_dir=args.runs_dir or RUNS_DIR, progress=not args.quiet, **extra)
         except RunError as exc:
             print(f"newstopics: {exc}", file=sys.stderr)
             return 1

@@ -33,8 +33,11 @@ class OfflineRenderer:
         self.plotlyjs_sent = False
 
     def to_mimebundle(self, fig_dict: dict) -> dict:
-        from plotly.io import to_html
+        import json
 
+        from plotly.io import to_html, to_json
+
+        fig_dict = json.loads(to_json(fig_dict, validate=False))  # numpy arrays -> lists, for the JSON mimetype
         html_ = to_html(fig_dict, include_plotlyjs=not self.plotlyjs_sent, include_mathjax=False, full_html=False,
                         default_width="100%", config={"displaylogo": False, "responsive": True})
         self.plotlyjs_sent = True
@@ -103,15 +106,21 @@ def topic_barchart(result: TopicResult, n_words: int = 6, max_topics: int = 12) 
     return _guide(fig, "Each panel is one topic (largest first); longer bars are words that set the topic apart from the others.")
 
 
+def topic_centroids(result: TopicResult) -> tuple[pd.DataFrame, np.ndarray]:
+    """Topics (outliers excluded) and the unit-length mean embedding of each one's documents."""
+    topics = _topics(result)
+    emb, docs = result.embeddings, result.documents
+    if not len(topics):
+        return topics, np.zeros((0, emb.shape[1]))
+    c = np.vstack([emb[docs.index[docs["topic"] == t].to_numpy()].mean(axis=0) for t in topics["topic"]])
+    return topics, c / (np.linalg.norm(c, axis=1, keepdims=True) + 1e-12)
+
+
 def topic_positions(result: TopicResult) -> pd.DataFrame:
     """2-D positions of topics from their documents' mean embeddings (classical MDS of cosine distances)."""
-    topics = _topics(result)
-    emb = result.embeddings
-    docs = result.documents
-    centroids = np.vstack([emb[docs.index[docs["topic"] == t].to_numpy()].mean(axis=0) for t in topics["topic"]]) if len(topics) else np.zeros((0, emb.shape[1]))
+    topics, c = topic_centroids(result)
     pos = np.zeros((len(topics), 2))
     if len(topics) >= 2:
-        c = centroids / (np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-12)
         d2 = np.clip(2 - 2 * c @ c.T, 0, None)  # squared cosine-chord distances
         n = len(c)
         j = np.eye(n) - 1.0 / n
@@ -162,7 +171,80 @@ def article_topic_heatmap(result: TopicResult, by: str = "article_id", label_col
                       yaxis_title=by.replace("_id", ""), height=max(340, 160 + 56 * len(names)), xaxis_tickangle=-40)
     fig.update_yaxes(automargin=True, autorange="reversed")
     fig.update_xaxes(automargin=True)
-    return _guide(fig, "Each row is an article; darker cells mean a larger share of its documents fall in that topic, so a row shows what that article talks about.")
+    what = "article" if by == "article_id" else by
+    return _guide(fig, f"Each row is a {what}; darker cells mean a larger share of its documents fall in that topic, so a row shows what that {what} talks about.")
+
+
+def similarity_heatmap(result: TopicResult) -> go.Figure:
+    topics, c = topic_centroids(result)
+    if len(topics) < 2:
+        return empty_figure("Topic similarity", "Fewer than two topics: nothing to compare.")
+    sim = c @ c.T
+    names = [esc(f"{t}: {l}", 40) for t, l in zip(topics["topic"], topics["label"])]
+    fig = go.Figure(go.Heatmap(z=np.round(sim, 3), x=names, y=names, colorscale="Viridis", zmin=float(min(0, sim.min())), zmax=1,
+                               colorbar=dict(title="cosine"), hovertemplate="%{y}<br>%{x}<br>similarity %{z:.2f}<extra></extra>"))
+    fig.update_layout(title="Topic similarity", xaxis_title="topic", yaxis_title="topic", height=max(420, 120 + 34 * len(names)), xaxis_tickangle=-40)
+    fig.update_yaxes(automargin=True, autorange="reversed")
+    fig.update_xaxes(automargin=True, showticklabels=len(names) <= 25)
+    return _guide(fig, "Each cell compares two topics by the mean embedding of their documents; bright off-diagonal cells mark topics that could be one theme.")
+
+
+def hierarchy(result: TopicResult) -> go.Figure:
+    """Dendrogram of topics by cosine distance between their mean embeddings (average linkage)."""
+    import plotly.figure_factory as ff
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import pdist
+
+    topics, c = topic_centroids(result)
+    if len(topics) < 3:
+        return empty_figure("Topic hierarchy", "Fewer than three topics: there is no hierarchy to draw.")
+    names = [esc(f"{t}: {l}", 60) for t, l in zip(topics["topic"], topics["label"])]
+    fig = ff.create_dendrogram(c, orientation="left", labels=names, distfun=lambda x: pdist(x, "cosine"),
+                               linkagefun=lambda d: linkage(d, "average"))
+    fig.update_layout(title="Topic hierarchy", xaxis_title="cosine distance at which topics merge", yaxis_title="",
+                      height=max(380, 40 + 30 * len(names)), showlegend=False)
+    fig.update_yaxes(automargin=True)
+    return _guide(fig, "Topics joined by a short branch (left) are close in meaning and could be merged; long branches separate distinct themes.")
+
+
+def document_map(result: TopicResult, coords: np.ndarray) -> go.Figure:
+    """Every document in 2-D (``coords``), coloured by topic, with its text on hover."""
+    docs = result.documents
+    fig = go.Figure()
+    for r in result.topics.sort_values("topic").itertuples():
+        idx = docs.index[docs["topic"] == r.topic].to_numpy()
+        hover = [esc(f"{docs.at[i, 'title'] or docs.at[i, 'article_id']}: {' '.join(str(docs.at[i, 'text']).split()[:40])}", 70) for i in idx]
+        outlier = r.topic == OUTLIER
+        fig.add_trace(go.Scattergl(x=coords[idx, 0], y=coords[idx, 1], mode="markers", name=esc(f"{r.topic}: {r.label}", 45),
+                                   marker=dict(size=5 if outlier else 7, color="#bbbbbb" if outlier else None, opacity=0.5 if outlier else 0.85),
+                                   text=hover, hovertemplate="%{text}<extra></extra>"))
+    fig.update_layout(title="Documents by topic", xaxis_title="dimension 1", yaxis_title="dimension 2", height=560, legend_title_text="topic")
+    return _guide(fig, "Each dot is a document placed by its embedding (reduced to two dimensions); grey dots are outliers. Hover to read it; click legend entries to hide topics.")
+
+
+def topics_over_time(result: TopicResult, min_dates: int = 2) -> tuple[go.Figure, pd.DataFrame]:
+    """Share of each date's (or month's) documents in each topic, when the corpus has dates."""
+    docs = result.documents
+    dated = docs[docs["published"].astype(str).str.match(r"^\d{4}-\d{2}-\d{2}")]
+    dates = pd.to_datetime(dated["published"], errors="coerce").dropna()
+    if dates.dt.normalize().nunique() < min_dates:
+        n_dated = dated["article_id"].nunique()
+        why = (f"Topics over time needs articles from at least {min_dates} distinct dates; "
+               f"{n_dated} of {docs['article_id'].nunique()} articles state a date" + (f", all on {dates.dt.date.iloc[0]}" if len(dates) else "") + ".")
+        return empty_figure("Topics over time", why), pd.DataFrame()
+    span = (dates.max() - dates.min()).days
+    freq = "D" if span <= 62 else ("W" if span <= 366 else "M")
+    period = dates.dt.to_period(freq).dt.start_time
+    table = pd.crosstab(period, dated.loc[dates.index, "label"])
+    share = table.div(table.sum(axis=1), axis=0)
+    fig = go.Figure()
+    for label in share.columns:
+        fig.add_trace(go.Scatter(x=share.index, y=share[label], mode="lines+markers", name=esc(label, 45),
+                                 customdata=table[label], hovertemplate="%{x|%Y-%m-%d}: %{y:.0%} (%{customdata} documents)<extra></extra>"))
+    unit = {"D": "day", "W": "week", "M": "month"}[freq]
+    fig.update_layout(title="Topics over time", xaxis_title=f"publication {unit}", yaxis_title="share of that period's documents",
+                      yaxis_tickformat=".0%", height=460)
+    return _guide(fig, f"Each line is a topic; a point is its share of the documents published that {unit}. Few articles per {unit} make shares jumpy."), table.reset_index(names="period")
 
 
 def empty_figure(title: str, why: str) -> go.Figure:
@@ -200,3 +282,24 @@ def topics_html(result: TopicResult, n_examples: int = 2, excerpt_words: int = 6
         "<table class='nt-table'><thead><tr><th>topic</th><th>documents</th><th>label</th><th>top words (c-TF-IDF)</th>"
         "<th>representative paragraphs</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
+
+
+def show(fig: go.Figure, folder=None, name: str | None = None, data: pd.DataFrame | None = None) -> None:
+    """In a notebook: the figure's reading guide, the figure, and (given a folder) its standalone copy."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(how_to_read(fig)))
+    fig.show()
+    if folder is not None and name:
+        export(fig, folder, name, data)
+
+
+def export(fig: go.Figure, folder, name: str, data: pd.DataFrame | None = None) -> None:
+    """Write a figure as standalone HTML (plotly.js once, beside it, so it opens offline) and its data as CSV."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fig.write_html(folder / f"{name}.html", include_plotlyjs="directory", include_mathjax=False, full_html=True)
+    if data is not None:
+        data.to_csv(folder / f"{name}.csv", index=False)

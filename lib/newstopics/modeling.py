@@ -121,8 +121,9 @@ def _reducer(s: Sizing, random_state: int):
     )
 
 
-def build_model(params: Params, s: Sizing, embedder):
-    """A BERTopic instance made of parts sized by ``s``."""
+def build_model(params: Params, s: Sizing, embedder, representations: bool = True):
+    """A BERTopic instance made of parts sized by ``s`` (without KeyBERT/MMR keywords when
+    ``representations`` is False, as for stability refits that compare c-TF-IDF words only)."""
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -154,9 +155,12 @@ def build_model(params: Params, s: Sizing, embedder):
         hdbscan_model=clusterer,
         vectorizer_model=vectorizer,
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        representation_model=representation,
+        representation_model=representation if representations else None,
         top_n_words=params.top_n_words,
         nr_topics=params.nr_topics,
+        seed_topic_list=[list(ws) for ws in params.seed_topics] if params.seed_topics else None,
+        zeroshot_topic_list=list(params.zeroshot_topics) if params.zeroshot_topics else None,
+        zeroshot_min_similarity=params.zeroshot_min_similarity,
         calculate_probabilities=False,
         verbose=False,
     )
@@ -170,6 +174,7 @@ class TopicResult:
     embeddings: np.ndarray
     sizing: Sizing
     timings: dict = field(default_factory=dict)
+    outliers: dict = field(default_factory=dict)  # strategy, outlier share before and after reassignment
 
     def article_mix(self, by: str = "article_id") -> pd.DataFrame:
         """Share of each group's documents in each topic (rows sum to 1)."""
@@ -227,6 +232,14 @@ def make_label(terms: list[str], n: int = 3, forms: dict[str, str] | None = None
     return label[:1].upper() + label[1:]
 
 
+def document_coords(result: "TopicResult", random_state: int) -> np.ndarray:
+    """2-D coordinates of every document, by the same kind of reducer the model used."""
+    import dataclasses
+
+    two = dataclasses.replace(result.sizing, n_components=2)
+    return np.asarray(_reducer(two, random_state).fit_transform(result.embeddings))
+
+
 def _representative(doc_idx: np.ndarray, emb: np.ndarray, k: int = 3) -> list[int]:
     centroid = emb[doc_idx].mean(axis=0)
     sims = emb[doc_idx] @ centroid
@@ -248,18 +261,35 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     topics, probs = model.fit_transform(texts, embeddings=embeddings)
     timings["fit_s"] = round(time.perf_counter() - t0, 3)
 
+    topics = np.asarray(topics, dtype=int)
+    outliers = {"strategy": params.outlier_strategy, "before": float(np.mean(topics == OUTLIER)), "after": float(np.mean(topics == OUTLIER))}
+    reassigned = np.zeros(len(topics), dtype=bool)
+    if params.outlier_strategy != "none" and (topics == OUTLIER).any() and (topics != OUTLIER).any():
+        t0 = time.perf_counter()
+        new = np.asarray(model.reduce_outliers(texts, topics.tolist(), strategy=params.outlier_strategy,
+                                               embeddings=embeddings if params.outlier_strategy == "embeddings" else None), dtype=int)
+        reassigned = new != topics
+        model.update_topics(texts, topics=new.tolist(), top_n_words=params.top_n_words, vectorizer_model=model.vectorizer_model,
+                            ctfidf_model=model.ctfidf_model, representation_model=model.representation_model)
+        topics = new
+        outliers["after"] = float(np.mean(topics == OUTLIER))
+        timings["outliers_s"] = round(time.perf_counter() - t0, 3)
+
     out = docs.copy()
-    out["topic"] = np.asarray(topics, dtype=int)
+    out["topic"] = topics
     out["probability"] = np.round(np.asarray(probs, dtype=float), 4) if probs is not None else np.nan
+    out.loc[reassigned, "probability"] = np.nan  # reassigned by a rule, not by the clusterer
+    out["reassigned"] = reassigned
     table = topic_table(model, out, embeddings, params.top_n_words)
     labels = dict(zip(table["topic"], table["label"]))
     out["label"] = out["topic"].map(labels)
-    return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=s, timings=timings)
+    return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=s, timings=timings, outliers=outliers)
 
 
 def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: int) -> pd.DataFrame:
     """One row per topic, outliers first: size, label, words of each representation, examples."""
     aspects = getattr(model, "topic_aspects_", {}) or {}
+    named = {t: model.zeroshot_topic_list[i] for t, i in (getattr(model, "_topic_id_to_zeroshot_topic_idx", None) or {}).items()}
     rows = []
     aspects_words = {t: [w for w, _ in aspects.get("MMR", {}).get(t, [])] or [w for w, _ in (model.get_topic(t) or [])] for t in docs["topic"].unique()}
     label_words = {w for t, terms in aspects_words.items() for term in _clean_terms(terms)[:3] for w in term.split()}
@@ -268,7 +298,7 @@ def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: 
         main = [w for w, _ in (model.get_topic(topic) or [])][:top_n_words]
         keybert = [w for w, _ in aspects.get("KeyBERT", {}).get(topic, [])][:top_n_words]
         mmr = [w for w, _ in aspects.get("MMR", {}).get(topic, [])][:top_n_words]
-        label = OUTLIER_LABEL if topic == OUTLIER else make_label(aspects_words[topic], forms=forms)
+        label = OUTLIER_LABEL if topic == OUTLIER else named.get(topic) or make_label(aspects_words[topic], forms=forms)
         rep = _representative(group.index.to_numpy(), embeddings)
         rows.append(
             {
@@ -280,6 +310,7 @@ def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: 
                 "keybert_words": ", ".join(keybert),
                 "mmr_words": ", ".join(mmr),
                 "articles": int(group["article_id"].nunique()),
+                "origin": "named (zero-shot)" if topic in named else ("outliers" if topic == OUTLIER else "found"),
                 "representative_doc_ids": " ".join(str(int(docs.at[i, "doc_id"])) for i in rep),
                 "representative_docs": [
                     {"doc_id": int(docs.at[i, "doc_id"]), "article_id": docs.at[i, "article_id"], "title": docs.at[i, "title"], "source": docs.at[i, "source"], "text": docs.at[i, "text"]}
@@ -320,3 +351,27 @@ def load_model(folder, embedder):
     if unsafe:
         raise ValueError(f"refusing to load {folder}: it holds pickled or torch files ({', '.join(unsafe)}), which can run code. Only safetensors models are loaded.")
     return BERTopic.load(str(folder), embedding_model=embedder)
+
+
+def assign_topics(model, docs: pd.DataFrame, embedder, saved_topics: pd.DataFrame) -> TopicResult:
+    """Topics of new documents under a saved model, with the saved run's labels.
+
+    ``saved_topics`` is the saved run's topics.csv; counts and shares are recomputed for the new documents.
+    """
+    texts = docs["text"].tolist()
+    t0 = time.perf_counter()
+    embeddings = embedder.embed(texts)
+    topics, probs = model.transform(texts, embeddings=embeddings)
+    out = docs.copy()
+    out["topic"] = np.asarray(topics, dtype=int)
+    out["probability"] = np.round(np.asarray(probs, dtype=float), 4) if probs is not None else np.nan
+    labels = dict(zip(saved_topics["topic"], saved_topics["label"]))
+    out["label"] = out["topic"].map(labels).fillna(OUTLIER_LABEL)
+    counts = out.groupby("topic").size()
+    table = saved_topics[saved_topics["topic"].isin(counts.index)].copy()
+    table["count"] = table["topic"].map(counts).astype(int)
+    table["share"] = (table["count"] / len(out)).round(4)
+    table["representative_docs"] = [[] for _ in range(len(table))]
+    sizing = size_for(len(out), Params())
+    return TopicResult(model=model, documents=out, topics=table.reset_index(drop=True), embeddings=embeddings, sizing=sizing,
+                       timings={"assign_s": round(time.perf_counter() - t0, 3)})

@@ -14,6 +14,7 @@ from typing import Any
 DOC_UNITS = ("paragraph", "article", "sentence")
 # "auto" picks by corpus size (see modeling.reducer_for); "umap" and "pca" force one.
 REDUCERS = ("auto", "umap", "pca")
+OUTLIER_STRATEGIES = ("none", "c-tf-idf", "embeddings", "distributions")
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 
 
@@ -35,9 +36,20 @@ class Params:
     reducer: str = "auto"
     clean: bool = True
     min_words: int = 8
+    baselines: bool | None = None
+    stability_runs: int = 3
+    seed_topics: tuple[tuple[str, ...], ...] | None = None
+    zeroshot_topics: tuple[str, ...] | None = None
+    zeroshot_min_similarity: float = 0.5
+    outlier_strategy: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain values (lists, not tuples): what papermill, JSON and YAML take."""
+        d = asdict(self)
+        for k, v in d.items():
+            if isinstance(v, tuple):
+                d[k] = [list(x) if isinstance(x, tuple) else x for x in v]
+        return d
 
 
 DEFAULTS = Params()
@@ -57,7 +69,14 @@ HELP = {
     "reducer": "dimension reduction before clustering: " + ", ".join(REDUCERS),
     "clean": "remove boilerplate lines (audited in cleaning.csv)",
     "min_words": "documents shorter than this many words are merged into a neighbour (0..50)",
+    "baselines": "fit LDA and NMF with as many topics, for comparison; None = when the corpus has at most 20,000 documents",
+    "stability_runs": "refits on 90% resamples with other seeds, to tell stable topics from chance (0..20; 0 = off)",
+    "seed_topics": "guided modeling: a list of word lists, e.g. [[\"price\", \"cheap\"], [\"chips\", \"export\"]]; None = unguided",
+    "zeroshot_topics": "named topics documents are matched to first, e.g. [\"AI chips and export controls\"]; None = none",
+    "zeroshot_min_similarity": "cosine similarity a document needs to join a named topic (0..1)",
+    "outlier_strategy": "reassign outlier documents: " + ", ".join(OUTLIER_STRATEGIES),
 }
+BASELINES_AUTO_MAX_DOCS = 20_000
 
 _RUN_NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
@@ -100,6 +119,54 @@ def _as_str(name: str, value: Any) -> str:
     if not isinstance(value, (str, Path)):
         raise _fail(name, value, f"a string ({HELP[name]})")
     return str(value)
+
+
+def _parse_list(name: str, value: Any) -> Any:
+    """Lists may come as Python lists or, from the command line, as JSON/YAML text."""
+    if isinstance(value, str):
+        import yaml
+
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise _fail(name, value, f"a list ({HELP[name]})") from None
+    return value
+
+
+def _as_word_lists(name: str, value: Any) -> tuple[tuple[str, ...], ...] | None:
+    if _none_like(value):
+        return None
+    value = _parse_list(name, value)
+    if isinstance(value, dict):  # {"price": ["cheap", "cost"]}: the name is a seed word too
+        value = [[k, *v] for k, v in value.items()]
+    ok = isinstance(value, (list, tuple)) and value and all(
+        isinstance(ws, (list, tuple)) and ws and all(isinstance(w, str) and w.strip() for w in ws) for ws in value)
+    if not ok:
+        raise _fail(name, value, f"a non-empty list of non-empty lists of words ({HELP[name]})")
+    return tuple(tuple(w.strip().lower() for w in ws) for ws in value)
+
+
+def _as_names(name: str, value: Any) -> tuple[str, ...] | None:
+    if _none_like(value):
+        return None
+    value = _parse_list(name, value)
+    if not (isinstance(value, (list, tuple)) and value and all(isinstance(n, str) and n.strip() for n in value)):
+        raise _fail(name, value, f"a non-empty list of topic names ({HELP[name]})")
+    if len(set(value)) != len(value):
+        raise _fail(name, value, "topic names without repeats")
+    return tuple(n.strip() for n in value)
+
+
+def _as_float(name: str, value: Any, lo: float, hi: float) -> float:
+    if isinstance(value, bool):
+        raise _fail(name, value, f"a number between {lo} and {hi}")
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise _fail(name, value, f"a number between {lo} and {hi}") from None
+    if not lo <= f <= hi:
+        raise _fail(name, value, f"a number between {lo} and {hi}")
+    return f
 
 
 def _none_like(value: Any) -> bool:
@@ -148,6 +215,12 @@ def validate(values: dict[str, Any] | None = None, *, check_corpus: bool = True)
     out["reducer"] = _as_choice("reducer", v["reducer"], REDUCERS)
     out["clean"] = _as_bool("clean", v["clean"])
     out["min_words"] = _as_int("min_words", v["min_words"], 0, 50)
+    out["baselines"] = None if _none_like(v["baselines"]) else _as_bool("baselines", v["baselines"])
+    out["stability_runs"] = _as_int("stability_runs", v["stability_runs"], 0, 20)
+    out["seed_topics"] = _as_word_lists("seed_topics", v["seed_topics"])
+    out["zeroshot_topics"] = _as_names("zeroshot_topics", v["zeroshot_topics"])
+    out["zeroshot_min_similarity"] = _as_float("zeroshot_min_similarity", v["zeroshot_min_similarity"], 0.0, 1.0)
+    out["outlier_strategy"] = _as_choice("outlier_strategy", v["outlier_strategy"], OUTLIER_STRATEGIES)
 
     params = Params(**out)
     if check_corpus and not Path(params.corpus).exists():
@@ -169,12 +242,15 @@ def from_namespace(namespace: dict[str, Any], *, check_corpus: bool = True) -> P
     reported, so a misspelt ``-p min_topic_sise 5`` stops the run instead of
     being silently ignored. Call it right after the parameters cell, before any import.
     """
-    user = {
+    return validate(_user_names(namespace), check_corpus=check_corpus)
+
+
+def _user_names(namespace: dict[str, Any]) -> dict[str, Any]:
+    return {
         k: val
         for k, val in namespace.items()
         if not k.startswith("_") and k not in _KERNEL_NAMES and not callable(val) and not _is_module(val)
     }
-    return validate(user, check_corpus=check_corpus)
 
 
 def _is_module(value: Any) -> bool:
@@ -185,3 +261,52 @@ def describe() -> str:
     """Plain-text table of every parameter, its default and what it accepts."""
     rows = [f"  {n} = {json.dumps(getattr(DEFAULTS, n))}\n      {HELP[n]}" for n in NAMES]
     return "Parameters:\n" + "\n".join(rows)
+
+
+# --------------------------------------------------------------------------- the assign notebook
+
+
+@dataclass(frozen=True)
+class AssignParams:
+    """Parameters of notebooks/assign.ipynb: label new articles with a saved run's model."""
+
+    model_run: str = ""
+    corpus: str = ""
+    output_dir: str = ""
+    run_name: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+ASSIGN_DEFAULTS = AssignParams()
+ASSIGN_NAMES = tuple(f.name for f in fields(AssignParams))
+ASSIGN_HELP = {
+    "model_run": "a finished run folder (outputs/runs/<run-id>) whose model/ labels the new articles",
+    "corpus": HELP["corpus"],
+    "output_dir": HELP["output_dir"],
+    "run_name": HELP["run_name"],
+}
+
+
+def validate_assign(values: dict[str, Any] | None = None, *, check_corpus: bool = True) -> AssignParams:
+    values = dict(values or {})
+    unknown = sorted(set(values) - set(ASSIGN_NAMES))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; the accepted names are: {', '.join(ASSIGN_NAMES)}.")
+    v = {**ASSIGN_DEFAULTS.to_dict(), **values}
+    out = {k: _as_str(k, v[k]) for k in ASSIGN_NAMES}
+    base = validate({"corpus": out["corpus"] or ".", "run_name": out["run_name"], "output_dir": out["output_dir"]}, check_corpus=False)
+    if not out["corpus"]:
+        raise ParameterError("parameter 'corpus' is empty: expected the new articles (a folder or a table).")
+    if check_corpus:
+        if not Path(out["corpus"]).exists():
+            raise ParameterError(f"parameter 'corpus' = {out['corpus']!r}: no such file or folder.")
+        model_dir = Path(out["model_run"]) / "model"
+        if not out["model_run"] or not (model_dir / "topics.json").exists():
+            raise ParameterError(f"parameter 'model_run' = {out['model_run']!r}: expected a finished run folder holding model/topics.json ({ASSIGN_HELP['model_run']}).")
+    return AssignParams(model_run=out["model_run"], corpus=out["corpus"], output_dir=base.output_dir, run_name=base.run_name)
+
+
+def assign_from_namespace(namespace: dict[str, Any], *, check_corpus: bool = True) -> AssignParams:
+    return validate_assign(_user_names(namespace), check_corpus=check_corpus)

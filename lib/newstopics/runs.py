@@ -30,7 +30,9 @@ from typing import Any
 from . import params as P
 
 RUNS_DIR = Path("outputs") / "runs"
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "topics.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOK = NOTEBOOKS / "topics.ipynb"
+ASSIGN_NOTEBOOK = NOTEBOOKS / "assign.ipynb"
 RUN_JSON = "run.json"
 EXECUTED_NOTEBOOK = "notebook.ipynb"
 REPORT = "report.html"
@@ -165,7 +167,8 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def execute(values: dict[str, Any], *, notebook: str | Path = NOTEBOOK, runs_dir: str | Path = RUNS_DIR, progress: bool = True) -> Path:
+def execute(values: dict[str, Any], *, notebook: str | Path = NOTEBOOK, runs_dir: str | Path = RUNS_DIR, progress: bool = True,
+            validate=P.validate) -> Path:
     """Run the notebook with ``values`` as parameters; return the finished run folder.
 
     Raises :class:`ParameterError` before anything starts for bad parameters,
@@ -175,7 +178,7 @@ def execute(values: dict[str, Any], *, notebook: str | Path = NOTEBOOK, runs_dir
 
     from .report import render_html
 
-    params = P.validate(values)
+    params = validate(values)
     runs_dir = Path(runs_dir)
     run_id = new_run_id(params)
     final = runs_dir / run_id
@@ -224,8 +227,9 @@ def _drop_partial_files(folder: Path) -> None:
         p.unlink(missing_ok=True) if p.is_file() else shutil.rmtree(p, ignore_errors=True)
 
 
-def save_result(run: Run, corpus, result, embedder) -> dict[str, Path]:
-    """Write the run's tables and model: documents.csv, topics.csv, articles.csv, cleaning.csv, model/."""
+def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str, Path]:
+    """Write the run's tables and model: documents.csv, topics.csv, articles.csv, cleaning.csv,
+    duplicates.csv, metrics.csv and topic_quality.csv (when evaluated), model/."""
     from .modeling import MODEL_DIR, save_model
 
     docs = result.documents[["doc_id", "article_id", "position", "topic", "label", "probability", "title", "source", "published", "author", "url", "n_words", "text"]]
@@ -237,6 +241,10 @@ def save_result(run: Run, corpus, result, embedder) -> dict[str, Path]:
         "cleaning": run.write_csv(corpus.audit, "cleaning.csv"),
         "duplicates": run.write_csv(corpus.duplicates, "duplicates.csv"),
     }
+    if evaluation is not None:
+        written["metrics"] = run.write_csv(evaluation.scores, "metrics.csv")
+        written["topic_quality"] = run.write_csv(evaluation.per_topic, "topic_quality.csv")
+        run.record(evaluation=evaluation.to_json())
     tmp = run.path(f".{MODEL_DIR}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     save_model(result.model, tmp, embedder.name)
