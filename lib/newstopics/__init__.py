@@ -1,6 +1,15 @@
 """newstopics: topic reports on news coverage with BERTopic, offline and audited.
 
 Modules, in the order data flows: params -> corpus -> embeddings -> modeling
--> figures -> runs/report; cli ties them together for the command line.
+-> evaluation -> figures -> runs/report; cli ties them together for the command line.
 """
+import os as _os
+
+# Runs are offline by design: models load from disk, never from a hub. Set before any
+# Hugging Face library is imported, since they read these once, at import.
+for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+    _os.environ.setdefault(_name, "1")
+_os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+_os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
 __version__ = "0.1.0"

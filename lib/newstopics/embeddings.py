@@ -166,9 +166,10 @@ class Embedder(BaseEmbedder):
     def _load_model(self):
         if self._model is not None:
             return self._model
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from huggingface_hub import constants as hub_constants
         from sentence_transformers import SentenceTransformer
+
+        hub_constants.HF_HUB_OFFLINE = True  # even if the hub library was imported before newstopics
 
         target = str(self.path) if self.path is not None else self.name
         try:
