@@ -11,7 +11,7 @@ ARGS ?=
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  variables: CORPUS=path (default seeds), ARGS='-p name=value ...' (see: make params)"
+	@echo "  variables: CORPUS=path (default seeds), ARGS='-p name=value ...' (see: make params), SWEEP=file.yaml"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "newstopics needs Python 3.11 ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -27,6 +27,10 @@ env: $(STAMP) ## create the project environment in .venv (once; again when pypro
 
 report: $(STAMP) ## run the topic report on CORPUS (default seeds/) and print the HTML report's path
 	$(VENV)/bin/newstopics report --corpus "$(CORPUS)" $(ARGS)
+
+SWEEP ?= sweeps/example.yaml
+sweep: $(STAMP) ## run the parameter grid in SWEEP (default sweeps/example.yaml), 2 runs at a time, and print the comparison page
+	$(VENV)/bin/newstopics sweep "$(SWEEP)"
 
 params: $(STAMP) ## list the report's parameters, defaults and accepted values
 	@$(VENV)/bin/newstopics params
@@ -44,4 +48,4 @@ clean: ## delete generated files (not outputs/runs, not the environment)
 	rm -rf .pytest_cache .hypothesis lib/*.egg-info
 	find . -name __pycache__ -not -path './.venv/*' -exec rm -rf {} +
 
-.PHONY: help env report params test lab sync clean
+.PHONY: help env report sweep params test lab sync clean

@@ -51,8 +51,8 @@ source = R.read_run_json(cfg.model_run)
 fitted = P.validate(source["params"], check_corpus=False)
 embedder = Embedder(fitted.embedding_model)
 display(Markdown(
-    f"Run `{run.run_id}` labels `{cfg.corpus}` with the model of run `{source.get('run_id')}` "
-    f"({source.get('results', {}).get('topics', '?')} topics, fitted on `{fitted.corpus}`, documents = {fitted.doc_unit}s)."
+    f"Run {F.esc(run.run_id)} labels {F.esc(cfg.corpus)} with the model of run {F.esc(source.get('run_id'))} "
+    f"({source.get('results', {}).get('topics', '?')} topics, fitted on {F.esc(fitted.corpus)}, documents = {fitted.doc_unit}s)."
 ))
 
 # %%
@@ -86,4 +86,4 @@ with run.stage("save"):
     run.record(model_run=str(cfg.model_run), model_run_id=source.get("run_id"), corpus=corpus.summary(), inputs=corpus.inputs,
                skipped=corpus.skipped, embedding=embedder.describe(), timings=result.timings,
                results={"documents": len(result.documents), "outlier_share": float((result.documents["topic"] == M.OUTLIER).mean())})
-display(Markdown(f"Run `{run.run_id}` wrote `documents.csv`, `topics.csv`, `cleaning.csv` and `figures/`."))
+display(Markdown(f"Run {F.esc(run.run_id)} wrote `documents.csv`, `topics.csv`, `cleaning.csv` and `figures/`."))

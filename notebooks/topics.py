@@ -61,7 +61,8 @@ from newstopics.embeddings import Embedder
 F.setup()
 run = R.Run.open(cfg)
 embedder = Embedder(cfg.embedding_model)
-display(Markdown(f"Run `{run.run_id}` on `{cfg.corpus}`, documents = {cfg.doc_unit}s, seed {cfg.random_state}."))
+# Text from the corpus or the parameters goes through F.esc before it reaches Markdown: it shows, never runs.
+display(Markdown(f"Run {F.esc(run.run_id)} on {F.esc(cfg.corpus)}, documents = {cfg.doc_unit}s, seed {cfg.random_state}."))
 
 # %% [markdown]
 # ## The corpus
@@ -196,7 +197,7 @@ if stab is not None:
     display(Markdown(
         f"Across {len(stab.seeds)} refits the assignments agree with an adjusted Rand index of {stab.ari_mean:.2f} on average "
         f"(lowest {stab.ari_min:.2f}); the refits found {', '.join(map(str, stab.topics_per_run))} topics. "
-        + (f"**Unstable topics ({len(unstable)} of {len(stab.per_topic)})**: " + "; ".join(unstable) + ". Treat them as tentative."
+        + (f"**Unstable topics ({len(unstable)} of {len(stab.per_topic)})**: " + "; ".join(map(F.esc, unstable)) + ". Treat them as tentative."
            if unstable else "Every topic reappeared in at least two thirds of the refits.")
     ))
 display(HTML(F.table_html(evaluation.per_topic)))
@@ -211,4 +212,4 @@ display(HTML(F.table_html(evaluation.per_topic)))
 # %%
 with run.stage("save"):
     written = R.save_result(run, corpus, result, embedder, evaluation)
-display(Markdown(f"Run `{run.run_id}` wrote: " + ", ".join(f"`{p.name}`" for p in written.values())))
+display(Markdown(f"Run {F.esc(run.run_id)} wrote: " + ", ".join(f"`{p.name}`" for p in written.values())))

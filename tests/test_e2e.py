@@ -197,3 +197,24 @@ def test_saved_model_labels_new_articles_offline(steered_run, tmp_path):
 def test_assign_refuses_a_folder_without_a_model(tmp_path):
     with pytest.raises(P.ParameterError, match="model_run"):
         P.validate_assign({"model_run": str(tmp_path), "corpus": str(FIXTURES / "messy")})
+
+
+def test_sweep_runs_each_combination_and_ranks_them(tmp_path):
+    config = {"name": "t", "base": {"corpus": str(SEEDS), "reducer": "pca", "stability_runs": 1}, "grid": {"min_topic_size": [4, 6]}}
+    page = runs.sweep(config, runs_dir=tmp_path / "runs", sweeps_dir=tmp_path / "sweeps", progress=False)
+    members = sorted((tmp_path / "runs").iterdir())
+    assert len(members) == 2 and all(json.loads((m / "run.json").read_text())["status"] == "succeeded" for m in members)
+    table = pd.read_csv(page / "comparison.csv")
+    assert sorted(table["min_topic_size"]) == [4, 6] and "reducer" not in table.columns  # only what varied
+    assert sorted(table["rank"]) in ([1.0, 2.0], [1.0, 1.0])
+    html = (page / "report.html").read_text()
+    for m in members:
+        assert f"href='../../runs/{m.name}/report.html'" in html
+
+
+def test_sweep_file_is_checked_before_any_run(tmp_path):
+    with pytest.raises(P.ParameterError, match="min_topic_size"):
+        runs.sweep({"base": {"corpus": str(SEEDS)}, "grid": {"min_topic_size": [4, 1]}}, runs_dir=tmp_path / "r", sweeps_dir=tmp_path / "s")
+    with pytest.raises(P.ParameterError, match="unknown key"):
+        P.grid({"grid": {"min_topic_size": [4]}, "bsae": {}})
+    assert not (tmp_path / "r").exists()

@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     asg.add_argument("--corpus", required=True, help="the new articles: a folder or a table")
     asg.add_argument("--runs-dir", default=None, help="where run folders go (default outputs/runs)")
     asg.add_argument("--quiet", action="store_true", help="no progress bar")
+    swp = sub.add_parser("sweep", help="run every combination of a YAML grid (2 at a time), then a comparison page")
+    swp.add_argument("config", help="sweep file: {name, base: {param: value}, grid: {param: [values]}}")
+    swp.add_argument("--workers", type=int, default=2, help="runs at once (default 2)")
+    swp.add_argument("--runs-dir", default=None, help="where run folders go (default outputs/runs)")
     ren = sub.add_parser("render", help="render an executed notebook (or a run folder) to an offline HTML report")
     ren.add_argument("path")
     sub.add_parser("params", help="list the parameters, their defaults and accepted values")
@@ -57,6 +61,17 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from .runs import ASSIGN_NOTEBOOK, RUNS_DIR, RunError, execute
 
+        if args.command == "sweep":
+            from .runs import sweep
+
+            config = yaml.safe_load(Path(args.config).read_text())
+            try:
+                folder = sweep(config, runs_dir=args.runs_dir or RUNS_DIR, workers=args.workers)
+            except RunError as exc:
+                print(f"newstopics: {exc}", file=sys.stderr)
+                return 1
+            print(f"comparison: {folder / 'report.html'}")
+            return 0
         if args.command == "assign":
             values, extra = {"model_run": args.run, "corpus": args.corpus}, {"notebook": ASSIGN_NOTEBOOK, "validate": P.validate_assign}
         else:

@@ -321,3 +321,44 @@ def evaluate(result, embedder, params, *, baselines: bool = True, stability_runs
              "largest": int(sizes_arr.max()) if k else 0}
     table = pd.DataFrame([s.row() for s in scored.values()])
     return Evaluation(table, per_topic, sizes, stab, timings)
+
+
+# --------------------------------------------------------------------------- comparing runs
+
+RANK_BY = {"npmi": False, "c_v": False, "diversity": False, "stability_ari": False, "outlier_share": True}  # True: lower is better
+
+
+def compare_runs(folders: list[str]) -> pd.DataFrame:
+    """One row per run from its run.json: what varied, the metrics, and a rank (1 = best on average).
+
+    The rank is the mean of the run's ranks on NPMI, C_v, diversity and stability (higher is better)
+    and outlier share (lower is better); failed runs are listed last, unranked.
+    """
+    import json
+    from pathlib import Path
+
+    from .params import NAMES
+
+    rows = []
+    for f in folders:
+        meta = json.loads((Path(f) / "run.json").read_text())
+        scores = {r["model"]: r for r in meta.get("evaluation", {}).get("scores", [])}
+        ours = scores.get("BERTopic", {})
+        stab = meta.get("evaluation", {}).get("stability", {})
+        row = {"run_id": meta.get("run_id", Path(f).name), "folder": str(f), "status": meta.get("status"),
+               **{f"param:{k}": json.dumps(meta.get("params", {}).get(k)) for k in NAMES if k not in ("output_dir", "run_name")},
+               "topics": ours.get("topics"), "npmi": ours.get("npmi"), "c_v": ours.get("c_v"), "diversity": ours.get("diversity"),
+               "outlier_share": ours.get("outlier_share"), "stability_ari": stab.get("ari_mean"),
+               "unstable_topics": len(stab.get("unstable_topics", [])) if stab else None,
+               "nmf_npmi": scores.get("NMF", {}).get("npmi"), "seconds": meta.get("timings", {}).get("notebook_s"),
+               "error": meta.get("error")}
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    params = [c for c in table.columns if c.startswith("param:")]
+    varied = [c for c in params if table[c].nunique() > 1]
+    table = table.drop(columns=[c for c in params if c not in varied]).rename(columns={c: c[6:] for c in varied})
+    ok = table["status"] == "succeeded"
+    ranks = [table.loc[ok, m].astype(float).rank(ascending=asc, method="min") for m, asc in RANK_BY.items() if table.loc[ok, m].notna().any()]
+    table["rank_score"] = pd.concat(ranks, axis=1).mean(axis=1) if ranks else np.nan
+    table["rank"] = table["rank_score"].rank(method="min")
+    return table.sort_values(["rank", "run_id"], na_position="last").reset_index(drop=True)

@@ -310,3 +310,61 @@ def validate_assign(values: dict[str, Any] | None = None, *, check_corpus: bool 
 
 def assign_from_namespace(namespace: dict[str, Any], *, check_corpus: bool = True) -> AssignParams:
     return validate_assign(_user_names(namespace), check_corpus=check_corpus)
+
+
+# --------------------------------------------------------------------------- the compare notebook
+
+
+@dataclass(frozen=True)
+class CompareParams:
+    """Parameters of notebooks/compare.ipynb: rank finished runs by their metrics."""
+
+    runs: tuple[str, ...] = ()
+    output_dir: str = ""
+    run_name: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["runs"] = list(self.runs)
+        return d
+
+
+def validate_compare(values: dict[str, Any] | None = None, *, check_corpus: bool = True) -> CompareParams:
+    values = dict(values or {})
+    names = tuple(f.name for f in fields(CompareParams))
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; the accepted names are: {', '.join(names)}.")
+    runs = _parse_list("runs", values.get("runs", ())) if "runs" in values else ()
+    if not isinstance(runs, (list, tuple)) or not runs or not all(isinstance(r, str) for r in runs):
+        raise ParameterError(f"parameter 'runs' = {runs!r} is not valid: expected a non-empty list of run folders.")
+    if check_corpus:
+        missing = [r for r in runs if not (Path(r) / "run.json").exists()]
+        if missing:
+            raise ParameterError(f"parameter 'runs': no run.json in {', '.join(missing)}.")
+    base = validate({"corpus": ".", "run_name": values.get("run_name", ""), "output_dir": values.get("output_dir", "")}, check_corpus=False)
+    return CompareParams(runs=tuple(runs), output_dir=base.output_dir, run_name=base.run_name)
+
+
+def compare_from_namespace(namespace: dict[str, Any], *, check_corpus: bool = True) -> CompareParams:
+    return validate_compare(_user_names(namespace), check_corpus=check_corpus)
+
+
+def grid(config: dict[str, Any]) -> list[Params]:
+    """Every combination of a sweep file's ``grid`` over its ``base`` parameters, each validated.
+
+    The file: ``{name: str, base: {param: value}, grid: {param: [values]}}``.
+    """
+    import itertools
+
+    unknown = sorted(set(config) - {"name", "base", "grid"})
+    if unknown:
+        raise ParameterError(f"sweep file: unknown key(s) {', '.join(map(repr, unknown))}; expected name, base and grid.")
+    base = dict(config.get("base") or {})
+    axes = dict(config.get("grid") or {})
+    if not axes or not all(isinstance(v, list) and v for v in axes.values()):
+        raise ParameterError("sweep file: 'grid' must map parameter names to non-empty lists of values.")
+    combos = []
+    for values in itertools.product(*axes.values()):
+        combos.append(validate({**base, **dict(zip(axes, values))}))
+    return combos

@@ -33,6 +33,8 @@ RUNS_DIR = Path("outputs") / "runs"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "topics.ipynb"
 ASSIGN_NOTEBOOK = NOTEBOOKS / "assign.ipynb"
+COMPARE_NOTEBOOK = NOTEBOOKS / "compare.ipynb"
+SWEEPS_DIR = Path("outputs") / "sweeps"
 RUN_JSON = "run.json"
 EXECUTED_NOTEBOOK = "notebook.ipynb"
 REPORT = "report.html"
@@ -47,7 +49,7 @@ class RunError(RuntimeError):
 def new_run_id(params: P.Params) -> str:
     """Sortable, unique and readable: 20261123-093012-seeds-3fa2."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    name = params.run_name or Path(params.corpus.rstrip("/")).stem or "corpus"
+    name = params.run_name or Path(getattr(params, "corpus", "").rstrip("/")).stem or "corpus"
     slug = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:40].strip("-") or "corpus"
     return f"{stamp}-{slug}-{secrets.token_hex(2)}"
 
@@ -182,40 +184,43 @@ def execute(values: dict[str, Any], *, notebook: str | Path = NOTEBOOK, runs_dir
     runs_dir = Path(runs_dir)
     run_id = new_run_id(params)
     final = runs_dir / run_id
-    staging = _claim_folder(runs_dir / f".{run_id}.partial")
-    update_run_json(staging, run_id=run_id, status="running", started=_now(), params=params.to_dict())
     _kernel_env()
+    # From here on SIGTERM behaves like Ctrl-C: the run is recorded as interrupted, not lost.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    t0 = time.perf_counter()
-    status, error = "succeeded", None
     try:
-        pm.execute_notebook(
-            str(notebook), str(staging / EXECUTED_NOTEBOOK),
-            parameters={**params.to_dict(), "output_dir": str(staging.resolve())},
-            kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()),
-        )
-    except pm.PapermillExecutionError as exc:
-        status, error = "failed", f"{exc.ename}: {exc.evalue}"
-    except KeyboardInterrupt:
-        status, error = "interrupted", "the run was interrupted (SIGINT or SIGTERM) before it finished"
-    except Exception as exc:  # kernel died, notebook missing, ...
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
-        traceback.print_exc()
+        staging = _claim_folder(runs_dir / f".{run_id}.partial")
+        update_run_json(staging, run_id=run_id, status="running", started=_now(), params=params.to_dict())
+        t0 = time.perf_counter()
+        status, error = "succeeded", None
+        try:
+            pm.execute_notebook(
+                str(notebook), str(staging / EXECUTED_NOTEBOOK),
+                parameters={**params.to_dict(), "output_dir": str(staging.resolve())},
+                kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()),
+            )
+        except pm.PapermillExecutionError as exc:
+            status, error = "failed", f"{exc.ename}: {exc.evalue}"
+        except KeyboardInterrupt:
+            status, error = "interrupted", "the run was interrupted (SIGINT or SIGTERM) before it finished"
+        except Exception as exc:  # kernel died, notebook missing, ...
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+        timings = {"notebook_s": round(time.perf_counter() - t0, 3)}
+        if (staging / EXECUTED_NOTEBOOK).exists() and status != "interrupted":
+            t1 = time.perf_counter()
+            try:
+                render_html(staging / EXECUTED_NOTEBOOK, staging / REPORT)
+            except Exception as exc:
+                if status == "succeeded":
+                    status, error = "failed", f"report rendering failed: {type(exc).__name__}: {exc}"
+            timings["render_s"] = round(time.perf_counter() - t1, 3)
+        if status != "succeeded":
+            _drop_partial_files(staging)
+        update_run_json(staging, status=status, error=error, finished=_now(), timings=timings,
+                        params={**read_run_json(staging).get("params", {}), "output_dir": str(final)})
+        os.replace(staging, final)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    timings = {"notebook_s": round(time.perf_counter() - t0, 3)}
-    if (staging / EXECUTED_NOTEBOOK).exists() and status != "interrupted":
-        t1 = time.perf_counter()
-        try:
-            render_html(staging / EXECUTED_NOTEBOOK, staging / REPORT)
-        except Exception as exc:
-            if status == "succeeded":
-                status, error = "failed", f"report rendering failed: {type(exc).__name__}: {exc}"
-        timings["render_s"] = round(time.perf_counter() - t1, 3)
-    if status != "succeeded":
-        _drop_partial_files(staging)
-    update_run_json(staging, status=status, error=error, finished=_now(), timings=timings)
-    os.replace(staging, final)
     if status != "succeeded":
         raise RunError(f"run {status}: {error}\n  its folder, with the executed notebook and run.json: {final}")
     return final
@@ -265,3 +270,43 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
         timings=result.timings,
     )
     return written
+
+
+def _execute_one(values: dict[str, Any], runs_dir: str) -> tuple[str, str, str]:
+    """One sweep member in its own process: (folder, status, error)."""
+    try:
+        folder = execute(values, runs_dir=runs_dir, progress=False)
+        return str(folder), "succeeded", ""
+    except RunError as exc:
+        folder = str(exc).rsplit(": ", 1)[-1].strip()
+        return folder, "failed", str(exc).splitlines()[0]
+
+
+def sweep(config: dict[str, Any], *, runs_dir: str | Path = RUNS_DIR, sweeps_dir: str | Path = SWEEPS_DIR, workers: int = 2,
+          progress: bool = True) -> Path:
+    """Run every combination of a sweep file as its own run (``workers`` at a time), then the comparison page.
+
+    All combinations are validated before the first run starts. Returns the comparison run's folder.
+    """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import multiprocessing
+
+    from tqdm.auto import tqdm
+
+    combos = P.grid(config)
+    name = str(config.get("name") or "sweep")
+    _kernel_env()
+    members = []
+    for i, params in enumerate(combos):
+        values = params.to_dict()
+        values["run_name"] = values["run_name"] or f"{name}-{i + 1:02d}"
+        members.append(values)
+    results: list[tuple[str, str, str]] = []
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
+        futures = [pool.submit(_execute_one, m, str(runs_dir)) for m in members]
+        for fut in tqdm(as_completed(futures), total=len(futures), desc=f"sweep {name}", disable=not progress):
+            results.append(fut.result())
+    folders = sorted(r[0] for r in results if r[0])
+    return execute({"runs": folders, "run_name": name}, notebook=COMPARE_NOTEBOOK, runs_dir=sweeps_dir, progress=progress,
+                   validate=P.validate_compare)

@@ -1,0 +1,75 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Which settings to trust: runs side by side
+#
+# Each row is one finished run (one combination of a sweep). Runs are ranked by the mean of their ranks on
+# NPMI, C_v, topic diversity and stability (higher is better) and on outlier share (lower is better);
+# rank 1 is best on balance, not best on every metric. Only the parameters that differ between runs are shown.
+# Made by `make sweep` (or `newstopics sweep FILE.yaml`).
+
+# %% tags=["parameters"]
+# Parameters: defaults and checks live in newstopics.params.CompareParams.
+runs: "Optional[list]" = None  # run folders to compare
+output_dir: str = ""  # folder for the outputs of this run; empty: a new folder under outputs/runs/
+run_name: str = ""  # short name added to the run id
+
+# %%
+from newstopics import params as P
+
+cfg = P.compare_from_namespace(globals())
+
+# %%
+import html
+import os
+from pathlib import Path
+
+from IPython.display import HTML, Markdown, display
+
+from newstopics import evaluation as EV, figures as F, runs as R
+
+F.setup()
+run = R.Run.open(cfg)
+table = EV.compare_runs(list(cfg.runs))
+run.write_csv(table, "comparison.csv")
+ok = (table["status"] == "succeeded").sum()
+display(Markdown(f"**{len(table)} runs**, {ok} succeeded. Full table: `comparison.csv` in run {F.esc(run.run_id)}."))
+
+# %%
+def _link(folder: str) -> str:
+    target = Path(folder) / R.REPORT
+    rel = os.path.relpath(target.resolve(), Path(run.folder).resolve().parent / run.run_id)
+    return f"<a href='{html.escape(rel)}'>report</a>" if target.exists() else "(no report)"
+
+
+shown = table.drop(columns=["folder", "rank_score"]).copy()
+shown.insert(1, "report", [_link(f) for f in table["folder"]])
+body = shown.to_html(index=False, escape=True, border=0, classes="nt-table", na_rep="")
+for f in table["folder"]:  # the links are ours, not data: put them back unescaped
+    body = body.replace(html.escape(_link(f)), _link(f))
+display(HTML(body))
+
+# %%
+import plotly.graph_objects as go
+
+done = table[table["status"] == "succeeded"]
+fig = go.Figure(go.Scatter(x=done["npmi"], y=done["diversity"], mode="markers+text", text=done["rank"].astype("Int64").astype(str),
+                           marker=dict(size=10 + 20 * done["stability_ari"].fillna(0).clip(0, 1), color=done["outlier_share"], colorscale="RdYlGn_r",
+                                       colorbar=dict(title="outliers"), showscale=True),
+                           customdata=done["run_id"], hovertemplate="%{customdata}<br>NPMI %{x:.3f}, diversity %{y:.2f}<extra></extra>"))
+fig.update_layout(title="Coherence against diversity", xaxis_title="NPMI (higher: more coherent)", yaxis_title="topic diversity", height=460,
+                  meta={"how_to_read": "Each dot is a run, labelled with its rank; up and right is better, bigger dots are more stable, greener fewer outliers."})
+F.show(fig, run.path("figures"), "coherence_vs_diversity", done)
