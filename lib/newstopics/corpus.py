@@ -178,7 +178,7 @@ def _read_file_bytes(path: Path) -> tuple[bytes | None, str]:
     except OSError as exc:
         return None, f"cannot read: {exc.strerror or exc}"
     if size > MAX_FILE_BYTES:
-        return None, f"too large: {size / 1e6:.1f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB limit (split it into articles)"
+        return None, f"too large: {size / 2**20:.1f} MiB > {MAX_FILE_BYTES / 2**20:.0f} MiB limit (split it into articles)"
     try:
         return path.read_bytes(), ""
     except OSError as exc:

@@ -249,6 +249,7 @@ def _representative(doc_idx: np.ndarray, emb: np.ndarray, k: int = 3) -> list[in
 def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndarray | None = None) -> TopicResult:
     """Embed (through the cache), fit BERTopic and return document and topic tables."""
     timings: dict[str, float] = {}
+    docs = docs.reset_index(drop=True)  # rows line up with embedding rows, whatever index the caller's table had
     texts = docs["text"].tolist()
     t0 = time.perf_counter()
     if embeddings is None:
