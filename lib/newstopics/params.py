@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 DOC_UNITS = ("paragraph", "article", "sentence")
-# "auto" picks by corpus size (see modeling.reducer_for); "umap" and "pca" force one.
+# "auto" is UMAP at every size: PCA needs no JIT compilation, but on BBC subsets of 150-1,000 articles it gave
+# lower NPMI and C_v and 3-10x the outliers (bench/results/reducer_quality.md); it stays available for quick looks.
 REDUCERS = ("auto", "umap", "pca")
 OUTLIER_STRATEGIES = ("none", "c-tf-idf", "embeddings", "distributions")
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
@@ -66,7 +67,7 @@ HELP = {
     "nr_topics": "None = as found, 'auto' = merge similar topics, or an int >= 2 to reduce to",
     "random_state": "seed for UMAP/PCA (int >= 0); the same seed gives the same topics",
     "top_n_words": "words per topic, 3..30",
-    "reducer": "dimension reduction before clustering: " + ", ".join(REDUCERS),
+    "reducer": "dimension reduction before clustering: " + ", ".join(REDUCERS) + " (auto = umap; pca is faster, coarser)",
     "clean": "remove boilerplate lines (audited in cleaning.csv)",
     "min_words": "documents shorter than this many words are merged into a neighbour (0..50)",
     "baselines": "fit LDA and NMF with as many topics, for comparison; None = when the corpus has at most 20,000 documents",
