@@ -171,3 +171,19 @@ def test_files_over_the_limit_are_refused_without_reading(tmp_path):
     assert reason.startswith("too large: 50.0 MiB > 20 MiB limit")
     with pytest.raises(C.CorpusError, match="too large"):
         C.load_corpus(big)
+
+
+def test_too_many_files_are_refused_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(C, "MAX_FILES", 300)  # the same check as at 50,000, on a folder that is quick to make
+    for i in range(301):
+        (tmp_path / f"{i}.txt").write_text("Title\n\nA paragraph long enough to be a document about open models.\n")
+    with pytest.raises(C.CorpusError, match="more than 300 article files"):
+        C.load_corpus(tmp_path)
+
+
+def test_folder_over_the_total_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(C, "MAX_CORPUS_BYTES", 1000)
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text("Title\n\n" + "Open models are cheap and popular with developers. " * 10)
+    with pytest.raises(C.CorpusError, match="over the 0 GiB limit"):
+        C.load_corpus(tmp_path)

@@ -25,7 +25,8 @@ TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
 MANIFEST = "manifest.csv"
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused, not read
-MAX_FILES = 200_000
+MAX_FILES = 50_000  # more files than this are refused before any is read: use a table (.parquet)
+MAX_CORPUS_BYTES = 1024 * 1024 * 1024  # a folder holding more text than this is refused before any is read
 MIN_DOCUMENTS = 10  # fewer documents than this cannot be topic-modelled meaningfully
 META_FIELDS = ("title", "published", "source", "author", "url")
 
@@ -229,7 +230,11 @@ def _read_folder(folder: Path, inputs: list, skipped: list) -> list[RawArticle]:
             continue
         files.append(p)
         if len(files) > MAX_FILES:
-            raise CorpusError(f"{folder}: more than {MAX_FILES} article files; split the corpus or use a table (.parquet).")
+            raise CorpusError(f"{folder}: more than {MAX_FILES:,} article files; split the corpus or put it in one table (.parquet).")
+    total = sum(p.stat().st_size for p in files if p.stat().st_size <= MAX_FILE_BYTES)
+    if total > MAX_CORPUS_BYTES:
+        raise CorpusError(f"{folder}: {total / 2**30:.1f} GiB of articles, over the {MAX_CORPUS_BYTES / 2**30:.0f} GiB limit "
+                          f"(the text is held in memory while documents are built); split the corpus.")
     raws = []
     for p in files:
         rel = str(p.relative_to(folder))
