@@ -87,32 +87,30 @@ class WindowCounts:
         return out
 
 
-def npmi_coherence(topics: list[list[str]], counts: WindowCounts) -> list[float]:
+def _per_topic(topics: list[list[str]], counts: WindowCounts, score) -> list[float]:
+    """``score(npmi_matrix)`` for each topic's top-10 terms; NaN for a topic with fewer than two known terms."""
     scores = []
     for words in topics:
         words = [w for w in words if w in counts.col][:TOP_N]
-        if len(words) < 2:
-            scores.append(float("nan"))
-            continue
-        m = counts.npmi(words)
-        iu = np.triu_indices(len(words), 1)
-        scores.append(float(np.mean(m[iu])))
+        scores.append(float(score(counts.npmi(words))) if len(words) >= 2 else float("nan"))
     return scores
+
+
+def npmi_coherence(topics: list[list[str]], counts: WindowCounts) -> list[float]:
+    """Mean NPMI over each topic's pairs of terms."""
+    return _per_topic(topics, counts, lambda m: np.mean(m[np.triu_indices(len(m), 1)]))
+
+
+def _cv(m: np.ndarray) -> float:
+    m = m.copy()
+    np.fill_diagonal(m, 1.0)
+    total = m.sum(axis=0)
+    return np.mean([v @ total / (np.linalg.norm(v) * np.linalg.norm(total) + EPS) for v in m])
 
 
 def cv_coherence(topics: list[list[str]], counts: WindowCounts) -> list[float]:
-    scores = []
-    for words in topics:
-        words = [w for w in words if w in counts.col][:TOP_N]
-        if len(words) < 2:
-            scores.append(float("nan"))
-            continue
-        m = counts.npmi(words)
-        np.fill_diagonal(m, 1.0)
-        total = m.sum(axis=0)
-        sims = [float(v @ total / (np.linalg.norm(v) * np.linalg.norm(total) + EPS)) for v in m]
-        scores.append(float(np.mean(sims)))
-    return scores
+    """C_v: cosine of each term's NPMI vector with the topic's summed vector, averaged (windows of 110 tokens)."""
+    return _per_topic(topics, counts, _cv)
 
 
 def diversity(topics: list[list[str]]) -> float:
