@@ -7,10 +7,8 @@ function that counts tokens.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
-import json
 import math
 import re
 import unicodedata
@@ -231,7 +229,7 @@ def _read_folder(folder: Path, inputs: list, skipped: list) -> list[RawArticle]:
         files.append(p)
         if len(files) > MAX_FILES:
             raise CorpusError(f"{folder}: more than {MAX_FILES:,} article files; split the corpus or put it in one table (.parquet).")
-    total = sum(p.stat().st_size for p in files if p.stat().st_size <= MAX_FILE_BYTES)
+    total = sum(size for size in (p.stat().st_size for p in files) if size <= MAX_FILE_BYTES)
     if total > MAX_CORPUS_BYTES:
         raise CorpusError(f"{folder}: {total / 2**30:.1f} GiB of articles, over the {MAX_CORPUS_BYTES / 2**30:.0f} GiB limit "
                           f"(the text is held in memory while documents are built); split the corpus.")
@@ -968,16 +966,3 @@ def _check_usable(corpus: Corpus, min_documents: int) -> None:
         raise CorpusError(
             f"corpus too small to model: {found}; topic modeling needs at least {min_documents} documents. Please {hint}."
         )
-
-
-def write_manifest(articles: list[Article], path: str | Path) -> None:
-    """A manifest (file, title, source, published, author, url) of the given articles."""
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["file", *META_FIELDS])
-        for a in articles:
-            w.writerow([a.article_id, *(getattr(a, f) for f in META_FIELDS)])
-
-
-def to_jsonable(corpus: Corpus) -> dict:
-    return json.loads(json.dumps({"summary": corpus.summary(), "skipped": corpus.skipped, "inputs": corpus.inputs}, default=str))

@@ -174,6 +174,12 @@ def _none_like(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null"))
 
 
+def _reject_unknown(values: dict[str, Any], names: tuple[str, ...]) -> None:
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; the accepted names are: {', '.join(names)}.")
+
+
 def validate(values: dict[str, Any] | None = None, *, check_corpus: bool = True) -> Params:
     """Check every given parameter and return a complete :class:`Params`.
 
@@ -181,11 +187,7 @@ def validate(values: dict[str, Any] | None = None, *, check_corpus: bool = True)
     with a message that names the parameter and the accepted values.
     """
     values = dict(values or {})
-    unknown = sorted(set(values) - set(NAMES))
-    if unknown:
-        raise ParameterError(
-            f"unknown parameter(s) {', '.join(map(repr, unknown))}; the accepted names are: {', '.join(NAMES)}."
-        )
+    _reject_unknown(values, NAMES)
     v = {**DEFAULTS.to_dict(), **values}
 
     out: dict[str, Any] = {}
@@ -292,9 +294,7 @@ ASSIGN_HELP = {
 
 def validate_assign(values: dict[str, Any] | None = None, *, check_corpus: bool = True) -> AssignParams:
     values = dict(values or {})
-    unknown = sorted(set(values) - set(ASSIGN_NAMES))
-    if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; the accepted names are: {', '.join(ASSIGN_NAMES)}.")
+    _reject_unknown(values, ASSIGN_NAMES)
     v = {**ASSIGN_DEFAULTS.to_dict(), **values}
     out = {k: _as_str(k, v[k]) for k in ASSIGN_NAMES}
     base = validate({"corpus": out["corpus"] or ".", "run_name": out["run_name"], "output_dir": out["output_dir"]}, check_corpus=False)
@@ -332,10 +332,7 @@ class CompareParams:
 
 def validate_compare(values: dict[str, Any] | None = None, *, check_corpus: bool = True) -> CompareParams:
     values = dict(values or {})
-    names = tuple(f.name for f in fields(CompareParams))
-    unknown = sorted(set(values) - set(names))
-    if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; the accepted names are: {', '.join(names)}.")
+    _reject_unknown(values, tuple(f.name for f in fields(CompareParams)))
     runs = _parse_list("runs", values.get("runs", ())) if "runs" in values else ()
     if not isinstance(runs, (list, tuple)) or not runs or not all(isinstance(r, str) for r in runs):
         raise ParameterError(f"parameter 'runs' = {runs!r} is not valid: expected a non-empty list of run folders.")
