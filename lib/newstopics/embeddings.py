@@ -3,8 +3,8 @@
 :class:`Embedder` is what BERTopic receives as its ``embedding_model``: every
 text BERTopic asks for (documents, and the words KeyBERT-style representations
 compare with them) goes through one content-addressed cache, so a re-run or a
-sweep member embeds only texts it has never seen. The neural model and torch are
-imported only when some text is missing from the cache.
+sweep member embeds only texts it has never seen. The encoder (see
+``encoders``) is loaded only when some text is missing from the cache.
 """
 from __future__ import annotations
 
@@ -14,12 +14,25 @@ import sys
 import uuid
 from pathlib import Path
 import numpy as np
-from bertopic.backend import BaseEmbedder
 
+from . import heavy
 from .params import PACKAGED_MODEL
+
+heavy.bertopic()
+from bertopic.backend import BaseEmbedder  # noqa: E402  (after the cheap import above)
 
 PACKAGED_ALIASES = {PACKAGED_MODEL.lower(), "sentence-transformers/all-minilm-l6-v2", "packaged"}
 LSA_MODEL = "lsa"  # a cheap, corpus-fitted TF-IDF + SVD embedding: tests and quick looks only
+STATIC_PREFIX = "static:"  # "static:<model>": a static table distilled from <model> (see encoders.StaticEncoder)
+
+
+def static_teacher(name: str) -> str | None:
+    """The model a ``static:`` name distils from ("static" alone: the packaged model), else None."""
+    if name.lower() == "static":
+        return PACKAGED_MODEL
+    if name.lower().startswith(STATIC_PREFIX):
+        return name[len(STATIC_PREFIX):].strip() or PACKAGED_MODEL
+    return None
 
 
 class EmbeddingModelError(RuntimeError):
@@ -56,6 +69,11 @@ def model_identity(name: str) -> str:
     """A key that changes whenever the model's weights or configuration change."""
     if name == LSA_MODEL:
         return LSA_MODEL
+    teacher = static_teacher(name)
+    if teacher is not None:
+        from .encoders import STATIC_DIMS
+
+        return f"static{STATIC_DIMS}-{model_identity(teacher)}"
     path = resolve_model_path(name)
     h = hashlib.sha256()
     if path is None:
@@ -134,7 +152,8 @@ class Embedder(BaseEmbedder):
         self.key = model_identity(name)
         self.cache = EmbeddingCache(cache_dir(), self.key) if use_cache and name != LSA_MODEL else None
         self.stats = {"hits": 0, "misses": 0}
-        self.path = None if name == LSA_MODEL else resolve_model_path(name)
+        self.teacher = static_teacher(name)
+        self.path = None if name == LSA_MODEL else resolve_model_path(self.teacher or name)
         self.max_tokens = max_tokens or self._window()
         self.embedding_model = self  # BERTopic reads this attribute in some code paths
 
@@ -164,24 +183,44 @@ class Embedder(BaseEmbedder):
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
     def _load_model(self):
+        """The encoder for this model: ONNX Runtime for BERT sentence-transformers folders such as the
+        packaged MiniLM, a distilled static table for ``static:``, sentence-transformers for the rest."""
         if self._model is not None:
             return self._model
-        from huggingface_hub import constants as hub_constants
-        from sentence_transformers import SentenceTransformer
+        from . import encoders
 
-        hub_constants.HF_HUB_OFFLINE = True  # even if the hub library was imported before newstopics
-
+        if self.teacher is not None:
+            self._model = self._static_model()
+            return self._model
+        if encoders.OnnxSentenceEncoder.supports(self.path):
+            self._model = encoders.OnnxSentenceEncoder(self.path, self.max_tokens + 2)
+            return self._model
         target = str(self.path) if self.path is not None else self.name
         try:
-            self._model = SentenceTransformer(target, device="cpu")
+            self._model = encoders.SentenceTransformerEncoder(target)
         except Exception as exc:
             raise EmbeddingModelError(
                 f"embedding model {self.name!r} is not on this machine and cannot be downloaded "
                 f"(runs are offline: HF_HUB_OFFLINE=1). Use {PACKAGED_MODEL!r} (packaged with the project), "
-                f"a local folder holding a sentence-transformers model, or a model name already in the "
-                f"Hugging Face cache. ({type(exc).__name__}: {str(exc)[:200]})"
+                f"'{STATIC_PREFIX}{PACKAGED_MODEL}' (its fast static distillation), a local folder holding a "
+                f"sentence-transformers model, or a model name already in the Hugging Face cache. "
+                f"({type(exc).__name__}: {str(exc)[:200]})"
             ) from None
         return self._model
+
+    def _static_model(self):
+        from . import encoders
+
+        folder = cache_dir() / "models" / self.key
+        if not (folder / "embeddings.npy").is_file():
+            teacher_path = resolve_model_path(self.teacher)
+            if not encoders.OnnxSentenceEncoder.supports(teacher_path):
+                raise EmbeddingModelError(
+                    f"cannot distil {self.name!r}: a static model is distilled from a local BERT sentence-transformers "
+                    f"folder with mean pooling (such as {PACKAGED_MODEL!r}), and {self.teacher!r} is not one.")
+            teacher = encoders.OnnxSentenceEncoder(teacher_path, 512)
+            encoders.StaticEncoder.distill(teacher, folder, progress=self.show_progress)
+        return encoders.StaticEncoder(folder)
 
     # -- embedding -----------------------------------------------------------------
     def _encode(self, texts: list[str], verbose: bool) -> np.ndarray:
@@ -190,6 +229,8 @@ class Embedder(BaseEmbedder):
         from .corpus import split_to_fit
 
         model = self._load_model()
+        if self.teacher is not None:  # a static table has no window: whole texts, no splitting
+            return model.encode(texts, progress=verbose and self.show_progress)
         # Texts longer than the window are split at sentences and their pieces averaged,
         # weighted by length, so nothing past the window is silently ignored.
         pieces: list[str] = []
@@ -198,7 +239,7 @@ class Embedder(BaseEmbedder):
             parts = split_to_fit(t, self.max_tokens, self.count_tokens) if len(t) > self.max_tokens else [t]  # a word piece covers >= 1 character
             pieces.extend(parts)
             owner.extend([i] * len(parts))
-        vecs = model.encode(pieces, batch_size=self.batch_size, show_progress_bar=verbose and self.show_progress, convert_to_numpy=True, normalize_embeddings=True)
+        vecs = model.encode(pieces, batch_size=self.batch_size, progress=verbose and self.show_progress)
         if len(pieces) == len(texts):
             return vecs.astype(np.float32)
         out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)

@@ -23,14 +23,14 @@ class OfflineRenderer:
     """Plotly renderer for notebooks that become offline reports.
 
     Each figure carries two forms: plotly's JSON mimetype, which JupyterLab draws
-    interactively, and HTML, which nbconvert keeps. The first figure's HTML holds
-    plotly.js inline, so the report draws every chart with no network; no MathJax
-    or require.js is referenced (plotly's own notebook renderer links MathJax
-    from a CDN, and its mimetype alone leaves nbconvert HTML empty).
+    interactively, and HTML, which nbconvert keeps. The HTML does not carry
+    plotly.js: the report's template inlines it once in the page head (see
+    ``report.render_html``), so the executed notebook stays small (papermill
+    rewrites it after every cell) and the report draws every chart with no
+    network. No MathJax or require.js is referenced (plotly's own notebook
+    renderer links MathJax from a CDN, and its mimetype alone leaves nbconvert
+    HTML empty).
     """
-
-    def __init__(self) -> None:
-        self.plotlyjs_sent = False
 
     def to_mimebundle(self, fig_dict: dict) -> dict:
         import json
@@ -38,9 +38,8 @@ class OfflineRenderer:
         from plotly.io import to_html, to_json
 
         fig_dict = json.loads(to_json(fig_dict, validate=False))  # numpy arrays -> lists, for the JSON mimetype
-        html_ = to_html(fig_dict, include_plotlyjs=not self.plotlyjs_sent, include_mathjax=False, full_html=False,
+        html_ = to_html(fig_dict, include_plotlyjs=False, include_mathjax=False, full_html=False,
                         default_width="100%", config={"displaylogo": False, "responsive": True})
-        self.plotlyjs_sent = True
         return {"application/vnd.plotly.v1+json": {"data": fig_dict.get("data", []), "layout": fig_dict.get("layout", {}), "config": {}},
                 "text/html": html_}
 
@@ -50,6 +49,9 @@ class OfflineRenderer:
 
 def setup() -> None:
     """Make figures render in JupyterLab and, offline, in the HTML report."""
+    from . import heavy
+
+    heavy.notebook_tools()  # plotly's renderers import nbformat
     import plotly.io as pio
     from plotly.io._base_renderers import MimetypeRenderer
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import heavy
 from .params import Params
 
 OUTLIER = -1
@@ -108,9 +109,7 @@ def _reducer(s: Sizing, random_state: int):
         from sklearn.decomposition import PCA
 
         return PCA(n_components=s.n_components, random_state=random_state, svd_solver="full")
-    from umap import UMAP
-
-    return UMAP(
+    return heavy.umap().UMAP(
         n_neighbors=s.n_neighbors,
         n_components=s.n_components,
         min_dist=0.0,
@@ -124,6 +123,7 @@ def _reducer(s: Sizing, random_state: int):
 def build_model(params: Params, s: Sizing, embedder, representations: bool = True):
     """A BERTopic instance made of parts sized by ``s`` (without KeyBERT/MMR keywords when
     ``representations`` is False, as for stability refits that compare c-TF-IDF words only)."""
+    heavy.bertopic()
     from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
@@ -343,6 +343,7 @@ def load_model(folder, embedder):
     and hands BERTopic the local embedder so it never fetches a model by name."""
     from pathlib import Path
 
+    heavy.bertopic()
     from bertopic import BERTopic
 
     folder = Path(folder)

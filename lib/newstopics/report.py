@@ -4,17 +4,26 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import heavy
+
 TEMPLATES = Path(__file__).parent / "templates"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
 # Anything the page would fetch over the network: script/link/img sources and ES module imports.
 _EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//|import\(\s*["'](?:https?:)?//""", re.I)
 
 
 def render_html(notebook: str | Path, html_path: str | Path) -> Path:
-    """Write the report: no code cells, no input prompts, every chart's script inline."""
+    """Write the report: no code cells, no input prompts, plotly.js and every chart's script inline."""
+    heavy.notebook_tools()
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook), as_version=4)
+    resources = {}
+    if any(PLOTLY_MIME in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])):
+        from plotly.offline import get_plotlyjs
+
+        resources["plotlyjs"] = get_plotlyjs()  # once, in the page head: the figures' own HTML does not carry it
     exporter = HTMLExporter(
         template_name="offline",
         extra_template_basedirs=[str(TEMPLATES)],
@@ -22,7 +31,7 @@ def render_html(notebook: str | Path, html_path: str | Path) -> Path:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     links = external_references(body)
     if links:
         raise RuntimeError(f"report would load {len(links)} resource(s) from the network, e.g. {links[0]!r}")

@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import params as P
+from . import heavy, params as P
 
 RUNS_DIR = Path("outputs") / "runs"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -165,6 +165,51 @@ def _kernel_env() -> None:
     os.environ["NEWSTOPICS_BATCH"] = "1"  # no progress bars inside the report
 
 
+SAVE_EVERY_S = 1.0
+
+
+def _engine() -> str:
+    """papermill's nbclient engine, saving the executed notebook at most once a second while cells run.
+
+    papermill rewrites the whole notebook before and after every cell (55 times for the report: 3 s of
+    JSON encoding). Here the first save, a failing cell's and the final one always happen, so a stopped
+    or failed run still leaves its notebook, at most a second behind.
+    """
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class Manager(NotebookExecutionManager):
+        saved = False
+        must_save = False
+
+        def save(self, **kwargs):
+            if self.must_save or not self.saved or (self.now() - self.last_save_time).total_seconds() >= SAVE_EVERY_S:
+                super().save(**kwargs)
+                self.saved = True
+
+        def cell_exception(self, cell, cell_index=None, **kwargs):
+            super().cell_exception(cell, cell_index, **kwargs)
+            self.must_save = True
+
+        def notebook_complete(self, **kwargs):
+            self.must_save = True
+            super().notebook_complete(**kwargs)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kwargs):
+            nb_man = Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register("newstopics", Engine)
+    return "newstopics"
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -176,6 +221,7 @@ def execute(values: dict[str, Any], *, notebook: str | Path = NOTEBOOK, runs_dir
     Raises :class:`ParameterError` before anything starts for bad parameters,
     and :class:`RunError` (naming the failed run's folder) when the notebook fails.
     """
+    heavy.notebook_tools()
     import papermill as pm
 
     from .report import render_html
@@ -196,7 +242,7 @@ def execute(values: dict[str, Any], *, notebook: str | Path = NOTEBOOK, runs_dir
             pm.execute_notebook(
                 str(notebook), str(staging / EXECUTED_NOTEBOOK),
                 parameters={**params.to_dict(), "output_dir": str(staging.resolve())},
-                kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()),
+                kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()), engine_name=_engine(),
             )
         except pm.PapermillExecutionError as exc:
             status, error = "failed", f"{exc.ename}: {exc.evalue}"
