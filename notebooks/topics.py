@@ -30,7 +30,7 @@ corpus: str = "seeds"  # folder of .txt/.md/.html articles, or a .csv/.jsonl/.pa
 output_dir: str = ""  # folder for the outputs of this run; empty: a new folder under outputs/runs/
 run_name: str = ""  # short name added to the run id
 doc_unit: str = "paragraph"  # what one document is: paragraph, article or sentence
-embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline model, a local model folder, or a cached model name
+embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline model; "static" (its fast distillation, for large corpora); a local model folder; a cached model name
 min_topic_size: "Optional[int]" = None  # smallest topic in documents; None: sized to the corpus
 nr_topics: "Union[int, str, None]" = None  # None: as found; "auto": merge similar topics; or a number of topics to reduce to
 random_state: int = 42  # seed: the same seed gives the same topics
@@ -113,38 +113,46 @@ display(HTML(F.topics_html(result)))
 
 # %%
 figs = run.path("figures")
-F.show(F.topic_barchart(result), figs, "topic_words", result.topics.drop(columns=["representative_docs"]))
+with run.stage("figures"):  # timed cell by cell, added up
+    F.show(F.topic_barchart(result), figs, "topic_words", result.topics.drop(columns=["representative_docs"]))
 
 # %%
-F.show(F.intertopic_map(result), figs, "intertopic_map", F.topic_positions(result))
+with run.stage("figures"):
+    F.show(F.intertopic_map(result), figs, "intertopic_map", F.topic_positions(result))
 
 # %%
-F.show(F.similarity_heatmap(result), figs, "topic_similarity")
+with run.stage("figures"):
+    F.show(F.similarity_heatmap(result), figs, "topic_similarity")
 
 # %%
-F.show(F.hierarchy(result), figs, "topic_hierarchy")
+with run.stage("figures"):
+    F.show(F.hierarchy(result), figs, "topic_hierarchy")
 
 # %%
-coords = M.document_coords(result, cfg.random_state)
-F.show(F.document_map(result, coords), figs, "document_map",
-       result.documents[["doc_id", "article_id", "topic", "label"]].assign(x=coords[:, 0], y=coords[:, 1]))
+with run.stage("figures"):
+    coords = M.document_coords(result, cfg.random_state)
+    F.show(F.document_map(result, coords), figs, "document_map",
+           result.documents[["doc_id", "article_id", "topic", "label"]].assign(x=coords[:, 0], y=coords[:, 1]))
 
 # %% [markdown]
 # ## Which article, which source, and when
 
 # %%
-F.show(F.article_topic_heatmap(result), figs, "topics_per_article", result.article_mix().reset_index())
+with run.stage("figures"):
+    F.show(F.article_topic_heatmap(result), figs, "topics_per_article", result.article_mix().reset_index())
 
 # %%
 n_sources = result.documents["source"].replace("", None).nunique()
 if n_sources >= 2:
-    F.show(F.article_topic_heatmap(result, by="source", label_col=None), figs, "topics_per_source", result.article_mix("source").reset_index())
+    with run.stage("figures"):
+        F.show(F.article_topic_heatmap(result, by="source", label_col=None), figs, "topics_per_source", result.article_mix("source").reset_index())
 else:
     display(Markdown(f"*Topics per source is skipped: the articles name {n_sources} source(s), and a comparison needs at least two.*"))
 
 # %%
-fig, over_time = F.topics_over_time(result)
-F.show(fig, figs, "topics_over_time", over_time)
+with run.stage("figures"):
+    fig, over_time = F.topics_over_time(result)
+    F.show(fig, figs, "topics_over_time", over_time)
 
 # %% [markdown]
 # ## Steering the model

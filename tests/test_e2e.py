@@ -27,8 +27,10 @@ def test_run_folder_contract(seeds_run):
     assert meta["params"]["corpus"] == str(SEEDS)
     assert meta["versions"]["bertopic"] and meta["versions"]["torch"].startswith("2.13.0")
     assert {i["file"] for i in meta["inputs"]} == {p.name for p in SEEDS.iterdir()} - {"manifest.csv"}
-    for stage in ("corpus", "topics", "save", "notebook_s", "render_s", "embed_s", "fit_s"):
+    for stage in ("corpus", "topics", "figures", "evaluation", "save", "notebook_s", "render_s", "embed_s", "fit_s"):
         assert meta["timings"][stage] >= 0
+    memory = meta["memory_mib"]  # the kernel's peak so far at the end of each stage
+    assert list(memory) == ["corpus", "topics", "figures", "evaluation", "save"] and 100 < memory["corpus"] <= memory["save"]
     assert meta["embedding"]["name"] == "all-MiniLM-L6-v2"
 
 
@@ -74,6 +76,8 @@ def test_report_renders_every_chart_offline(seeds_run, tmp_path):
     n_figures = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
     exported = sorted(p.stem for p in (seeds_run / "figures").glob("*.html"))
     assert n_figures == len(exported) == len(VIEWS)
+    # plotly.js is in the page once, not in the notebook (which papermill rewrites as cells finish)
+    assert html.count("plotly.js v") == 1 and (seeds_run / "notebook.ipynb").stat().st_size < 2_000_000
     dom = render_dom(seeds_run / "report.html", tmp_path)
     assert dom.count('class="plot-container plotly"') == n_figures  # plotly.js ran and drew each chart
     assert dom.count('class="main-svg"') >= n_figures

@@ -54,3 +54,40 @@ def test_tiny_corpus_does_not_crash_umap():
     params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "reducer": "umap"})
     result = M.fit_topics(docs, Embedder(LSA_MODEL), params)
     assert len(result.documents) == 12
+
+
+def test_umap_compiled_code_is_kept_for_the_next_process():
+    """UMAP's layout code is not marked cacheable upstream; heavy.umap() makes numba keep it on disk."""
+    import json
+    import subprocess
+    import sys
+
+    code = """
+import json, numpy as np
+from newstopics import heavy
+umap = heavy.umap()
+from umap import layouts
+umap.UMAP(n_neighbors=5, n_components=2, random_state=0, n_jobs=1).fit_transform(np.random.default_rng(0).normal(size=(60, 8)).astype("float32"))
+stats = layouts._optimize_layout_euclidean_single_epoch.stats
+print(json.dumps({"hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values())}))
+"""
+    runs = []
+    for _ in range(2):  # the first process may compile (a fresh cache); the second must not
+        out = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert runs[1]["misses"] == 0 and runs[1]["hits"] >= 1, runs
+
+
+def test_document_map_samples_large_corpora(seeds_docs):
+    from newstopics import figures as F
+
+    params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "reducer": "pca"})
+    result = M.fit_topics(seeds_docs, Embedder(LSA_MODEL), params)
+    coords = M.document_coords(result, 0, max_docs=50)
+    drawn = ~np.isnan(coords).any(axis=1)
+    assert drawn.sum() == 50 and len(coords) == len(seeds_docs)
+    fig = F.document_map(result, coords)
+    assert sum(len(t.x) for t in fig.data) == 50 and f"a random 50 of {len(seeds_docs)}" in fig.layout.title.text
+    heat = F.article_topic_heatmap(result, max_rows=2)
+    assert len(heat.data[0].y) == 2 and "the 2 with most documents, of 5" in heat.layout.title.text

@@ -151,11 +151,19 @@ def intertopic_map(result: TopicResult) -> go.Figure:
     return _guide(fig, "Each bubble is a topic, sized by its number of documents; topics close together are written about in similar terms.")
 
 
-def article_topic_heatmap(result: TopicResult, by: str = "article_id", label_col: str | None = "title") -> go.Figure:
-    """Share of each article's (or source's) documents in each topic."""
+HEATMAP_MAX_ROWS = 80
+
+
+def article_topic_heatmap(result: TopicResult, by: str = "article_id", label_col: str | None = "title", max_rows: int = HEATMAP_MAX_ROWS) -> go.Figure:
+    """Share of each article's (or source's) documents in each topic; past ``max_rows`` rows, the largest."""
     mix = result.article_mix(by)
     if mix.empty:
         return empty_figure("Topics per article", "No documents.")
+    total = len(mix)
+    if total > max_rows:
+        sizes = result.documents[by].value_counts()
+        keep = sizes[sizes.index.isin(mix.index)].sort_values(ascending=False, kind="stable").index[:max_rows]
+        mix = mix.loc[[i for i in mix.index if i in set(keep)]]
     names = mix.index.tolist()
     if label_col and label_col in result.documents:
         first = result.documents.drop_duplicates(by).set_index(by)[label_col]
@@ -169,7 +177,8 @@ def article_topic_heatmap(result: TopicResult, by: str = "article_id", label_col
             colorbar=dict(title="share"), hovertemplate="%{y}<br>%{customdata}<br>%{z:.0%} of its documents<extra></extra>",
         )
     )
-    fig.update_layout(title="Topic mix per " + ("article" if by == "article_id" else by), xaxis_title="topic",
+    fig.update_layout(title="Topic mix per " + ("article" if by == "article_id" else by)
+                      + (f" (the {len(mix)} with most documents, of {total:,})" if total > len(mix) else ""), xaxis_title="topic",
                       yaxis_title=by.replace("_id", ""), height=max(340, 160 + 56 * len(names)), xaxis_tickangle=-40)
     fig.update_yaxes(automargin=True, autorange="reversed")
     fig.update_xaxes(automargin=True)
@@ -210,18 +219,21 @@ def hierarchy(result: TopicResult) -> go.Figure:
 
 
 def document_map(result: TopicResult, coords: np.ndarray) -> go.Figure:
-    """Every document in 2-D (``coords``), coloured by topic, with its text on hover."""
+    """Documents in 2-D (``coords``; rows of NaN are not drawn), coloured by topic, with their text on hover."""
     docs = result.documents
+    shown = ~np.isnan(coords).any(axis=1) if len(coords) else np.zeros(0, bool)
     fig = go.Figure()
     for r in result.topics.sort_values("topic").itertuples():
-        idx = docs.index[docs["topic"] == r.topic].to_numpy()
+        idx = docs.index[(docs["topic"] == r.topic).to_numpy() & shown].to_numpy()
         hover = [esc(f"{docs.at[i, 'title'] or docs.at[i, 'article_id']}: {' '.join(str(docs.at[i, 'text']).split()[:40])}", 70) for i in idx]
         outlier = r.topic == OUTLIER
         fig.add_trace(go.Scattergl(x=coords[idx, 0], y=coords[idx, 1], mode="markers", name=esc(f"{r.topic}: {r.label}", 45),
                                    marker=dict(size=5 if outlier else 7, color="#bbbbbb" if outlier else None, opacity=0.5 if outlier else 0.85),
                                    text=hover, hovertemplate="%{text}<extra></extra>"))
-    fig.update_layout(title="Documents by topic", xaxis_title="dimension 1", yaxis_title="dimension 2", height=560, legend_title_text="topic")
-    return _guide(fig, "Each dot is a document placed by its embedding (reduced to two dimensions); grey dots are outliers. Hover to read it; click legend entries to hide topics.")
+    sample = "" if shown.all() else f" (a random {shown.sum():,} of {len(docs):,})"
+    fig.update_layout(title="Documents by topic" + sample, xaxis_title="dimension 1", yaxis_title="dimension 2", height=560, legend_title_text="topic")
+    return _guide(fig, "Each dot is a document placed by its embedding (reduced to two dimensions); grey dots are outliers. Hover to read it; click legend entries to hide topics."
+                  + (f" Only a random sample of {shown.sum():,} documents is drawn, so the map stays legible; every document's topic is in documents.csv." if sample else ""))
 
 
 def topics_over_time(result: TopicResult, min_dates: int = 2) -> tuple[go.Figure, pd.DataFrame]:

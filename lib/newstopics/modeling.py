@@ -232,12 +232,20 @@ def make_label(terms: list[str], n: int = 3, forms: dict[str, str] | None = None
     return label[:1].upper() + label[1:]
 
 
-def document_coords(result: "TopicResult", random_state: int) -> np.ndarray:
-    """2-D coordinates of every document, by the same kind of reducer the model used."""
+MAP_MAX_DOCS = 5000  # the document map shows a random sample beyond this: more dots hide each other and swell the report
+
+
+def document_coords(result: "TopicResult", random_state: int, max_docs: int = MAP_MAX_DOCS) -> np.ndarray:
+    """2-D coordinates by the same kind of reducer the model used, for every document or, past
+    ``max_docs``, for a seeded random sample of them (the other rows are NaN)."""
     import dataclasses
 
+    n = len(result.embeddings)
+    rows = np.arange(n) if n <= max_docs else np.sort(np.random.default_rng(random_state).choice(n, max_docs, replace=False))
     two = dataclasses.replace(result.sizing, n_components=2)
-    return np.asarray(_reducer(two, random_state).fit_transform(result.embeddings))
+    coords = np.full((n, 2), np.nan)
+    coords[rows] = np.asarray(_reducer(two, random_state).fit_transform(result.embeddings[rows]))
+    return coords
 
 
 def _representative(doc_idx: np.ndarray, emb: np.ndarray, k: int = 3) -> list[int]:

@@ -62,7 +62,8 @@ HELP = {
     "output_dir": "folder to write this run into; empty = a new folder under outputs/runs/",
     "run_name": "short name added to the run id (letters, digits, '-', '_')",
     "doc_unit": "what one document is: " + ", ".join(DOC_UNITS),
-    "embedding_model": f"'{PACKAGED_MODEL}' (packaged, offline), a local model folder, or a sentence-transformers name already on this machine",
+    "embedding_model": f"'{PACKAGED_MODEL}' (packaged, offline), 'static' (a static table distilled once from it: "
+                       "far faster for large corpora, coarser), a local model folder, or a sentence-transformers name already on this machine",
     "min_topic_size": "smallest topic, in documents (>= 2); None = sized to the corpus",
     "nr_topics": "None = as found, 'auto' = merge similar topics, or an int >= 2 to reduce to",
     "random_state": "seed for UMAP/PCA (int >= 0); the same seed gives the same topics",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from . import heavy
@@ -12,11 +13,33 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//|import\(\s*["'](?:https?:)?//""", re.I)
 
 
+@lru_cache(maxsize=1)
+def _exporter():
+    """One exporter per process, so its compiled template is reused."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="offline",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def prepare_render() -> None:
+    """Import nbconvert and load the report template ahead of time (the run calls this while the kernel works)."""
+    heavy.notebook_tools()
+    from plotly.offline import get_plotlyjs
+
+    _exporter().environment.get_template("index.html.j2")
+    get_plotlyjs()
+
+
 def render_html(notebook: str | Path, html_path: str | Path) -> Path:
     """Write the report: no code cells, no input prompts, plotly.js and every chart's script inline."""
     heavy.notebook_tools()
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook), as_version=4)
     resources = {}
@@ -24,14 +47,7 @@ def render_html(notebook: str | Path, html_path: str | Path) -> Path:
         from plotly.offline import get_plotlyjs
 
         resources["plotlyjs"] = get_plotlyjs()  # once, in the page head: the figures' own HTML does not carry it
-    exporter = HTMLExporter(
-        template_name="offline",
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
     links = external_references(body)
     if links:
         raise RuntimeError(f"report would load {len(links)} resource(s) from the network, e.g. {links[0]!r}")

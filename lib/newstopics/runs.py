@@ -19,6 +19,7 @@ import secrets
 import shutil
 import signal
 import sys
+import threading
 import time
 import traceback
 from contextlib import contextmanager
@@ -128,12 +129,17 @@ class Run:
 
     @contextmanager
     def stage(self, name: str):
+        """Time a stage into run.json (a stage entered again, as figures are cell by cell, adds up), with
+        the process's peak resident memory so far at its end: where the peak rises is the stage that needs it."""
+        import resource
+
         t0 = time.perf_counter()
         try:
             yield
         finally:
-            self.timings[name] = round(time.perf_counter() - t0, 3)
-            update_run_json(self.folder, timings={name: self.timings[name]})
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)
+            peak_mib = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            update_run_json(self.folder, timings={name: self.timings[name]}, memory_mib={name: peak_mib})
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -224,13 +230,15 @@ def execute(values: dict[str, Any], *, notebook: str | Path = NOTEBOOK, runs_dir
     heavy.notebook_tools()
     import papermill as pm
 
-    from .report import render_html
+    from .report import prepare_render, render_html
 
     params = validate(values)
     runs_dir = Path(runs_dir)
     run_id = new_run_id(params)
     final = runs_dir / run_id
     _kernel_env()
+    # While the kernel works this process only waits: load the report writer meanwhile (about 1 s).
+    threading.Thread(target=prepare_render, daemon=True).start()
     # From here on SIGTERM behaves like Ctrl-C: the run is recorded as interrupted, not lost.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
