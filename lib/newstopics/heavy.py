@@ -30,7 +30,7 @@ import sys
 from contextlib import contextmanager
 
 # What BERTopic imports eagerly but uses only on request.
-BERTOPIC_OPTIONAL = ("sentence_transformers", "transformers", "torch")
+BERTOPIC_OPTIONAL = ("sentence_transformers", "transformers", "torch", "huggingface_hub")
 # What jsonschema imports for 'iri' formats, which the notebook schema does not use.
 NOTEBOOK_OPTIONAL = ("rfc3987_syntax",)
 
