@@ -89,7 +89,7 @@ def main(argv=None) -> int:
                         words, outliers = fit_bertopic(texts, embeddings, embedder, k, seed, args.variant)
                         label = "BERTopic (ours)" if len(encoded) == 1 else f"BERTopic (ours, {emb_name})"
                     else:
-                        words, _, _ = EV.baseline_topics(name, texts, whitespace, k, seed)
+                        words, _, _ = EV.baseline_topics(name, texts, whitespace, k, seed, lda_iterations=50)
                         outliers, label = 0.0, {"nmf": "NMF", "lda": "LDA"}[name]
                     secs = time.perf_counter() - t0
                     s = EV.score_topics(name, words, tokens, outliers, secs)

@@ -140,7 +140,7 @@ class EmbeddingCache:
 class Embedder(BaseEmbedder):
     """BERTopic embedding backend with a content cache and offline model loading."""
 
-    def __init__(self, name: str = PACKAGED_MODEL, *, use_cache: bool = True, batch_size: int = 32, max_tokens: int | None = None, show_progress: bool | None = None):
+    def __init__(self, name: str = PACKAGED_MODEL, *, use_cache: bool = True, batch_size: int | None = None, max_tokens: int | None = None, show_progress: bool | None = None):
         super().__init__()
         self.name = name
         self.batch_size = batch_size
@@ -239,7 +239,8 @@ class Embedder(BaseEmbedder):
             parts = split_to_fit(t, self.max_tokens, self.count_tokens) if len(t) > self.max_tokens else [t]  # a word piece covers >= 1 character
             pieces.extend(parts)
             owner.extend([i] * len(parts))
-        vecs = model.encode(pieces, batch_size=self.batch_size, progress=verbose and self.show_progress)
+        sizing = {"batch_size": self.batch_size} if self.batch_size else {}  # else the encoder's own best
+        vecs = model.encode(pieces, progress=verbose and self.show_progress, **sizing)
         if len(pieces) == len(texts):
             return vecs.astype(np.float32)
         out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)

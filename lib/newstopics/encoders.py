@@ -100,7 +100,8 @@ class OnnxSentenceEncoder:
         self.session = ort.InferenceSession(build_bert_graph(self.path).SerializeToString(), options, providers=["CPUExecutionProvider"])
         self.tokenizer = _tokenizer(self.path, max_seq_length)
 
-    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 8, progress: bool = False) -> np.ndarray:
+        # small batches of similar length pad least: 400 BBC articles took 8.4-9.3 s at 8, 10.7 s at 32 (2 cores)
         enc = self.tokenizer.encode_batch([t.strip() for t in texts])  # sentence-transformers strips too
         out = np.zeros((len(texts), self.dim), np.float32)
         for rows, ids, mask in _batches(texts, enc, batch_size, progress, "Embedding"):
