@@ -9,6 +9,7 @@ medians with min-max are printed. Peak memory is the largest resident set of any
   ours-first     nothing cached at all, not even numba's compiled code (a new machine)
   reference      bench/reference/handwritten.ipynb through papermill, then nbconvert to HTML
   bbc-cold/warm  the BBC News benchmark corpus (2,225 articles, doc_unit=article) end to end
+  bbc-static     the same, cold, with embedding_model=static (the distilled table itself kept, like numba's code)
 
     python bench/report_speed.py --repeat 3
     python bench/report_speed.py --scenarios ours-warm reference --repeat 5
@@ -51,7 +52,7 @@ def measure(cmds: list[list[str]], env: dict) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--scenarios", nargs="+", default=["reference", "ours-cold", "ours-warm", "ours-first", "bbc-cold", "bbc-warm"])
+    ap.add_argument("--scenarios", nargs="+", default=["reference", "ours-cold", "ours-warm", "ours-first", "bbc-cold", "bbc-warm", "bbc-static"])
     ap.add_argument("--out", default=str(HERE / "results" / "report_speed"))
     args = ap.parse_args(argv)
 
@@ -68,6 +69,9 @@ def main(argv=None) -> int:
     measure([report + ["--corpus", "seeds"]], {**base, "NEWSTOPICS_CACHE_DIR": str(warm_cache)})
     if any(s.startswith("bbc") for s in args.scenarios):
         measure([report + ["--corpus", str(bbc_csv), "-p", "doc_unit=article"]], {**base, "NEWSTOPICS_CACHE_DIR": str(warm_cache)})
+    static_cache = work / "static-cache"
+    if "bbc-static" in args.scenarios:  # distil the static table once
+        measure([report + ["--corpus", "seeds", "-p", "embedding_model=static"]], {**base, "NEWSTOPICS_CACHE_DIR": str(static_cache)})
 
     def scenario(name: str, i: int) -> dict:
         fresh = work / f"cache-{name}-{i}"
@@ -83,6 +87,10 @@ def main(argv=None) -> int:
             env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(fresh)}
             env.pop("NUMBA_CACHE_DIR", None)
             return measure([report + ["--corpus", "seeds"]], env)
+        if name == "bbc-static":
+            shutil.rmtree(static_cache / "embeddings", ignore_errors=True)
+            return measure([report + ["--corpus", str(bbc_csv), "-p", "doc_unit=article", "-p", "embedding_model=static"]],
+                           {**base, "NEWSTOPICS_CACHE_DIR": str(static_cache)})
         cache = fresh if name == "bbc-cold" else warm_cache
         return measure([report + ["--corpus", str(bbc_csv), "-p", "doc_unit=article"]], {**base, "NEWSTOPICS_CACHE_DIR": str(cache)})
 

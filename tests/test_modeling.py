@@ -68,7 +68,7 @@ from newstopics import heavy
 umap = heavy.umap()
 from umap import layouts
 umap.UMAP(n_neighbors=5, n_components=2, random_state=0, n_jobs=1).fit_transform(np.random.default_rng(0).normal(size=(60, 8)).astype("float32"))
-stats = layouts._optimize_layout_euclidean_single_epoch.stats
+stats = layouts._nb_optimize_layout_euclidean_single_epoch.stats  # the serial variant: a seed makes UMAP serial
 print(json.dumps({"hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values())}))
 """
     runs = []

@@ -69,7 +69,12 @@ _seen_modules: set[str] = set()
 
 def cache_jit(*packages: str) -> int:
     """Switch on numba's on-disk cache for every compiled function of ``packages``
-    that does not already use it. Returns how many were switched on."""
+    that does not already use it. Returns how many were switched on.
+
+    numba names a cache entry after the Python function, not the compile options, so
+    where a module compiles one function twice (UMAP's layout step, serial and parallel),
+    only the serial variant is cached; the other compiles as before.
+    """
     from numba.core.caching import NullCache
     from numba.core.dispatcher import Dispatcher
 
@@ -78,13 +83,18 @@ def cache_jit(*packages: str) -> int:
         if name.partition(".")[0] not in packages or module is None or name in _seen_modules:
             continue
         _seen_modules.add(name)
-        for obj in list(vars(module).values()):
-            if isinstance(obj, Dispatcher) and isinstance(obj._cache, NullCache):
-                try:
-                    obj.enable_caching()
-                    n += 1
-                except Exception:  # a function numba cannot cache (e.g. defined at run time): it compiles as before
-                    pass
+        found = [obj for obj in vars(module).values() if isinstance(obj, Dispatcher)]
+        variants: dict[object, int] = {}
+        for obj in found:
+            variants[obj.py_func] = variants.get(obj.py_func, 0) + 1
+        for obj in found:
+            if not isinstance(obj._cache, NullCache) or (variants[obj.py_func] > 1 and obj.targetoptions.get("parallel")):
+                continue
+            try:
+                obj.enable_caching()
+                n += 1
+            except Exception:  # a function numba cannot cache (e.g. defined at run time): it compiles as before
+                pass
     return n
 
 
