@@ -6,10 +6,12 @@ handled here, in one place:
 
 * ``import bertopic`` eagerly imports optional back-ends it only needs on
   request: sentence-transformers (for its multimodal back-end), transformers
-  (for LLM representations) and torch (to read legacy ``.bin`` files, which we
-  refuse anyway). That costs 8 to 9 s on 2 cores. :func:`bertopic` imports it
-  with those three hidden, so BERTopic records them as not installed and never
-  loads them. Our own code imports them only when it really embeds with a
+  (for LLM representations), torch (to read legacy ``.bin`` files, which we
+  refuse anyway) and huggingface_hub (to push to or pull from the Hub, which
+  offline runs never do). That costs 8 to 9 s on 2 cores. :func:`bertopic`
+  imports it with those hidden, so BERTopic records them as not installed and
+  never loads them (in that process, BERTopic's multimodal, LLM and Hub
+  features report themselves missing). Our own code imports them only when it really embeds with a
   sentence-transformers model (see ``embeddings``), and that import then works
   as usual, since nothing half-imported is left behind. If they are already
   loaded (say, in a JupyterLab session), nothing is hidden.
