@@ -187,3 +187,14 @@ def test_folder_over_the_total_size_limit_is_refused_before_reading(tmp_path, mo
         (tmp_path / f"{i}.txt").write_text("Title\n\n" + "Open models are cheap and popular with developers. " * 10)
     with pytest.raises(C.CorpusError, match="over the 0 GiB limit"):
         C.load_corpus(tmp_path)
+
+
+def test_a_table_is_held_to_the_corpus_limit_not_the_file_limit(tmp_path, monkeypatch):
+    table = tmp_path / "articles.csv"
+    rows = [f"{i},Open model number {i} is cheap and popular with developers in many countries today." for i in range(40)]
+    table.write_text("id,text\n" + "\n".join(rows) + "\n")
+    monkeypatch.setattr(C, "MAX_FILE_BYTES", 100)  # far smaller than the table: an article file this size would be refused
+    assert len(C.load_corpus(table, "article", min_documents=1).documents) == 40
+    monkeypatch.setattr(C, "MAX_CORPUS_BYTES", 100)
+    with pytest.raises(C.CorpusError, match="too large.*split the corpus"):
+        C.load_corpus(table, "article", min_documents=1)

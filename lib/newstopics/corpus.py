@@ -171,13 +171,14 @@ def decode_bytes(data: bytes) -> tuple[str | None, str]:
     return text, note
 
 
-def _read_file_bytes(path: Path) -> tuple[bytes | None, str]:
+def _read_file_bytes(path: Path, limit: int | None = None, advice: str = "split it into articles") -> tuple[bytes | None, str]:
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         size = path.stat().st_size
     except OSError as exc:
         return None, f"cannot read: {exc.strerror or exc}"
-    if size > MAX_FILE_BYTES:
-        return None, f"too large: {size / 2**20:.1f} MiB > {MAX_FILE_BYTES / 2**20:.0f} MiB limit (split it into articles)"
+    if size > limit:
+        return None, f"too large: {size / 2**20:.1f} MiB > {limit / 2**20:.0f} MiB limit ({advice})"
     try:
         return path.read_bytes(), ""
     except OSError as exc:
@@ -254,7 +255,8 @@ def _read_folder(folder: Path, inputs: list, skipped: list) -> list[RawArticle]:
 
 
 def _read_table(path: Path, inputs: list, skipped: list) -> list[RawArticle]:
-    data, reason = _read_file_bytes(path)
+    # a table is a whole corpus: it gets the corpus limit, not the one for a single article file
+    data, reason = _read_file_bytes(path, MAX_CORPUS_BYTES, "split the corpus into several runs")
     if data is None:
         raise CorpusError(f"{path}: {reason}.")
     inputs.append({"file": path.name, "bytes": len(data), "sha256": sha256_bytes(data)})
