@@ -9,6 +9,7 @@ run's run.json the seconds and the peak resident memory (so far) of the kernel a
 
     python bench/scale.py                                   # 10k, 30k, 100k paragraphs, static embedding
     python bench/scale.py --sizes 10000 --embedding all-MiniLM-L6-v2
+    python bench/scale.py -p stability_runs=0 -p baselines=false   # the model and the views alone
 """
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000])
     ap.add_argument("--embedding", default="static", help="embedding_model for the runs (default: the static MiniLM distillation)")
+    ap.add_argument("-p", dest="extra", action="append", default=[], metavar="NAME=VALUE", help="more report parameters, as for newstopics report")
     ap.add_argument("--out", default=str(HERE / "results" / "scale"))
     args = ap.parse_args(argv)
 
@@ -68,16 +70,20 @@ def main(argv=None) -> int:
     env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(work / "cache")}
     if "NUMBA_CACHE_DIR" in os.environ:
         env["NUMBA_CACHE_DIR"] = os.environ["NUMBA_CACHE_DIR"]
-    # distil the static model (if asked for) and compile numba's code once, outside the measurements
-    subprocess.run([str(BIN / "newstopics"), "report", "--quiet", "--corpus", str(ROOT / "seeds"), "--runs-dir", str(work / "warmup"),
-                    "-p", f"embedding_model={args.embedding}"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # distil the static model (if asked for) and compile numba's code once, outside the measurements: 5,000
+    # paragraphs, so UMAP takes its approximate-neighbour path (pynndescent), as every measured size does
+    warmup = work / "warmup.csv"
+    synthetic(5000, seed=1).to_csv(warmup, index=False)
+    subprocess.run([str(BIN / "newstopics"), "report", "--quiet", "--corpus", str(warmup), "--runs-dir", str(work / "warmup"),
+                    "-p", "doc_unit=article", "-p", f"embedding_model={args.embedding}", "-p", "stability_runs=0", "-p", "baselines=false"],
+                   env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows, stages = [], []
     for n in args.sizes:
         corpus = work / f"paragraphs-{n}.csv"
         synthetic(n).to_csv(corpus, index=False)
         runs = work / f"runs-{n}"
         cmd = [str(BIN / "newstopics"), "report", "--quiet", "--corpus", str(corpus), "--runs-dir", str(runs),
-               "-p", "doc_unit=article", "-p", f"embedding_model={args.embedding}"]
+               "-p", "doc_unit=article", "-p", f"embedding_model={args.embedding}"] + [a for kv in args.extra for a in ("-p", kv)]
         out = subprocess.run([sys.executable, "-c", MEASURE, json.dumps(cmd)], capture_output=True, text=True, env=env)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         run_json = next(runs.glob("*/run.json"), None)
@@ -93,7 +99,7 @@ def main(argv=None) -> int:
     summary, per_stage = pd.DataFrame(rows), pd.DataFrame(stages)
     wide = per_stage.pivot_table(index="stage", columns="paragraphs", values="seconds", sort=False)
     mem = per_stage.pivot_table(index="stage", columns="paragraphs", values="kernel_peak_mib_so_far", sort=False)
-    text = (f"# Scale: synthetic paragraphs from BBC News, embedding_model={args.embedding}\n\n"
+    text = (f"# Scale: synthetic paragraphs from BBC News, embedding_model={args.embedding} {' '.join(args.extra)}\n\n"
             f"Command: `python bench/scale.py {' '.join(argv if argv is not None else sys.argv[1:])}`"
             f" ({os.cpu_count()} cores, Python {platform.python_version()})\n\n"
             f"## Whole runs\n\n```\n{summary.to_string(index=False)}\n```\n\n"
