@@ -101,3 +101,20 @@ def test_hover_text_is_escaped(seeds_result):
     fig = F.document_map(M.TopicResult(result.model, docs, result.topics, result.embeddings, result.sizing), np.zeros((len(docs), 2)))
     hovers = [t for tr in fig.data for t in tr.text]
     assert any("&lt;script&gt;" in h for h in hovers) and not any("<script>" in h for h in hovers)
+
+
+def test_window_counts_match_a_brute_force_count():
+    import random
+
+    rng = random.Random(0)
+    vocab = [f"w{i}" for i in range(12)]
+    docs = [[rng.choice(vocab) for _ in range(rng.randint(0, 30))] for _ in range(60)]
+    terms = vocab[:6] + ["w1 w2"]
+    for window in (1, 4, 10, 110):
+        counts = EV.WindowCounts(docs, terms, window)
+        windows = [set(d[i:i + window]) for d in docs for i in range(max(1, len(d) - window + 1))]
+        assert counts.n_windows == len(windows)
+        for a in terms:
+            for b in terms:
+                need = set(a.split()) | set(b.split())
+                assert counts.co[counts.col[a], counts.col[b]] == sum(need <= w for w in windows), (window, a, b)
