@@ -171,11 +171,9 @@ class Embedder(BaseEmbedder):
     def count_tokens(self, text: str) -> int:
         """Word pieces of ``text`` by the model's own tokenizer (no torch needed)."""
         if self._tokenizer is None and self.path is not None and (self.path / "tokenizer.json").exists():
-            from tokenizers import Tokenizer
+            from .encoders import _tokenizer
 
-            self._tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-            self._tokenizer.no_truncation()
-            self._tokenizer.no_padding()
+            self._tokenizer = _tokenizer(self.path, None)
         if self._tokenizer is None:
             from .corpus import estimate_tokens
 

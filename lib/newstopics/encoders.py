@@ -41,6 +41,7 @@ def _read_json(path: Path) -> dict | list | None:
 
 
 def _tokenizer(path: Path, max_length: int | None):
+    """The model's tokenizer.json, unpadded, truncated at ``max_length`` word pieces (None: never)."""
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(path / "tokenizer.json"))
@@ -92,7 +93,6 @@ class OnnxSentenceEncoder:
         import onnxruntime as ort
 
         self.path = Path(path)
-        self.max_seq_length = max_seq_length
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -195,7 +195,6 @@ class SentenceTransformerEncoder:
 
         hub_constants.HF_HUB_OFFLINE = True  # even if the hub library was imported before newstopics
         self.model = SentenceTransformer(target, device="cpu")
-        self.max_seq_length = self.model.max_seq_length
 
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         return self.model.encode(texts, batch_size=batch_size, show_progress_bar=progress, convert_to_numpy=True,
@@ -210,14 +209,9 @@ class StaticEncoder:
     """
 
     def __init__(self, folder: Path):
-        from tokenizers import Tokenizer
-
         self.folder = Path(folder)
         self.table = np.load(self.folder / "embeddings.npy", allow_pickle=False)
-        self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
-        self.max_seq_length = None
+        self.tokenizer = _tokenizer(self.folder, None)
 
     def encode(self, texts: list[str], batch_size: int = 1024, progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.table.shape[1]), np.float32)

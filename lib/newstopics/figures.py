@@ -163,7 +163,7 @@ def article_topic_heatmap(result: TopicResult, by: str = "article_id", label_col
     if total > max_rows:
         sizes = result.documents[by].value_counts()
         keep = sizes[sizes.index.isin(mix.index)].sort_values(ascending=False, kind="stable").index[:max_rows]
-        mix = mix.loc[[i for i in mix.index if i in set(keep)]]
+        mix = mix[mix.index.isin(keep)]
     names = mix.index.tolist()
     if label_col and label_col in result.documents:
         first = result.documents.drop_duplicates(by).set_index(by)[label_col]
