@@ -28,9 +28,9 @@ output_dir: str = ""  # folder for the outputs of this run; empty: a new folder 
 run_name: str = ""  # short name added to the run id
 
 # %%
-from newstopics import params as P
+from newstopics import params
 
-cfg = P.compare_from_namespace(globals())
+cfg = params.compare_from_namespace(globals())
 
 # %%
 import html
@@ -39,18 +39,20 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
 
-from newstopics import evaluation as EV, figures as F, runs as R
+from newstopics import figures
+from newstopics.figures import esc, show
+from newstopics.runs import REPORT, Run, compare_runs
 
-F.setup()
-run = R.Run.open(cfg)
-table = EV.compare_runs(list(cfg.runs))
+figures.setup()
+run = Run.open(cfg)
+table = compare_runs(list(cfg.runs))
 run.write_csv(table, "comparison.csv")
 ok = (table["status"] == "succeeded").sum()
-display(Markdown(f"**{len(table)} runs**, {ok} succeeded. Full table: `comparison.csv` in run {F.esc(run.run_id)}."))
+display(Markdown(f"**{len(table)} runs**, {ok} succeeded. Full table: `comparison.csv` in run {esc(run.run_id)}."))
 
 # %%
 def _link(folder: str) -> str:
-    target = Path(folder) / R.REPORT
+    target = Path(folder) / REPORT
     rel = os.path.relpath(target.resolve(), Path(run.folder).resolve().parent / run.run_id)
     return f"<a href='{html.escape(rel)}'>report</a>" if target.exists() else "(no report)"
 
@@ -66,10 +68,29 @@ display(HTML(body))
 import plotly.graph_objects as go
 
 done = table[table["status"] == "succeeded"]
-fig = go.Figure(go.Scatter(x=done["npmi"], y=done["diversity"], mode="markers+text", text=done["rank"].astype("Int64").astype(str),
-                           marker=dict(size=10 + 20 * done["stability_ari"].fillna(0).clip(0, 1), color=done["outlier_share"], colorscale="RdYlGn_r",
-                                       colorbar=dict(title="outliers"), showscale=True),
-                           customdata=done["run_id"], hovertemplate="%{customdata}<br>NPMI %{x:.3f}, diversity %{y:.2f}<extra></extra>"))
-fig.update_layout(title="Coherence against diversity", xaxis_title="NPMI (higher: more coherent)", yaxis_title="topic diversity", height=460,
-                  meta={"how_to_read": "Each dot is a run, labelled with its rank; up and right is better, bigger dots are more stable, greener fewer outliers."})
-F.show(fig, run.path("figures"), "coherence_vs_diversity", done)
+fig = go.Figure(
+    go.Scatter(
+        x=done["npmi"],
+        y=done["diversity"],
+        mode="markers+text",
+        text=done["rank"].astype("Int64").astype(str),
+        marker=dict(
+            size=10 + 20 * done["stability_ari"].fillna(0).clip(0, 1),
+            color=done["outlier_share"],
+            colorscale="RdYlGn_r",
+            colorbar=dict(title="outliers"),
+            showscale=True,
+        ),
+        customdata=done["run_id"],
+        hovertemplate="%{customdata}<br>NPMI %{x:.3f}, diversity %{y:.2f}<extra></extra>",
+    )
+)
+fig.update_layout(
+    title="Coherence against diversity",
+    xaxis_title="NPMI (higher: more coherent)",
+    yaxis_title="topic diversity",
+    height=460,
+    meta={"how_to_read": "Each dot is a run, labelled with its rank; up and right is better, bigger dots are more "
+                         "stable, greener fewer outliers."},
+)
+show(fig, run.path("figures"), "coherence_vs_diversity", done)

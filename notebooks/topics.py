@@ -30,9 +30,9 @@ corpus: str = "seeds"  # folder of .txt/.md/.html articles, or a .csv/.jsonl/.pa
 output_dir: str = ""  # folder for the outputs of this run; empty: a new folder under outputs/runs/
 run_name: str = ""  # short name added to the run id
 doc_unit: str = "paragraph"  # what one document is: paragraph, article or sentence
-embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline model; "static" (its fast distillation, for large corpora); a local model folder; a cached model name
+embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline model; "static" (fast, coarser); a local folder
 min_topic_size: "Optional[int]" = None  # smallest topic in documents; None: sized to the corpus
-nr_topics: "Union[int, str, None]" = None  # None: as found; "auto": merge similar topics; or a number of topics to reduce to
+nr_topics: "Union[int, str, None]" = None  # None: as found; "auto": merge similar topics; or a number to reduce to
 random_state: int = 42  # seed: the same seed gives the same topics
 top_n_words: int = 10  # words kept per topic
 reducer: str = "auto"  # dimension reduction: auto, umap or pca
@@ -40,29 +40,33 @@ clean: bool = True  # remove boilerplate lines (every removal is audited in clea
 min_words: int = 8  # shorter documents (headings, list items) are merged with their neighbour
 baselines: "Optional[bool]" = None  # also fit LDA and NMF for comparison; None: when at most 20,000 documents
 stability_runs: int = 3  # refits on 90% resamples with other seeds; 0: skip
-seed_topics: "Optional[list]" = None  # guided topics, a list of word lists, e.g. [["price", "cheap"], ["chips", "export"]]
-zeroshot_topics: "Optional[list]" = None  # named topics to match documents to first, e.g. ["Export controls on AI chips"]
+seed_topics: "Optional[list]" = None  # guided topics: word lists, e.g. [["price", "cheap"], ["chips", "export"]]
+zeroshot_topics: "Optional[list]" = None  # named topics documents are matched to first, e.g. ["AI chips"]
 zeroshot_min_similarity: float = 0.5  # similarity a document needs to join a named topic
 outlier_strategy: str = "none"  # reassign outliers: none, c-tf-idf, embeddings or distributions
 
 # %%
 # Check every parameter before any work: a wrong name, type or value stops here with a plain message.
-from newstopics import params as P
+from newstopics import params
 
-cfg = P.from_namespace(globals())
+cfg = params.from_namespace(globals())
 
 # %%
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from newstopics import corpus as C, evaluation as EV, figures as F, modeling as M, runs as R
-from newstopics.embeddings import Embedder
+from newstopics import figures, runs
+from newstopics.corpus import load_corpus
+from newstopics.embed import Embedder
+from newstopics.evaluation import evaluate, want_baselines
+from newstopics.figures import esc, show
+from newstopics.model import OUTLIER, document_coords, fit_topics
 
-F.setup()
-run = R.Run.open(cfg)
+figures.setup()
+run = runs.Run.open(cfg)
 embedder = Embedder(cfg.embedding_model)
-# Text from the corpus or the parameters goes through F.esc before it reaches Markdown: it shows, never runs.
-display(Markdown(f"Run {F.esc(run.run_id)} on {F.esc(cfg.corpus)}, documents = {cfg.doc_unit}s, seed {cfg.random_state}."))
+# Text from the corpus or the parameters goes through esc() before it reaches Markdown: it shows, never runs.
+display(Markdown(f"Run {esc(run.run_id)} on {esc(cfg.corpus)}, documents = {cfg.doc_unit}s, seed {cfg.random_state}."))
 
 # %% [markdown]
 # ## The corpus
@@ -73,25 +77,34 @@ display(Markdown(f"Run {F.esc(run.run_id)} on {F.esc(cfg.corpus)}, documents = {
 
 # %%
 with run.stage("corpus"):
-    corpus = C.load_corpus(cfg.corpus, cfg.doc_unit, clean=cfg.clean, min_words=cfg.min_words,
-                           max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens)
+    corpus = load_corpus(
+        cfg.corpus,
+        cfg.doc_unit,
+        clean=cfg.clean,
+        min_words=cfg.min_words,
+        max_tokens=embedder.max_tokens,
+        count_tokens=embedder.count_tokens,
+    )
 s = corpus.summary()
-display(Markdown(
-    f"**{s['articles']} articles**, {s['documents']} documents ({s['doc_unit']}s, median {s['words_per_document_median']:.0f} words), "
-    f"{s['words_total']:,} words. {s['dated_articles']} of {s['articles']} articles state a date; "
-    f"{s['sources']} distinct sources are named. Cleaning removed {s['lines_removed']} lines; "
-    f"{s['duplicates_dropped']} duplicate documents were dropped; {s['skipped']} files or rows were skipped."
-))
-display(HTML(F.table_html(corpus.articles_table().drop(columns=["url"]))))
+display(
+    Markdown(
+        f"**{s['articles']} articles**, {s['documents']} documents ({s['doc_unit']}s, median "
+        f"{s['words_per_document_median']:.0f} words), "
+        f"{s['words_total']:,} words. {s['dated_articles']} of {s['articles']} articles state a date; "
+        f"{s['sources']} distinct sources are named. Cleaning removed {s['lines_removed']} lines; "
+        f"{s['duplicates_dropped']} duplicate documents were dropped; {s['skipped']} files or rows were skipped."
+    )
+)
+display(HTML(figures.table_html(corpus.articles_table().drop(columns=["url"]))))
 
 # %% [markdown]
 # What the cleaning removed, per article and rule (header lines became metadata):
 
 # %%
-display(HTML(F.table_html(corpus.cleaning_summary())))
+display(HTML(figures.table_html(corpus.cleaning_summary())))
 if corpus.skipped:
     display(Markdown("Skipped or re-encoded inputs:"))
-    display(HTML(F.table_html(pd.DataFrame(corpus.skipped))))
+    display(HTML(figures.table_html(pd.DataFrame(corpus.skipped))))
 
 # %% [markdown]
 # ## Topics
@@ -100,59 +113,75 @@ if corpus.skipped:
 
 # %%
 with run.stage("topics"):
-    result = M.fit_topics(corpus.documents, embedder, cfg)
-found = result.topics[result.topics["topic"] != M.OUTLIER]
-outliers = (result.documents["topic"] == M.OUTLIER).mean()
-display(Markdown(
-    f"**{len(found)} topics** found; {outliers:.0%} of documents fit no topic well (outliers). "
-    f"Settings used: {result.sizing.reducer.upper()} with {result.sizing.n_neighbors} neighbours, "
-    f"topics of at least {result.sizing.min_cluster_size} documents. "
-    f"Embeddings: {embedder.stats['hits']} from cache, {embedder.stats['misses']} computed."
-))
-display(HTML(F.topics_html(result)))
+    result = fit_topics(corpus.documents, embedder, cfg)
+found = result.topics[result.topics["topic"] != OUTLIER]
+outliers = (result.documents["topic"] == OUTLIER).mean()
+display(
+    Markdown(
+        f"**{len(found)} topics** found; {outliers:.0%} of documents fit no topic well (outliers). "
+        f"Settings used: {result.sizing.reducer.upper()} with {result.sizing.n_neighbors} neighbours, "
+        f"topics of at least {result.sizing.min_cluster_size} documents. "
+        f"Embeddings: {embedder.stats['hits']} from cache, {embedder.stats['misses']} computed."
+    )
+)
+display(HTML(figures.topics_html(result)))
 
 # %%
 figs = run.path("figures")
 with run.stage("figures"):  # timed cell by cell, added up
-    F.show(F.topic_barchart(result), figs, "topic_words", result.topics.drop(columns=["representative_docs"]))
+    show(figures.topic_barchart(result), figs, "topic_words", result.topics.drop(columns=["representative_docs"]))
 
 # %%
 with run.stage("figures"):
-    F.show(F.intertopic_map(result), figs, "intertopic_map", F.topic_positions(result))
+    show(figures.intertopic_map(result), figs, "intertopic_map", figures.topic_positions(result))
 
 # %%
 with run.stage("figures"):
-    F.show(F.similarity_heatmap(result), figs, "topic_similarity")
+    show(figures.similarity_heatmap(result), figs, "topic_similarity")
 
 # %%
 with run.stage("figures"):
-    F.show(F.hierarchy(result), figs, "topic_hierarchy")
+    show(figures.hierarchy(result), figs, "topic_hierarchy")
 
 # %%
 with run.stage("figures"):
-    coords = M.document_coords(result, cfg.random_state)
-    F.show(F.document_map(result, coords), figs, "document_map",
-           result.documents[["doc_id", "article_id", "topic", "label"]].assign(x=coords[:, 0], y=coords[:, 1]))
+    coords = document_coords(result.embeddings, result.sizing, cfg.random_state)
+    show(
+        figures.document_map(result, coords),
+        figs,
+        "document_map",
+        result.documents[["doc_id", "article_id", "topic", "label"]].assign(x=coords[:, 0], y=coords[:, 1]),
+    )
 
 # %% [markdown]
 # ## Which article, which source, and when
 
 # %%
 with run.stage("figures"):
-    F.show(F.article_topic_heatmap(result), figs, "topics_per_article", result.article_mix().reset_index())
+    show(figures.article_topic_heatmap(result), figs, "topics_per_article", result.article_mix().reset_index())
 
 # %%
 n_sources = result.documents["source"].replace("", None).nunique()
 if n_sources >= 2:
     with run.stage("figures"):
-        F.show(F.article_topic_heatmap(result, by="source", label_col=None), figs, "topics_per_source", result.article_mix("source").reset_index())
+        show(
+            figures.article_topic_heatmap(result, by="source", label_col=None),
+            figs,
+            "topics_per_source",
+            result.article_mix("source").reset_index(),
+        )
 else:
-    display(Markdown(f"*Topics per source is skipped: the articles name {n_sources} source(s), and a comparison needs at least two.*"))
+    display(
+        Markdown(
+            f"*Topics per source is skipped: the articles name {n_sources} source(s), and a comparison needs at least "
+            f"two.*"
+        )
+    )
 
 # %%
 with run.stage("figures"):
-    fig, over_time = F.topics_over_time(result)
-    F.show(fig, figs, "topics_over_time", over_time)
+    fig, over_time = figures.topics_over_time(result)
+    show(fig, figs, "topics_over_time", over_time)
 
 # %% [markdown]
 # ## Steering the model
@@ -160,12 +189,11 @@ with run.stage("figures"):
 #
 # - `outlier_strategy` reassigns documents that fit no topic (`c-tf-idf`, `embeddings` or `distributions`);
 # - `seed_topics` nudges the clustering toward themes given as word lists (guided modeling), for example
-#   `[["price", "cheap", "cost"], ["open-source", "weights"], ["adoption", "companies"], ["government", "support"], ["chips", "export"], ["security", "privacy"]]`;
+#   `[["price", "cheap", "cost"], ["chips", "export"]]`;
 # - `zeroshot_topics` names topics and assigns each document whose similarity to a name reaches
-#   `zeroshot_min_similarity` to it; the rest are clustered as usual. For the AI-race seeds:
-#   `["Prices and cost of AI models", "Open-source and open-weight models", "Adoption of Chinese models by US companies", "Government support for AI", "AI chips and export controls", "Security and data privacy concerns"]`.
+#   `zeroshot_min_similarity` to it; the rest are clustered as usual, for example `["AI chips and export controls"]`.
 #
-# From the command line: `make report ARGS='-p zeroshot_topics=["Prices and cost of AI models","AI chips and export controls"]'`.
+# From the command line: `make report ARGS='-p zeroshot_topics=["AI chips and export controls"]'`.
 
 # %%
 o = result.outliers
@@ -174,12 +202,21 @@ if cfg.seed_topics:
     steer.append(f"guided by {len(cfg.seed_topics)} seed word lists")
 if cfg.zeroshot_topics:
     matched = (result.topics["origin"] == "named (zero-shot)").sum()
-    steer.append(f"{matched} of {len(cfg.zeroshot_topics)} named topics matched documents (similarity ≥ {cfg.zeroshot_min_similarity})")
-display(Markdown(
-    ("This run was " + "; ".join(steer) + ". " if steer else "This run was not steered. ")
-    + (f"Outliers: {o['before']:.0%} of documents before reassignment by `{o['strategy']}`, {o['after']:.0%} after."
-       if o["strategy"] != "none" else f"Outliers: {o['before']:.0%} of documents (no reassignment).")
-))
+    steer.append(
+        f"{matched} of {len(cfg.zeroshot_topics)} named topics matched documents (similarity ≥ "
+        f"{cfg.zeroshot_min_similarity})"
+    )
+display(
+    Markdown(
+        ("This run was " + "; ".join(steer) + ". " if steer else "This run was not steered. ")
+        + (
+            f"Outliers: {o['before']:.0%} of documents before reassignment by `{o['strategy']}`, {o['after']:.0%} "
+            f"after."
+            if o["strategy"] != "none"
+            else f"Outliers: {o['before']:.0%} of documents (no reassignment)."
+        )
+    )
+)
 
 # %% [markdown]
 # ## How good are these topics, and how sure can we be?
@@ -196,19 +233,28 @@ display(Markdown(
 
 # %%
 with run.stage("evaluation"):
-    evaluation = EV.evaluate(result, embedder, cfg, baselines=EV.want_baselines(cfg, len(result.documents)),
-                             stability_runs=cfg.stability_runs)
-display(HTML(F.table_html(evaluation.scores)))
+    evaluation = evaluate(
+        result, embedder, cfg, baselines=want_baselines(cfg, len(result.documents)), stability_runs=cfg.stability_runs
+    )
+display(HTML(figures.table_html(evaluation.scores)))
 stab = evaluation.stability
 if stab is not None:
     unstable = stab.per_topic.loc[~stab.per_topic["stable"], "label"].tolist()
-    display(Markdown(
-        f"Across {len(stab.seeds)} refits the assignments agree with an adjusted Rand index of {stab.ari_mean:.2f} on average "
-        f"(lowest {stab.ari_min:.2f}); the refits found {', '.join(map(str, stab.topics_per_run))} topics. "
-        + (f"**Unstable topics ({len(unstable)} of {len(stab.per_topic)})**: " + "; ".join(map(F.esc, unstable)) + ". Treat them as tentative."
-           if unstable else "Every topic reappeared in at least two thirds of the refits.")
-    ))
-display(HTML(F.table_html(evaluation.per_topic)))
+    display(
+        Markdown(
+            f"Across {len(stab.seeds)} refits the assignments agree with an adjusted Rand index of "
+            f"{stab.ari_mean:.2f} on average "
+            f"(lowest {stab.ari_min:.2f}); the refits found {', '.join(map(str, stab.topics_per_run))} topics. "
+            + (
+                f"**Unstable topics ({len(unstable)} of {len(stab.per_topic)})**: "
+                + "; ".join(map(esc, unstable))
+                + ". Treat them as tentative."
+                if unstable
+                else "Every topic reappeared in at least two thirds of the refits."
+            )
+        )
+    )
+display(HTML(figures.table_html(evaluation.per_topic)))
 
 # %% [markdown]
 # ## Outputs
@@ -219,5 +265,5 @@ display(HTML(F.table_html(evaluation.per_topic)))
 
 # %%
 with run.stage("save"):
-    written = R.save_result(run, corpus, result, embedder, evaluation)
-display(Markdown(f"Run {F.esc(run.run_id)} wrote: " + ", ".join(f"`{p.name}`" for p in written.values())))
+    written = runs.save_result(run, corpus, result, embedder, evaluation)
+display(Markdown(f"Run {esc(run.run_id)} wrote: " + ", ".join(f"`{p.name}`" for p in written.values())))

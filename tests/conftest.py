@@ -25,7 +25,7 @@ def _isolated_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def packaged_embedder():
-    from newstopics.embeddings import Embedder
+    from newstopics.embed import Embedder
 
     return Embedder()
 

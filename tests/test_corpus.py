@@ -4,9 +4,10 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import FIXTURES, SEEDS
 
 from newstopics import corpus as C
-from conftest import FIXTURES, SEEDS
+from newstopics.text import estimate_tokens, split_to_fit
 
 SHARED_SEEDS = SEEDS.parent.parent / "shared" / "seeds"
 
@@ -48,8 +49,16 @@ def test_metadata_read_from_text_matches_the_manifest(tmp_path):
 def test_seed_boilerplate_is_removed_and_audited(seeds):
     audit = seeds.audit
     removed = set(audit["text"])
-    for line in ["The text continues below the video", "Back to blog", "News·4 min read·644 words", "Get started",
-                 "Related articles", "#ai#china#technology#global competition", "4 Best Membership WordPress Plugins", "Read Also"]:
+    for line in [
+        "The text continues below the video",
+        "Back to blog",
+        "News·4 min read·644 words",
+        "Get started",
+        "Related articles",
+        "#ai#china#technology#global competition",
+        "4 Best Membership WordPress Plugins",
+        "Read Also",
+    ]:
         assert line in removed, line
     assert any(t.startswith("See also:") for t in removed)
     docs = " ".join(seeds.documents["text"])
@@ -92,8 +101,10 @@ def test_hard_wrapped_text_becomes_paragraphs():
 
 
 def test_one_paragraph_per_line_is_not_joined():
-    lines = ["This is a complete paragraph that ends properly and is long enough to matter here.",
-             "Another paragraph follows on the next line, as in the seed articles, ending with a stop."] * 3
+    lines = [
+        "This is a complete paragraph that ends properly and is long enough to matter here.",
+        "Another paragraph follows on the next line, as in the seed articles, ending with a stop.",
+    ] * 3
     assert not C.is_hard_wrapped(lines)
 
 
@@ -101,7 +112,11 @@ def test_html_page_reduced_to_main_text():
     c = C.load_corpus(FIXTURES / "messy", min_documents=1)
     art = c.articles_table().set_index("article_id").loc["qwen_page.html"]
     assert (art["title"], art["published"], art["source"], art["author"]) == (
-        "Qwen tops open model downloads", "2026-05-14", "Example Tech News", "Li Wei")
+        "Qwen tops open model downloads",
+        "2026-05-14",
+        "Example Tech News",
+        "Li Wei",
+    )
     text = " ".join(c.documents[c.documents["article_id"] == "qwen_page.html"]["text"])
     assert "overtaken Meta's Llama" in text
     for nav in ["Home", "Subscribe", "Ten best laptops", "Copyright"]:
@@ -158,7 +173,9 @@ def test_empty_folder_and_nothing_usable(tmp_path):
 
 def test_too_small_corpus_stops_with_counts(tmp_path):
     (tmp_path / "one.txt").write_text("A title\n\nOne short paragraph about open models and their low prices today.\n")
-    with pytest.raises(C.CorpusError, match=r"too small to model: 1 file\(s\) read, 1 usable article\(s\), 1 document\(s\)"):
+    with pytest.raises(
+        C.CorpusError, match=r"too small to model: 1 file\(s\) read, 1 usable article\(s\), 1 document\(s\)"
+    ):
         C.load_corpus(tmp_path)
 
 
@@ -168,12 +185,19 @@ def test_missing_corpus():
 
 
 def test_exact_and_near_duplicates_dropped(tmp_path):
-    para = "Chinese laboratories released open-weight models that companies can download, fine-tune and run on their own servers at low cost."
+    para = ("Chinese laboratories released open-weight models that companies can download, fine-tune and run on their "
+            "own servers at low cost.")
     near = para.replace("at low cost", "at a low cost")
-    other = "Lawmakers in Washington asked for new export controls on advanced chips and on the tools used to make them."
+    other = (
+        "Lawmakers in Washington asked for new export controls on advanced chips and on the tools used to make them."
+    )
     (tmp_path / "a.txt").write_text(f"Story A\n\n{para}\n\n{other}\n")
-    (tmp_path / "b.txt").write_text(f"Story B\n\n{para}\n\nSomething else entirely different is said here by an analyst today.\n")
-    (tmp_path / "c.txt").write_text(f"Story C\n\n{near}\n\nA third article adds its own reporting on prices and adoption.\n")
+    (tmp_path / "b.txt").write_text(
+        f"Story B\n\n{para}\n\nSomething else entirely different is said here by an analyst today.\n"
+    )
+    (tmp_path / "c.txt").write_text(
+        f"Story C\n\n{near}\n\nA third article adds its own reporting on prices and adoption.\n"
+    )
     c = C.load_corpus(tmp_path, min_documents=1)
     assert len(c.duplicates) == 2
     assert sorted(c.duplicates["similarity"]) == [0.75, 1.0]
@@ -182,16 +206,24 @@ def test_exact_and_near_duplicates_dropped(tmp_path):
 
 def test_split_to_fit_never_drops_text():
     text = " ".join(f"Sentence number {i} talks about chips, prices and open models in some detail." for i in range(80))
-    pieces = C.split_to_fit(text, 60)
-    assert all(C.estimate_tokens(p) <= 60 for p in pieces)
+    pieces = split_to_fit(text, 60)
+    assert all(estimate_tokens(p) <= 60 for p in pieces)
     assert " ".join(pieces).split() == text.split()
     monster = "word " * 500
-    assert " ".join(C.split_to_fit(monster, 50)).split() == monster.split()
+    assert " ".join(split_to_fit(monster, 50)).split() == monster.split()
 
 
-@pytest.mark.parametrize("raw, iso", [
-    ("2026-02-26 14:10:00", "2026-02-26"), ("January 29, 2026", "2026-01-29"), ("29 Jan 2026", "2026-01-29"),
-    ("Jun 13, 2022", "2022-06-13"), ("8:15 pm", ""), ("Monday", ""), ("", ""),
-])
+@pytest.mark.parametrize(
+    "raw, iso",
+    [
+        ("2026-02-26 14:10:00", "2026-02-26"),
+        ("January 29, 2026", "2026-01-29"),
+        ("29 Jan 2026", "2026-01-29"),
+        ("Jun 13, 2022", "2022-06-13"),
+        ("8:15 pm", ""),
+        ("Monday", ""),
+        ("", ""),
+    ],
+)
 def test_parse_date(raw, iso):
     assert C.parse_date(raw) == iso

@@ -9,17 +9,30 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-
-from newstopics import corpus as C, modeling as M, params as P, report, runs
-from newstopics.embeddings import Embedder
 from conftest import FIXTURES, ROOT, SEEDS, render_dom
+
+from newstopics import corpus as C
+from newstopics import model as M
+from newstopics import params as P
+from newstopics import runs
+from newstopics.embed import Embedder
+from newstopics.paths import notebook
 
 pytestmark = pytest.mark.e2e
 
 
 def test_run_folder_contract(seeds_run):
     names = {p.name for p in seeds_run.iterdir()}
-    assert {"report.html", "notebook.ipynb", "documents.csv", "topics.csv", "run.json", "model", "articles.csv", "cleaning.csv"} <= names
+    assert {
+        "report.html",
+        "notebook.ipynb",
+        "documents.csv",
+        "topics.csv",
+        "run.json",
+        "model",
+        "articles.csv",
+        "cleaning.csv",
+    } <= names
     assert not any(n.endswith(".partial") for n in os.listdir(seeds_run.parent))
     meta = json.loads((seeds_run / "run.json").read_text())
     assert meta["status"] == "succeeded" and meta["error"] is None
@@ -30,8 +43,16 @@ def test_run_folder_contract(seeds_run):
     for stage in ("corpus", "topics", "figures", "evaluation", "save", "notebook_s", "render_s", "embed_s", "fit_s"):
         assert meta["timings"][stage] >= 0
     memory = meta["memory_mib"]  # the kernel's peak so far at the end of each stage
-    assert list(memory) == ["corpus", "topics", "figures", "evaluation", "save"] and 100 < memory["corpus"] <= memory["save"]
+    assert (
+        list(memory) == ["corpus", "topics", "figures", "evaluation", "save"]
+        and 100 < memory["corpus"] <= memory["save"]
+    )
     assert meta["embedding"]["name"] == "all-MiniLM-L6-v2"
+    # a batch run takes every speed-up, and says so
+    notes = meta["speedups"]
+    assert notes["bertopic_import"].startswith("optional back-ends hidden")
+    assert notes["umap_distances"].startswith("vectorised")
+    assert notes["numba_cache"].split()[0].isdigit() and notes["papermill_engine"].startswith("saves at most")
 
 
 def test_tables(seeds_run):
@@ -70,10 +91,12 @@ def test_model_loader_refuses_pickles(seeds_run, tmp_path):
 
 def test_report_renders_every_chart_offline(seeds_run, tmp_path):
     html = (seeds_run / "report.html").read_text()
-    assert report.external_references(html) == []
+    assert runs.external_references(html) == []
     assert "def " not in html.split("<body", 1)[1][:2000]  # code cells are excluded
     nb = nbformat.read(str(seeds_run / "notebook.ipynb"), as_version=4)
-    n_figures = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    n_figures = sum(
+        "application/vnd.plotly.v1+json" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])
+    )
     exported = sorted(p.stem for p in (seeds_run / "figures").glob("*.html"))
     assert n_figures == len(exported) == len(VIEWS)
     # plotly.js is in the page once, not in the notebook (which papermill rewrites as cells finish)
@@ -86,9 +109,14 @@ def test_report_renders_every_chart_offline(seeds_run, tmp_path):
 
 
 VIEWS = {  # exported name -> chart title; the seeds name two sources and two dates, so every view is drawn
-    "topic_words": "Top words per topic", "intertopic_map": "Intertopic distance map", "topic_similarity": "Topic similarity",
-    "topic_hierarchy": "Topic hierarchy", "document_map": "Documents by topic", "topics_per_article": "Topic mix per article",
-    "topics_per_source": "Topic mix per source", "topics_over_time": "Topics over time",
+    "topic_words": "Top words per topic",
+    "intertopic_map": "Intertopic distance map",
+    "topic_similarity": "Topic similarity",
+    "topic_hierarchy": "Topic hierarchy",
+    "document_map": "Documents by topic",
+    "topics_per_article": "Topic mix per article",
+    "topics_per_source": "Topic mix per source",
+    "topics_over_time": "Topics over time",
 }
 
 
@@ -96,10 +124,17 @@ def test_every_view_is_exported_with_its_data(seeds_run):
     figs = seeds_run / "figures"
     assert {p.stem for p in figs.glob("*.html")} == set(VIEWS)
     assert (figs / "plotly.min.js").exists()
-    for name in ("topic_words", "intertopic_map", "document_map", "topics_per_article", "topics_per_source", "topics_over_time"):
+    for name in (
+        "topic_words",
+        "intertopic_map",
+        "document_map",
+        "topics_per_article",
+        "topics_per_source",
+        "topics_over_time",
+    ):
         assert len(pd.read_csv(figs / f"{name}.csv")) > 0, name
     html = (figs / "topic_words.html").read_text()
-    assert report.external_references(html) == [] and 'src="plotly.min.js"' in html
+    assert runs.external_references(html) == [] and 'src="plotly.min.js"' in html
 
 
 def test_metrics_baselines_and_stability_are_recorded(seeds_run):
@@ -120,7 +155,9 @@ def test_same_parameters_same_topics(seeds_run):
     meta = json.loads((seeds_run / "run.json").read_text())
     params = P.validate({k: v for k, v in meta["params"].items() if k != "output_dir"})
     embedder = Embedder()
-    corpus = C.load_corpus(params.corpus, params.doc_unit, max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens)
+    corpus = C.load_corpus(
+        params.corpus, params.doc_unit, max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens
+    )
     result = M.fit_topics(corpus.documents, embedder, params)
     saved = pd.read_csv(seeds_run / "documents.csv", keep_default_na=False)
     assert embedder.stats["misses"] == 0  # the run filled the cache: nothing re-embedded
@@ -142,17 +179,47 @@ def test_notebook_failure_leaves_a_failed_run_folder(tmp_path):
 
 
 def test_bad_parameter_stops_before_anything_runs(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "newstopics.cli", "report", "--corpus", str(SEEDS), "--runs-dir", str(tmp_path / "r"),
-                          "-p", "min_topic_sise=5"], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newstopics.cli",
+            "report",
+            "--corpus",
+            str(SEEDS),
+            "--runs-dir",
+            str(tmp_path / "r"),
+            "-p",
+            "min_topic_sise=5",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 2
     assert "unknown parameter(s) 'min_topic_sise'" in out.stderr
     assert not (tmp_path / "r").exists()
 
 
 def test_plain_papermill_run_with_a_bad_parameter_fails_in_the_first_cell(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "topics.ipynb"), str(tmp_path / "out.ipynb"),
-                          "-p", "corpus", str(FIXTURES / "messy"), "-p", "doc_unit", "chapter"],
-                         capture_output=True, text=True, cwd=tmp_path)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(ROOT / "notebooks" / "topics.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            "-p",
+            "corpus",
+            str(FIXTURES / "messy"),
+            "-p",
+            "doc_unit",
+            "chapter",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert out.returncode != 0
     nb = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -161,7 +228,9 @@ def test_plain_papermill_run_with_a_bad_parameter_fails_in_the_first_cell(tmp_pa
 
 
 STEERED = {
-    "reducer": "pca", "stability_runs": 0, "outlier_strategy": "c-tf-idf",
+    "reducer": "pca",
+    "stability_runs": 0,
+    "outlier_strategy": "c-tf-idf",
     "seed_topics": [["privacy", "security", "data"], ["chips", "export", "semiconductor"]],
     "zeroshot_topics": ["Prices and cost of AI models", "AI chips and export controls"],
 }
@@ -176,7 +245,10 @@ def steered_run(tmp_path_factory):
 def test_guided_and_zeroshot_run(steered_run):
     meta = json.loads((steered_run / "run.json").read_text())
     assert meta["status"] == "succeeded"
-    assert meta["params"]["seed_topics"] == STEERED["seed_topics"] and meta["params"]["zeroshot_topics"] == STEERED["zeroshot_topics"]
+    assert (
+        meta["params"]["seed_topics"] == STEERED["seed_topics"]
+        and meta["params"]["zeroshot_topics"] == STEERED["zeroshot_topics"]
+    )
     topics = pd.read_csv(steered_run / "topics.csv", keep_default_na=False)
     named = topics[topics["origin"] == "named (zero-shot)"]
     assert set(named["label"]) <= set(STEERED["zeroshot_topics"]) and len(named) >= 1
@@ -187,15 +259,20 @@ def test_guided_and_zeroshot_run(steered_run):
 
 
 def test_saved_model_labels_new_articles_offline(steered_run, tmp_path):
-    folder = runs.execute({"model_run": str(steered_run), "corpus": str(FIXTURES / "messy")}, notebook=runs.ASSIGN_NOTEBOOK,
-                          validate=P.validate_assign, runs_dir=tmp_path, progress=False)
+    folder = runs.execute(
+        {"model_run": str(steered_run), "corpus": str(FIXTURES / "messy")},
+        notebook=notebook("assign"),
+        validate=P.validate_assign,
+        runs_dir=tmp_path,
+        progress=False,
+    )
     meta = json.loads((folder / "run.json").read_text())
     assert meta["status"] == "succeeded" and meta["model_run_id"] == steered_run.name
     docs = pd.read_csv(folder / "documents.csv", keep_default_na=False)
     known = pd.read_csv(steered_run / "topics.csv", keep_default_na=False)
     assert set(docs["article_id"]) == {"latin1_kimi.txt", "qwen_page.html", "wire_chips.txt"}
     assert set(docs["label"]) <= set(known["label"])
-    assert (folder / "report.html").exists() and report.external_references((folder / "report.html").read_text()) == []
+    assert (folder / "report.html").exists() and runs.external_references((folder / "report.html").read_text()) == []
 
 
 def test_assign_refuses_a_folder_without_a_model(tmp_path):
@@ -204,7 +281,11 @@ def test_assign_refuses_a_folder_without_a_model(tmp_path):
 
 
 def test_sweep_runs_each_combination_and_ranks_them(tmp_path):
-    config = {"name": "t", "base": {"corpus": str(SEEDS), "reducer": "pca", "stability_runs": 1}, "grid": {"min_topic_size": [4, 6]}}
+    config = {
+        "name": "t",
+        "base": {"corpus": str(SEEDS), "reducer": "pca", "stability_runs": 1},
+        "grid": {"min_topic_size": [4, 6]},
+    }
     page = runs.sweep(config, runs_dir=tmp_path / "runs", sweeps_dir=tmp_path / "sweeps", progress=False)
     members = sorted((tmp_path / "runs").iterdir())
     assert len(members) == 2 and all(json.loads((m / "run.json").read_text())["status"] == "succeeded" for m in members)
@@ -218,7 +299,11 @@ def test_sweep_runs_each_combination_and_ranks_them(tmp_path):
 
 def test_sweep_file_is_checked_before_any_run(tmp_path):
     with pytest.raises(P.ParameterError, match="min_topic_size"):
-        runs.sweep({"base": {"corpus": str(SEEDS)}, "grid": {"min_topic_size": [4, 1]}}, runs_dir=tmp_path / "r", sweeps_dir=tmp_path / "s")
+        runs.sweep(
+            {"base": {"corpus": str(SEEDS)}, "grid": {"min_topic_size": [4, 1]}},
+            runs_dir=tmp_path / "r",
+            sweeps_dir=tmp_path / "s",
+        )
     with pytest.raises(P.ParameterError, match="unknown key"):
         P.grid({"grid": {"min_topic_size": [4]}, "bsae": {}})
     assert not (tmp_path / "r").exists()

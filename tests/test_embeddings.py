@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from newstopics import embeddings as E
+from newstopics import embed as E
 
 
 def test_packaged_model_embeds_offline(packaged_embedder):
@@ -13,12 +13,16 @@ def test_packaged_model_embeds_offline(packaged_embedder):
 
 
 def test_cache_serves_a_new_process_identical_vectors(packaged_embedder):
-    texts = ["Qwen overtook Llama in downloads.", "Senators asked about data privacy.", "Qwen overtook Llama in downloads."]
+    texts = [
+        "Qwen overtook Llama in downloads.",
+        "Senators asked about data privacy.",
+        "Qwen overtook Llama in downloads.",
+    ]
     first = packaged_embedder.embed(texts)
     fresh = E.Embedder()  # new instance: reads the shards from disk
     again = fresh.embed(texts)
     assert fresh.stats == {"hits": 3, "misses": 0}
-    assert fresh._model is None  # nothing was embedded, so the neural model was never loaded
+    assert fresh._encoder is None  # nothing was embedded, so the neural model was never loaded
     assert np.array_equal(first, again)
     shards = list(fresh.cache.dir.glob("*.npz"))
     assert shards and all(not p.name.startswith(".") for p in shards)
@@ -48,7 +52,11 @@ def test_unknown_model_fails_with_clear_message():
 def test_local_model_folder_is_accepted(packaged_embedder):
     emb = E.Embedder(str(packaged_embedder.path))
     assert emb.key.split("-")[-1] == packaged_embedder.key.split("-")[-1]  # same files, same identity
-    assert np.allclose(emb.embed(["same model, named by its folder"]), packaged_embedder.embed(["same model, named by its folder"]), atol=1e-6)
+    assert np.allclose(
+        emb.embed(["same model, named by its folder"]),
+        packaged_embedder.embed(["same model, named by its folder"]),
+        atol=1e-6,
+    )
 
 
 # -- the encoders behind the speed: ONNX MiniLM without torch, the static distillation -------------------
@@ -56,6 +64,7 @@ def test_local_model_folder_is_accepted(packaged_embedder):
 
 def _seed_paragraphs(n: int = 40) -> list[str]:
     from conftest import SEEDS
+
     from newstopics.corpus import load_corpus
 
     return load_corpus(str(SEEDS), "paragraph").documents["text"].tolist()[:n]
@@ -64,10 +73,10 @@ def _seed_paragraphs(n: int = 40) -> list[str]:
 def test_onnx_encoder_equals_sentence_transformers_on_the_seeds(packaged_embedder):
     from sentence_transformers import SentenceTransformer
 
-    from newstopics import encoders
+    from newstopics.embed.onnx import OnnxSentenceEncoder
 
     texts = _seed_paragraphs()
-    assert encoders.OnnxSentenceEncoder.supports(packaged_embedder.path)
+    assert OnnxSentenceEncoder.supports(packaged_embedder.path)
     ours = E.Embedder(use_cache=False, show_progress=False).embed(texts)
     reference = SentenceTransformer(str(packaged_embedder.path), device="cpu").encode(texts, normalize_embeddings=True)
     assert np.abs(ours - reference).max() < 1e-5
@@ -81,14 +90,20 @@ def test_embedding_with_the_packaged_model_never_imports_torch(tmp_path):
 
     code = """
 import sys, json
-from newstopics.embeddings import Embedder
-from newstopics import modeling  # imports BERTopic, the cheap way
-v = Embedder(use_cache=False, show_progress=False).embed(["Open-weight models from Qwen.", "Chips and export controls."])
+from newstopics.embed import Embedder
+from newstopics import model  # imports BERTopic, the cheap way in a batch run
+v = Embedder(use_cache=False, show_progress=False).embed(["Open-weight models from "
+                                                          "Qwen.", "Chips and export controls."])
 loaded = sorted({m.split(".")[0] for m in sys.modules} & {"torch", "transformers", "sentence_transformers"})
 import sentence_transformers  # still importable for the models that need it
 print(json.dumps({"shape": list(v.shape), "loaded": loaded}))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "NEWSTOPICS_CACHE_DIR": str(tmp_path)})
+    env = {
+        **os.environ,
+        "NEWSTOPICS_CACHE_DIR": str(tmp_path),
+        "NEWSTOPICS_BATCH": "1",
+    }  # a batch run, as the CLI makes
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == {"shape": [2, 384], "loaded": []}
 
@@ -97,16 +112,20 @@ def test_static_model_is_distilled_once_and_keeps_meaning(tmp_path, monkeypatch)
     monkeypatch.setenv("NEWSTOPICS_CACHE_DIR", str(tmp_path))
     static = E.Embedder("static", show_progress=False)
     assert static.key.startswith("static256-") and static.key != E.Embedder().key
-    texts = ["Chinese open-weight language models are cheap to download and adapt.",
-             "Developers download open-source language models from Chinese labs.",
-             "The central bank raised interest rates to fight inflation."]
+    texts = [
+        "Chinese open-weight language models are cheap to download and adapt.",
+        "Developers download open-source language models from Chinese labs.",
+        "The central bank raised interest rates to fight inflation.",
+    ]
     v = static.embed(texts)
     assert v.shape == (3, 256) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2] and v[0] @ v[1] > v[1] @ v[2]  # like with like
     table = next((tmp_path / "models").glob("static256-*/embeddings.npy"))
     stamp = table.stat().st_mtime_ns
     again = E.Embedder("static", use_cache=False, show_progress=False)
-    assert np.allclose(again.embed(texts), v, atol=1e-6) and table.stat().st_mtime_ns == stamp  # loaded, not distilled again
+    assert (
+        np.allclose(again.embed(texts), v, atol=1e-6) and table.stat().st_mtime_ns == stamp
+    )  # loaded, not distilled again
 
 
 def test_static_needs_a_bert_teacher(tmp_path, monkeypatch):

@@ -2,12 +2,15 @@
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
-
-from newstopics import corpus as C, evaluation as EV, figures as F, modeling as M, params as P
-from newstopics.embeddings import LSA_MODEL, Embedder
 from conftest import SEEDS
+from lsa import LSA_MODEL, LsaEmbedder
+
+from newstopics import corpus as C
+from newstopics import evaluation as EV
+from newstopics import figures as F
+from newstopics import model as M
+from newstopics import params as P
 
 
 def test_npmi_by_hand():
@@ -19,7 +22,10 @@ def test_npmi_by_hand():
     assert EV.npmi_coherence([["a", "b"]], counts)[0] == pytest.approx(expected, abs=1e-6)
     # words that never co-occur score near -1 (gensim's epsilon of 1e-12 keeps it just above)
     never = EV.npmi_coherence([["b", "c"]], counts)[0]
-    assert never == pytest.approx((math.log(1e-12) - math.log(2 / 4 * 1 / 4)) / -math.log(1e-12), abs=1e-6) and never < -0.9
+    assert (
+        never == pytest.approx((math.log(1e-12) - math.log(2 / 4 * 1 / 4)) / -math.log(1e-12), abs=1e-6)
+        and never < -0.9
+    )
 
 
 def test_sliding_windows_and_phrases():
@@ -48,7 +54,7 @@ def test_topic_matching():
 def seeds_result():
     docs = C.load_corpus(SEEDS).documents
     params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "reducer": "pca"})
-    embedder = Embedder(LSA_MODEL)
+    embedder = LsaEmbedder()
     return M.fit_topics(docs, embedder, params), embedder, params
 
 
@@ -85,11 +91,17 @@ def test_figures_survive_few_topics(seeds_result, n_topics):
     docs.loc[~docs["topic"].isin(keep), "topic"] = -1
     topics = result.topics[result.topics["topic"].isin(keep + [-1])].copy()
     topics.loc[topics["topic"] == -1, "count"] = int((docs["topic"] == -1).sum())
-    docs["label"] = docs["topic"].map(dict(zip(topics["topic"], topics["label"])))
+    docs["label"] = docs["topic"].map(dict(zip(topics["topic"], topics["label"], strict=True)))
     small = M.TopicResult(result.model, docs, topics, result.embeddings, result.sizing)
-    for fig in (F.topic_barchart(small), F.intertopic_map(small), F.similarity_heatmap(small), F.hierarchy(small),
-                F.article_topic_heatmap(small), F.topics_over_time(small)[0],
-                F.document_map(small, np.zeros((len(docs), 2)))):
+    for fig in (
+        F.topic_barchart(small),
+        F.intertopic_map(small),
+        F.similarity_heatmap(small),
+        F.hierarchy(small),
+        F.article_topic_heatmap(small),
+        F.topics_over_time(small)[0],
+        F.document_map(small, np.zeros((len(docs), 2))),
+    ):
         assert fig.layout.title.text and F.how_to_read(fig)
         fig.to_json()
 
@@ -98,7 +110,9 @@ def test_hover_text_is_escaped(seeds_result):
     result, _, _ = seeds_result
     docs = result.documents.copy()
     docs.loc[0, "text"] = "<script>alert(1)</script> <b>bold</b>"
-    fig = F.document_map(M.TopicResult(result.model, docs, result.topics, result.embeddings, result.sizing), np.zeros((len(docs), 2)))
+    fig = F.document_map(
+        M.TopicResult(result.model, docs, result.topics, result.embeddings, result.sizing), np.zeros((len(docs), 2))
+    )
     hovers = [t for tr in fig.data for t in tr.text]
     assert any("&lt;script&gt;" in h for h in hovers) and not any("<script>" in h for h in hovers)
 
@@ -112,7 +126,7 @@ def test_window_counts_match_a_brute_force_count():
     terms = vocab[:6] + ["w1 w2"]
     for window in (1, 4, 10, 110):
         counts = EV.WindowCounts(docs, terms, window)
-        windows = [set(d[i:i + window]) for d in docs for i in range(max(1, len(d) - window + 1))]
+        windows = [set(d[i : i + window]) for d in docs for i in range(max(1, len(d) - window + 1))]
         assert counts.n_windows == len(windows)
         for a in terms:
             for b in terms:

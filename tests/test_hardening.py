@@ -10,10 +10,14 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from newstopics import corpus as C, report
 from conftest import FIXTURES, ROOT, SEEDS, render_dom
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newstopics import corpus as C
+from newstopics import runs
+from newstopics.corpus import readers
+from newstopics.text import estimate_tokens
 
 CLI = [sys.executable, "-m", "newstopics.cli", "report", "--quiet"]
 FAST = ["-p", "reducer=pca", "-p", "stability_runs=0"]
@@ -33,7 +37,11 @@ socket.socket.connect = _guarded
 def offline(cmd: list[str], tmp_path: Path) -> tuple[list[str], dict]:
     """The command in a network namespace with only loopback (unshare -rn); else behind a socket guard."""
     env = dict(os.environ)
-    if shutil.which("unshare") and shutil.which("ip") and subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode == 0:
+    if (
+        shutil.which("unshare")
+        and shutil.which("ip")
+        and subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode == 0
+    ):
         return ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *cmd], env
     guard = tmp_path / "guard"
     guard.mkdir()
@@ -60,11 +68,13 @@ def test_offline_run_succeeds(hostile_run):
 def test_hostile_text_shows_and_never_runs(hostile_run, tmp_path):
     html = (hostile_run / "report.html").read_text()
     assert "<script>document.body.setAttribute" not in html and "<img src=x" not in html  # only escaped forms
-    assert report.external_references(html) == []
+    assert runs.external_references(html) == []
     dom = render_dom(hostile_run / "report.html", tmp_path)
     assert "data-pwned" not in dom.split("<body", 1)[1].split(">", 1)[0]  # no corpus script or handler ran
     assert "<title>PWNED" not in dom
-    assert "&lt;script&gt;document.title='PWNED'&lt;/script&gt; Chip &lt;b&gt;export&lt;/b&gt;" in dom  # visible as text
+    assert (
+        "&lt;script&gt;document.title='PWNED'&lt;/script&gt; Chip &lt;b&gt;export&lt;/b&gt;" in dom
+    )  # visible as text
     assert "a &lt; b &gt; c" in dom
     assert not re.search(r"<a\b[^>]*href=[\"']?javascript:", dom, re.I)  # the link is text, not a link
 
@@ -78,8 +88,14 @@ def test_standalone_figures_escape_too(hostile_run):
 def test_interrupted_run_leaves_no_half_written_files(tmp_path):
     runs_dir, cache = tmp_path / "runs", tmp_path / "cache"
     env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(cache)}
-    proc = subprocess.Popen([*CLI, "--corpus", str(SEEDS), "--runs-dir", str(runs_dir), "-p", "stability_runs=0"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "--corpus", str(SEEDS), "--runs-dir", str(runs_dir), "-p", "stability_runs=0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 240
     while time.time() < deadline:  # wait until the corpus is read: embedding or fitting is under way
         partial = [p for p in runs_dir.glob(".*.partial")] if runs_dir.exists() else []
@@ -106,8 +122,16 @@ def test_interrupted_run_leaves_no_half_written_files(tmp_path):
 
 def test_two_runs_at_once_both_succeed(tmp_path):
     runs_dir = tmp_path / "runs"
-    procs = [subprocess.Popen([*CLI, "--corpus", str(SEEDS), "--runs-dir", str(runs_dir), *FAST], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [*CLI, "--corpus", str(SEEDS), "--runs-dir", str(runs_dir), *FAST],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
     folders = sorted(runs_dir.iterdir())
@@ -118,14 +142,16 @@ def test_two_runs_at_once_both_succeed(tmp_path):
 
 # --------------------------------------------------------------------------- fuzzing and limits
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
 @FUZZ
 @given(st.binary(max_size=4000))
 def test_decode_never_crashes(data):
     text, note = C.decode_bytes(data)
-    assert (text is None) == bool(note and not note.startswith("decoded"))  or text is not None
+    assert (text is None) == bool(note and not note.startswith("decoded")) or text is not None
 
 
 @FUZZ
@@ -135,10 +161,10 @@ def test_parse_and_segment_never_crash(text, clean):
     article, body, audit = C.parse_article(raw, C.DEFAULT_RULES, set(), clean=clean)
     article.paragraphs = C.rebuild_paragraphs(body)
     for unit in ("paragraph", "sentence", "article"):
-        docs = C.segment(article, unit, 8, 60, C.estimate_tokens)
+        docs = C.segment(article, unit, 8, 60, estimate_tokens)
         assert all(isinstance(d, str) for d in docs)
         if unit != "article":
-            assert all(C.estimate_tokens(d) <= 60 for d in docs)
+            assert all(estimate_tokens(d) <= 60 for d in docs)
 
 
 @FUZZ
@@ -154,11 +180,13 @@ def test_whole_folder_never_raises_anything_but_corpus_error(tmp_path_factory, t
 
 
 def test_huge_line_is_split_not_truncated(tmp_path):
-    line = " ".join(f"w{i}" for i in range(300_000))  # ~2.3 MB on one line, no repeated piece (those would be deduplicated)
+    line = " ".join(
+        f"w{i}" for i in range(300_000)
+    )  # ~2.3 MB on one line, no repeated piece (those would be deduplicated)
     (tmp_path / "huge.txt").write_text("Title\n" + line + "\n")
     c = C.load_corpus(tmp_path, min_documents=1)
     assert sum(c.documents["n_words"]) == 300_000
-    assert c.documents["text"].map(C.estimate_tokens).max() <= 254
+    assert c.documents["text"].map(estimate_tokens).max() <= 254
 
 
 def test_files_over_the_limit_are_refused_without_reading(tmp_path):
@@ -174,7 +202,7 @@ def test_files_over_the_limit_are_refused_without_reading(tmp_path):
 
 
 def test_too_many_files_are_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(C, "MAX_FILES", 300)  # the same check as at 50,000, on a folder that is quick to make
+    monkeypatch.setattr(readers, "MAX_FILES", 300)  # the same check as at 50,000, on a folder that is quick to make
     for i in range(301):
         (tmp_path / f"{i}.txt").write_text("Title\n\nA paragraph long enough to be a document about open models.\n")
     with pytest.raises(C.CorpusError, match="more than 300 article files"):
@@ -182,7 +210,7 @@ def test_too_many_files_are_refused_before_reading(tmp_path, monkeypatch):
 
 
 def test_folder_over_the_total_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(C, "MAX_CORPUS_BYTES", 1000)
+    monkeypatch.setattr(readers, "MAX_CORPUS_BYTES", 1000)
     for i in range(3):
         (tmp_path / f"{i}.txt").write_text("Title\n\n" + "Open models are cheap and popular with developers. " * 10)
     with pytest.raises(C.CorpusError, match="over the 0 GiB limit"):
@@ -191,10 +219,14 @@ def test_folder_over_the_total_size_limit_is_refused_before_reading(tmp_path, mo
 
 def test_a_table_is_held_to_the_corpus_limit_not_the_file_limit(tmp_path, monkeypatch):
     table = tmp_path / "articles.csv"
-    rows = [f"{i},Open model number {i} is cheap and popular with developers in many countries today." for i in range(40)]
+    rows = [
+        f"{i},Open model number {i} is cheap and popular with developers in many countries today." for i in range(40)
+    ]
     table.write_text("id,text\n" + "\n".join(rows) + "\n")
-    monkeypatch.setattr(C, "MAX_FILE_BYTES", 100)  # far smaller than the table: an article file this size would be refused
+    monkeypatch.setattr(
+        readers, "MAX_FILE_BYTES", 100
+    )  # far smaller than the table: an article file this size would be refused
     assert len(C.load_corpus(table, "article", min_documents=1).documents) == 40
-    monkeypatch.setattr(C, "MAX_CORPUS_BYTES", 100)
+    monkeypatch.setattr(readers, "MAX_CORPUS_BYTES", 100)
     with pytest.raises(C.CorpusError, match="too large.*split the corpus"):
         C.load_corpus(table, "article", min_documents=1)

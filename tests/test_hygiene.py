@@ -6,7 +6,6 @@ import tomllib
 
 import nbformat
 import yaml
-
 from conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -27,7 +26,11 @@ def test_py_twins_match_the_notebooks(tmp_path):
         twin = path.with_suffix(".py")
         assert twin.exists(), f"{twin.name} missing: run make sync"
         out = tmp_path / twin.name
-        subprocess.run([sys.executable, "-m", "jupytext", "--to", "py:percent", str(path), "-o", str(out)], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "jupytext", "--to", "py:percent", str(path), "-o", str(out)],
+            check=True,
+            capture_output=True,
+        )
         assert out.read_text() == twin.read_text(), f"{path.name} and {twin.name} differ: run make sync"
 
 

@@ -2,10 +2,12 @@
 import numpy as np
 import pandas as pd
 import pytest
-
-from newstopics import corpus as C, modeling as M, params as P
-from newstopics.embeddings import Embedder, LSA_MODEL
 from conftest import SEEDS
+from lsa import LSA_MODEL, LsaEmbedder
+
+from newstopics import corpus as C
+from newstopics import model as M
+from newstopics import params as P
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +25,14 @@ def test_sizing_follows_the_corpus():
 
 def test_labels_read_like_phrases():
     assert M.make_label(["open", "source", "open source", "models"]) == "Open source · models"
-    assert M.make_label(["ai models", "chinese ai", "ai model", "apps"], forms={"ai": "AI", "chinese": "Chinese"}) == "AI models · Chinese AI · apps"
-    assert M.surface_forms({"ai", "china"}, ["The rise of AI in China.", "China leads. Cheap AI wins."]) == {"ai": "AI", "china": "China"}
+    assert (
+        M.make_label(["ai models", "chinese ai", "ai model", "apps"], forms={"ai": "AI", "chinese": "Chinese"})
+        == "AI models · Chinese AI · apps"
+    )
+    assert M.surface_forms({"ai", "china"}, ["The rise of AI in China.", "China leads. Cheap AI wins."]) == {
+        "ai": "AI",
+        "china": "China",
+    }
 
 
 def test_phrase_analyzer_never_spans_punctuation():
@@ -36,7 +44,7 @@ def test_phrase_analyzer_never_spans_punctuation():
 @pytest.mark.parametrize("reducer", ["pca", "umap"])
 def test_fit_on_seeds_with_cheap_embeddings(seeds_docs, reducer):
     params = P.validate({"corpus": str(SEEDS), "reducer": reducer, "embedding_model": LSA_MODEL})
-    result = M.fit_topics(seeds_docs, Embedder(LSA_MODEL), params)
+    result = M.fit_topics(seeds_docs, LsaEmbedder(), params)
     t = result.topics
     assert (t["topic"] >= 0).sum() >= 2
     assert t["label"].is_unique
@@ -48,26 +56,34 @@ def test_fit_on_seeds_with_cheap_embeddings(seeds_docs, reducer):
 
 
 def test_tiny_corpus_does_not_crash_umap():
-    docs = pd.DataFrame({"doc_id": range(12), "article_id": ["a"] * 6 + ["b"] * 6, "title": "", "source": "",
-                         "text": [f"chips export controls rule number {i} for semiconductors" for i in range(6)]
-                         + [f"open models prices developers download number {i} cheap" for i in range(6)]})
+    docs = pd.DataFrame(
+        {
+            "doc_id": range(12),
+            "article_id": ["a"] * 6 + ["b"] * 6,
+            "title": "",
+            "source": "",
+            "text": [f"chips export controls rule number {i} for semiconductors" for i in range(6)]
+            + [f"open models prices developers download number {i} cheap" for i in range(6)],
+        }
+    )
     params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "reducer": "umap"})
-    result = M.fit_topics(docs, Embedder(LSA_MODEL), params)
+    result = M.fit_topics(docs, LsaEmbedder(), params)
     assert len(result.documents) == 12
 
 
 def test_umap_compiled_code_is_kept_for_the_next_process():
-    """UMAP's layout code is not marked cacheable upstream; heavy.umap() makes numba keep it on disk."""
+    """UMAP's layout code is not marked cacheable upstream; speedups.import_umap() makes numba keep it on disk."""
     import json
     import subprocess
     import sys
 
     code = """
 import json, numpy as np
-from newstopics import heavy
-umap = heavy.umap()
+from newstopics import speedups
+umap = speedups.import_umap()
 from umap import layouts
-umap.UMAP(n_neighbors=5, n_components=2, random_state=0, n_jobs=1).fit_transform(np.random.default_rng(0).normal(size=(60, 8)).astype("float32"))
+data = np.random.default_rng(0).normal(size=(60, 8)).astype("float32")
+umap.UMAP(n_neighbors=5, n_components=2, random_state=0, n_jobs=1).fit_transform(data)
 stats = layouts._nb_optimize_layout_euclidean_single_epoch.stats  # the serial variant: a seed makes UMAP serial
 print(json.dumps({"hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values())}))
 """
@@ -83,8 +99,8 @@ def test_document_map_samples_large_corpora(seeds_docs):
     from newstopics import figures as F
 
     params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "reducer": "pca"})
-    result = M.fit_topics(seeds_docs, Embedder(LSA_MODEL), params)
-    coords = M.document_coords(result, 0, max_docs=50)
+    result = M.fit_topics(seeds_docs, LsaEmbedder(), params)
+    coords = M.document_coords(result.embeddings, result.sizing, 0, max_docs=50)
     drawn = ~np.isnan(coords).any(axis=1)
     assert drawn.sum() == 50 and len(coords) == len(seeds_docs)
     fig = F.document_map(result, coords)

@@ -2,10 +2,10 @@ import json
 
 import nbformat
 import pytest
+from conftest import ROOT, SEEDS
 from papermill.translators import PythonTranslator
 
 from newstopics import params as P
-from conftest import ROOT, SEEDS
 
 
 def test_defaults_validate():

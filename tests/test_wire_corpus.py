@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from newstopics import corpus as C, modeling as M, params as P
-from newstopics.embeddings import Embedder
 from conftest import ROOT
+
+from newstopics import corpus as C
+from newstopics import model as M
+from newstopics import params as P
+from newstopics.embed import Embedder
 
 BBC = ROOT.parent / "shared" / "benchmarks" / "bbc_news" / "corpus.tsv"
 PER_DESK = 8
@@ -28,7 +30,9 @@ def _wire_corpus(folder: Path) -> dict[str, tuple[str, int]]:
     for label, group in table.groupby("label"):
         for i, text in enumerate(group["text"].head(PER_DESK)):
             words = text.split()[: WORDS_PER_PARAGRAPH * 3]
-            paras = [" ".join(words[k:k + WORDS_PER_PARAGRAPH]) + "." for k in range(0, len(words), WORDS_PER_PARAGRAPH)]
+            paras = [
+                " ".join(words[k : k + WORDS_PER_PARAGRAPH]) + "." for k in range(0, len(words), WORDS_PER_PARAGRAPH)
+            ]
             body = []
             for j, para in enumerate(paras):
                 if j == 0:
@@ -36,7 +40,9 @@ def _wire_corpus(folder: Path) -> dict[str, tuple[str, int]]:
                 lines = textwrap.wrap(para, 66)
                 body.append("\n".join(["    " + lines[0], *lines[1:]]))
             name = f"{label}_{i:02d}.txt"
-            (folder / name).write_text(f"Wire story {label} {i}\n" + "\n".join(body) + "\n(Reporting by Desk Staff; Editing by Night Editor)\n")
+            (folder / name).write_text(
+                f"Wire story {label} {i}\n" + "\n".join(body) + "\n(Reporting by Desk Staff; Editing by Night Editor)\n"
+            )
             truth[name] = (label, len(paras))
     return truth
 

@@ -1,9 +1,14 @@
 """newstopics: topic reports on news coverage with BERTopic, offline and audited.
 
-Modules, in the order data flows: params -> corpus -> embeddings -> modeling
--> evaluation -> figures -> runs/report; cli ties them together for the command line.
+Stages, in the order data flows (each a subpackage with one entry point):
+``corpus`` (load_corpus) -> ``embed`` (Embedder) -> ``model`` (fit_topics) -> ``evaluation`` (evaluate)
+-> ``figures`` -> ``runs`` (run folders, papermill, sweeps, the HTML report). ``params`` holds every
+parameter's name, default and check; ``text`` the text primitives two stages share; ``speedups`` the
+guarded work-arounds that make a run cheaper; ``cli`` the command line.
 """
 import os as _os
+
+from .paths import cache_dir as _cache_dir
 
 # Runs are offline by design: models load from disk, never from a hub. Set before any
 # Hugging Face library is imported, since they read these once, at import.
@@ -13,8 +18,6 @@ _os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 _os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # Keep numba's compiled code between processes (UMAP and pynndescent mark much of theirs cacheable):
 # without it every run recompiles them. Safe to delete, like the embedding cache beside it.
-_os.environ.setdefault("NUMBA_CACHE_DIR", _os.path.join(
-    _os.environ.get("NEWSTOPICS_CACHE_DIR") or _os.path.join(_os.environ.get("XDG_CACHE_HOME") or _os.path.expanduser("~/.cache"), "newstopics"),
-    "numba"))
+_os.environ.setdefault("NUMBA_CACHE_DIR", str(_cache_dir() / "numba"))
 
 __version__ = "0.1.0"

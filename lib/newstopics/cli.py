@@ -1,4 +1,4 @@
-"""Command line: ``newstopics report``, ``newstopics render``, ``newstopics params``."""
+"""Command line: ``newstopics report | assign | sweep | render | params``."""
 from __future__ import annotations
 
 import argparse
@@ -7,14 +7,15 @@ from pathlib import Path
 
 import yaml
 
-from . import params as P
+from . import params
 
 
 def _parse_pairs(pairs: list[str]) -> dict:
+    """``-p name=value`` pairs; values are read as YAML (numbers, booleans, lists), else kept as text."""
     values = {}
     for pair in pairs:
         if "=" not in pair:
-            raise P.ParameterError(f"-p expects name=value, got {pair!r}")
+            raise params.ParameterError(f"-p expects name=value, got {pair!r}")
         name, raw = pair.split("=", 1)
         try:
             values[name.strip()] = yaml.safe_load(raw) if raw.strip() else ""
@@ -23,13 +24,15 @@ def _parse_pairs(pairs: list[str]) -> dict:
     return values
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newstopics", description="Topic reports on news articles.")
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("report", help="run the topic notebook on a corpus and render its HTML report",
-                         epilog=P.describe(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    rep.add_argument("--corpus", default=None, help=f"corpus path (default {P.DEFAULTS.corpus!r})")
-    rep.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter (repeatable)")
+                         epilog=params.describe(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    rep.add_argument("--corpus", default=None, help=f"corpus path (default {params.DEFAULTS.corpus!r})")
+    rep.add_argument(
+        "-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="set a parameter (repeatable)"
+    )
     rep.add_argument("--runs-dir", default=None, help="where run folders go (default outputs/runs)")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     asg = sub.add_parser("assign", help="label new articles with the model of a finished run (offline)")
@@ -44,48 +47,63 @@ def main(argv: list[str] | None = None) -> int:
     ren = sub.add_parser("render", help="render an executed notebook (or a run folder) to an offline HTML report")
     ren.add_argument("path")
     sub.add_parser("params", help="list the parameters, their defaults and accepted values")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _render(args) -> int:
+    from .runs import EXECUTED_NOTEBOOK, REPORT, render_html
+
+    src = Path(args.path)
+    nb = src / EXECUTED_NOTEBOOK if src.is_dir() else src
+    print(render_html(nb, (src if src.is_dir() else src.parent) / REPORT))
+    return 0
+
+
+def _sweep(args) -> int:
+    from .paths import RUNS_DIR
+    from .runs import sweep
+
+    folder = sweep(
+        yaml.safe_load(Path(args.config).read_text()), runs_dir=args.runs_dir or RUNS_DIR, workers=args.workers
+    )
+    print(f"comparison: {folder / 'report.html'}")
+    return 0
+
+
+def _run(args) -> int:
+    from .paths import RUNS_DIR, notebook
+    from .runs import execute
+
+    if args.command == "assign":
+        values = {"model_run": args.run, "corpus": args.corpus}
+        extra = {"notebook": notebook("assign"), "validate": params.validate_assign}
+    else:
+        values, extra = _parse_pairs(args.param), {}
+        if args.corpus is not None:
+            values["corpus"] = args.corpus
+    folder = execute(values, runs_dir=args.runs_dir or RUNS_DIR, progress=not args.quiet, **extra)
+    print(f"report: {folder / 'report.html'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; exit status 0 on success, 1 when a run failed, 2 for a bad parameter."""
+    args = _parser().parse_args(argv)
+    commands = {
+        "params": lambda _: print(params.describe()) or 0,
+        "render": _render,
+        "sweep": _sweep,
+        "report": _run,
+        "assign": _run,
+    }
+    from .runs import RunError
 
     try:
-        if args.command == "params":
-            print(P.describe())
-            return 0
-        if args.command == "render":
-            from .report import render_html
-            from .runs import EXECUTED_NOTEBOOK, REPORT
-
-            src = Path(args.path)
-            nb = src / EXECUTED_NOTEBOOK if src.is_dir() else src
-            html = render_html(nb, (src if src.is_dir() else src.parent) / REPORT)
-            print(html)
-            return 0
-        from .runs import ASSIGN_NOTEBOOK, RUNS_DIR, RunError, execute
-
-        if args.command == "sweep":
-            from .runs import sweep
-
-            config = yaml.safe_load(Path(args.config).read_text())
-            try:
-                folder = sweep(config, runs_dir=args.runs_dir or RUNS_DIR, workers=args.workers)
-            except RunError as exc:
-                print(f"newstopics: {exc}", file=sys.stderr)
-                return 1
-            print(f"comparison: {folder / 'report.html'}")
-            return 0
-        if args.command == "assign":
-            values, extra = {"model_run": args.run, "corpus": args.corpus}, {"notebook": ASSIGN_NOTEBOOK, "validate": P.validate_assign}
-        else:
-            values, extra = _parse_pairs(args.param), {}
-            if args.corpus is not None:
-                values["corpus"] = args.corpus
-        try:
-            folder = execute(values, runs_dir=args.runs_dir or RUNS_DIR, progress=not args.quiet, **extra)
-        except RunError as exc:
-            print(f"newstopics: {exc}", file=sys.stderr)
-            return 1
-        print(f"report: {folder / 'report.html'}")
-        return 0
-    except P.ParameterError as exc:
+        return commands[args.command](args)
+    except RunError as exc:
+        print(f"newstopics: {exc}", file=sys.stderr)
+        return 1
+    except params.ParameterError as exc:
         print(f"newstopics: {exc}", file=sys.stderr)
         return 2
 

@@ -63,18 +63,22 @@ HELP = {
     "run_name": "short name added to the run id (letters, digits, '-', '_')",
     "doc_unit": "what one document is: " + ", ".join(DOC_UNITS),
     "embedding_model": f"'{PACKAGED_MODEL}' (packaged, offline), 'static' (a static table distilled once from it: "
-                       "far faster for large corpora, coarser), a local model folder, or a sentence-transformers name already on this machine",
+    "far faster for large corpora, coarser), a local model folder, or a sentence-transformers name already on this "
+    "machine",
     "min_topic_size": "smallest topic, in documents (>= 2); None = sized to the corpus",
     "nr_topics": "None = as found, 'auto' = merge similar topics, or an int >= 2 to reduce to",
     "random_state": "seed for UMAP/PCA (int >= 0); the same seed gives the same topics",
     "top_n_words": "words per topic, 3..30",
-    "reducer": "dimension reduction before clustering: " + ", ".join(REDUCERS) + " (auto = umap; pca is faster, coarser)",
+    "reducer": f"dimension reduction before clustering: {', '.join(REDUCERS)} (auto = umap; pca is faster, coarser)",
     "clean": "remove boilerplate lines (audited in cleaning.csv)",
     "min_words": "documents shorter than this many words are merged into a neighbour (0..50)",
-    "baselines": "fit LDA and NMF with as many topics, for comparison; None = when the corpus has at most 20,000 documents",
+    "baselines": "fit LDA and NMF with as many topics, for comparison; "
+                 "None = when the corpus has at most 20,000 documents",
     "stability_runs": "refits on 90% resamples with other seeds, to tell stable topics from chance (0..20; 0 = off)",
-    "seed_topics": "guided modeling: a list of word lists, e.g. [[\"price\", \"cheap\"], [\"chips\", \"export\"]]; None = unguided",
-    "zeroshot_topics": "named topics documents are matched to first, e.g. [\"AI chips and export controls\"]; None = none",
+    "seed_topics": 'guided modeling: a list of word lists, e.g. [["price", "cheap"], ["chips", "export"]]; '
+                   "None = unguided",
+    "zeroshot_topics": 'named topics documents are matched to first, e.g. ["AI chips and export controls"]; '
+                       "None = none",
     "zeroshot_min_similarity": "cosine similarity a document needs to join a named topic (0..1)",
     "outlier_strategy": "reassign outlier documents: " + ", ".join(OUTLIER_STRATEGIES),
 }
@@ -141,8 +145,13 @@ def _as_word_lists(name: str, value: Any) -> tuple[tuple[str, ...], ...] | None:
     value = _parse_list(name, value)
     if isinstance(value, dict):  # {"price": ["cheap", "cost"]}: the name is a seed word too
         value = [[k, *v] for k, v in value.items()]
-    ok = isinstance(value, (list, tuple)) and value and all(
-        isinstance(ws, (list, tuple)) and ws and all(isinstance(w, str) and w.strip() for w in ws) for ws in value)
+    ok = (
+        isinstance(value, (list, tuple))
+        and value
+        and all(
+            isinstance(ws, (list, tuple)) and ws and all(isinstance(w, str) and w.strip() for w in ws) for ws in value
+        )
+    )
     if not ok:
         raise _fail(name, value, f"a non-empty list of non-empty lists of words ({HELP[name]})")
     return tuple(tuple(w.strip().lower() for w in ws) for ws in value)
@@ -178,14 +187,28 @@ def _none_like(value: Any) -> bool:
 def _reject_unknown(values: dict[str, Any], names: tuple[str, ...]) -> None:
     unknown = sorted(set(values) - set(names))
     if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(map(repr, unknown))}; the accepted names are: {', '.join(names)}.")
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))}; the accepted names are: {', '.join(names)}."
+        )
 
 
 def validate(values: dict[str, Any] | None = None, *, check_corpus: bool = True) -> Params:
-    """Check every given parameter and return a complete :class:`Params`.
+    """Check every given parameter and return a complete :class:`Params` (defaults for the rest).
 
-    Unknown names, wrong types and out-of-range values raise :class:`ParameterError`
-    with a message that names the parameter and the accepted values.
+    Args:
+        values: parameter values by name; strings from the command line are typed ("5", "auto", "false").
+        check_corpus: also check that the corpus path exists.
+
+    Returns:
+        The validated :class:`Params`.
+
+    Raises:
+        ParameterError: an unknown name, a wrong type or an out-of-range value; the message names the parameter
+            and what it accepts.
+
+    Example:
+        >>> validate({"corpus": "seeds", "min_topic_size": "5"}).min_topic_size  # doctest: +SKIP
+        5
     """
     values = dict(values or {})
     _reject_unknown(values, NAMES)
@@ -203,7 +226,9 @@ def validate(values: dict[str, Any] | None = None, *, check_corpus: bool = True)
     out["embedding_model"] = _as_str("embedding_model", v["embedding_model"]).strip()
     if not out["embedding_model"]:
         raise _fail("embedding_model", v["embedding_model"], HELP["embedding_model"])
-    out["min_topic_size"] = None if _none_like(v["min_topic_size"]) else _as_int("min_topic_size", v["min_topic_size"], 2, 100_000)
+    out["min_topic_size"] = (
+        None if _none_like(v["min_topic_size"]) else _as_int("min_topic_size", v["min_topic_size"], 2, 100_000)
+    )
     nt = v["nr_topics"]
     if _none_like(nt):
         out["nr_topics"] = None
@@ -298,7 +323,10 @@ def validate_assign(values: dict[str, Any] | None = None, *, check_corpus: bool 
     _reject_unknown(values, ASSIGN_NAMES)
     v = {**ASSIGN_DEFAULTS.to_dict(), **values}
     out = {k: _as_str(k, v[k]) for k in ASSIGN_NAMES}
-    base = validate({"corpus": out["corpus"] or ".", "run_name": out["run_name"], "output_dir": out["output_dir"]}, check_corpus=False)
+    base = validate(
+        {"corpus": out["corpus"] or ".", "run_name": out["run_name"], "output_dir": out["output_dir"]},
+        check_corpus=False,
+    )
     if not out["corpus"]:
         raise ParameterError("parameter 'corpus' is empty: expected the new articles (a folder or a table).")
     if check_corpus:
@@ -306,8 +334,13 @@ def validate_assign(values: dict[str, Any] | None = None, *, check_corpus: bool 
             raise ParameterError(f"parameter 'corpus' = {out['corpus']!r}: no such file or folder.")
         model_dir = Path(out["model_run"]) / "model"
         if not out["model_run"] or not (model_dir / "topics.json").exists():
-            raise ParameterError(f"parameter 'model_run' = {out['model_run']!r}: expected a finished run folder holding model/topics.json ({ASSIGN_HELP['model_run']}).")
-    return AssignParams(model_run=out["model_run"], corpus=out["corpus"], output_dir=base.output_dir, run_name=base.run_name)
+            raise ParameterError(
+                f"parameter 'model_run' = {out['model_run']!r}: expected a finished run folder holding "
+                f"model/topics.json ({ASSIGN_HELP['model_run']})."
+            )
+    return AssignParams(
+        model_run=out["model_run"], corpus=out["corpus"], output_dir=base.output_dir, run_name=base.run_name
+    )
 
 
 def assign_from_namespace(namespace: dict[str, Any], *, check_corpus: bool = True) -> AssignParams:
@@ -341,7 +374,10 @@ def validate_compare(values: dict[str, Any] | None = None, *, check_corpus: bool
         missing = [r for r in runs if not (Path(r) / "run.json").exists()]
         if missing:
             raise ParameterError(f"parameter 'runs': no run.json in {', '.join(missing)}.")
-    base = validate({"corpus": ".", "run_name": values.get("run_name", ""), "output_dir": values.get("output_dir", "")}, check_corpus=False)
+    base = validate(
+        {"corpus": ".", "run_name": values.get("run_name", ""), "output_dir": values.get("output_dir", "")},
+        check_corpus=False,
+    )
     return CompareParams(runs=tuple(runs), output_dir=base.output_dir, run_name=base.run_name)
 
 
@@ -358,12 +394,14 @@ def grid(config: dict[str, Any]) -> list[Params]:
 
     unknown = sorted(set(config) - {"name", "base", "grid"})
     if unknown:
-        raise ParameterError(f"sweep file: unknown key(s) {', '.join(map(repr, unknown))}; expected name, base and grid.")
+        raise ParameterError(
+            f"sweep file: unknown key(s) {', '.join(map(repr, unknown))}; expected name, base and grid."
+        )
     base = dict(config.get("base") or {})
     axes = dict(config.get("grid") or {})
     if not axes or not all(isinstance(v, list) and v for v in axes.values()):
         raise ParameterError("sweep file: 'grid' must map parameter names to non-empty lists of values.")
     combos = []
     for values in itertools.product(*axes.values()):
-        combos.append(validate({**base, **dict(zip(axes, values))}))
+        combos.append(validate({**base, **dict(zip(axes, values, strict=True))}))
     return combos

@@ -5,12 +5,15 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from . import heavy
+from .. import speedups
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 # Anything the page would fetch over the network: script/link/img sources and ES module imports.
-_EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//|import\(\s*["'](?:https?:)?//""", re.I)
+_EXTERNAL = re.compile(
+    r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//|import\(\s*["'](?:https?:)?//""",
+    re.I,
+)
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +32,7 @@ def _exporter():
 
 def prepare_render() -> None:
     """Import nbconvert and load the report template ahead of time (the run calls this while the kernel works)."""
-    heavy.notebook_tools()
+    speedups.hide_notebook_extras()
     from plotly.offline import get_plotlyjs
 
     _exporter().environment.get_template("index.html.j2")
@@ -38,7 +41,7 @@ def prepare_render() -> None:
 
 def render_html(notebook: str | Path, html_path: str | Path) -> Path:
     """Write the report: no code cells, no input prompts, plotly.js and every chart's script inline."""
-    heavy.notebook_tools()
+    speedups.hide_notebook_extras()
     import nbformat
 
     nb = nbformat.read(str(notebook), as_version=4)

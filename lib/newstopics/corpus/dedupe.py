@@ -1,0 +1,76 @@
+"""Exact and near-duplicate documents (syndicated copies, repeated boilerplate paragraphs)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+
+_SPACES = re.compile(r"\s+")
+_PUNCTUATION = re.compile(r"[^\w ]+")
+
+
+def _norm_doc(text: str) -> str:
+    return _PUNCTUATION.sub("", _SPACES.sub(" ", text.lower())).strip()
+
+
+def _shingles(words: list[str], k: int = 3) -> set[int]:
+    if len(words) < k:
+        return {hash(" ".join(words))}
+    return {
+        int.from_bytes(hashlib.blake2b(" ".join(words[i : i + k]).encode(), digest_size=8).digest(), "little")
+        for i in range(len(words) - k + 1)
+    }
+
+
+def find_duplicates(texts: list[str], threshold: float = 0.7, min_words: int = 6) -> list[tuple[int, int, float]]:
+    """(duplicate index, kept index, similarity) for exact and near-duplicate texts.
+
+    Exact: equal after lower-casing and stripping punctuation. Near: Jaccard
+    similarity of word 3-shingles at least ``threshold``, found with MinHash LSH
+    (16 bands of 4 hashes) and then checked exactly, so cost stays near-linear.
+    """
+    import numpy as np
+
+    result: list[tuple[int, int, float]] = []
+    first: dict[str, int] = {}
+    candidates: list[int] = []
+    for i, t in enumerate(texts):
+        n = _norm_doc(t)
+        if n in first:
+            result.append((i, first[n], 1.0))
+        else:
+            first[n] = i
+            if len(n.split()) >= min_words:
+                candidates.append(i)
+    if len(candidates) < 2:
+        return result
+    rng = np.random.default_rng(7)
+    n_hash, bands = 64, 16
+    rows = n_hash // bands
+    a = rng.integers(1, 2**61 - 1, n_hash, dtype=np.uint64)
+    b = rng.integers(0, 2**61 - 1, n_hash, dtype=np.uint64)
+    shingles = {i: _shingles(_norm_doc(texts[i]).split()) for i in candidates}
+    buckets: dict[tuple, list[int]] = defaultdict(list)
+    for i in candidates:
+        sh = np.fromiter(shingles[i], dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            sig = ((np.outer(sh, a) + b) % np.uint64(2**61 - 1)).min(axis=0)
+        for band in range(bands):
+            buckets[(band, *sig[band * rows : (band + 1) * rows].tolist())].append(i)
+    dropped: set[int] = set()
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        for x_pos, i in enumerate(members):
+            if i in dropped:
+                continue
+            for j in members[x_pos + 1 :]:
+                if j in dropped or j == i:
+                    continue
+                si, sj = shingles[i], shingles[j]
+                jac = len(si & sj) / len(si | sj)
+                if jac >= threshold:
+                    keep, drop_ = (i, j) if i < j else (j, i)
+                    dropped.add(drop_)
+                    result.append((drop_, keep, round(jac, 3)))
+    return sorted(set(result))

@@ -1,0 +1,147 @@
+"""The corpus stage's entry point: a folder or table of articles in, documents ready to embed out."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..text import estimate_tokens
+from .cleaning import DEFAULT_RULES, CleaningRules, repeated_lines
+from .dedupe import find_duplicates
+from .paragraphs import rebuild_paragraphs
+from .parse import parse_article
+from .readers import read_articles
+from .records import DOC_COLUMNS, Article, Corpus, CorpusError, RawArticle
+from .segment import segment
+
+MIN_DOCUMENTS = 10  # fewer documents than this cannot be topic-modelled meaningfully
+_NOT_REMOVALS = ("title", "header-metadata", "byline")  # header lines that became metadata, not boilerplate
+
+
+def load_corpus(
+    path: str | Path,
+    doc_unit: str = "paragraph",
+    *,
+    clean: bool = True,
+    min_words: int = 8,
+    max_tokens: int = 254,
+    count_tokens: Callable[[str], int] | None = None,
+    rules: CleaningRules = DEFAULT_RULES,
+    dedupe: bool = True,
+    min_documents: int = MIN_DOCUMENTS,
+) -> Corpus:
+    """Read articles from ``path`` and turn them into documents ready to embed.
+
+    Args:
+        path: a folder of ``.txt``/``.md``/``.html`` articles (with an optional ``manifest.csv``), one such file,
+            or a ``.csv``/``.jsonl``/``.parquet`` table with a text column.
+        doc_unit: what one document is: ``"paragraph"``, ``"sentence"`` or ``"article"``.
+        clean: remove boilerplate lines (each removal is recorded in ``Corpus.audit``).
+        min_words: documents shorter than this are merged with what follows.
+        max_tokens: the embedding model's window; longer units are split at sentences.
+        count_tokens: the model's token counter (default: an estimate that errs high).
+        rules: the boilerplate rules.
+        dedupe: drop exact and near-duplicate documents (listed in ``Corpus.duplicates``).
+        min_documents: fewer documents than this raise :class:`CorpusError`.
+
+    Returns:
+        The :class:`Corpus`: articles, one row per document, the cleaning audit, what was skipped and why.
+
+    Raises:
+        CorpusError: nothing usable was found, or too little to model; the message says what was found.
+
+    Example:
+        >>> corpus = load_corpus("seeds")                     # doctest: +SKIP
+        >>> corpus.summary()["documents"]                     # doctest: +SKIP
+        145
+    """
+    raws, skipped, inputs = read_articles(path)
+    articles, audits, rows = _documents(raws, doc_unit, clean, min_words, max_tokens, count_tokens or estimate_tokens,
+                                        rules, skipped)
+    docs = pd.DataFrame(rows, columns=[c for c in DOC_COLUMNS if c != "doc_id"])
+    docs, duplicates = _drop_duplicates(docs) if dedupe else (docs, [])
+    docs.insert(0, "doc_id", range(len(docs)))
+    corpus = Corpus(
+        path=str(path),
+        articles=articles,
+        documents=docs,
+        audit=pd.DataFrame(audits, columns=["article_id", "line_no", "rule", "text"]),
+        skipped=skipped,
+        duplicates=pd.DataFrame(duplicates,
+                                columns=["article_id", "text", "kept_article_id", "kept_position", "similarity"]),
+        inputs=inputs,
+        doc_unit=doc_unit,
+    )
+    _check_usable(corpus, min_documents)
+    return corpus
+
+
+def _documents(raws: list[RawArticle], doc_unit: str, clean: bool, min_words: int, max_tokens: int,
+               count_tokens: Callable[[str], int], rules: CleaningRules,
+               skipped: list[dict]) -> tuple[list[Article], list[dict], list[dict]]:
+    """Parse, clean and segment every article: (usable articles, audit rows, document rows)."""
+    repeated = repeated_lines(raws, rules) if clean else set()
+    articles: list[Article] = []
+    audits: list[dict] = []
+    rows: list[dict] = []
+    for raw in raws:
+        article, body, audit = parse_article(raw, rules, repeated, clean=clean)
+        article.paragraphs = rebuild_paragraphs(body)
+        article.n_removed = len([a for a in audit if a["rule"] not in _NOT_REMOVALS])
+        audits.extend(audit)
+        if not article.paragraphs:
+            why = ("empty after removing its header" if not audit
+                   else f"nothing left after cleaning ({len(audit)} lines removed as header or boilerplate)")
+            skipped.append({"item": raw.article_id, "reason": why})
+            continue
+        articles.append(article)
+        for pos, text in enumerate(segment(article, doc_unit, min_words, max_tokens, count_tokens)):
+            rows.append({"article_id": article.article_id, "position": pos, "text": text,
+                         "n_words": len(text.split()), **article.meta()})
+    return articles, audits, rows
+
+
+def _drop_duplicates(docs: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Documents without their exact and near duplicates, and a row per dropped one naming the copy kept."""
+    if len(docs) < 2:
+        return docs, []
+    dups = find_duplicates(docs["text"].tolist())
+    rows = [
+        {
+            "article_id": docs.at[d, "article_id"],
+            "text": docs.at[d, "text"],
+            "kept_article_id": docs.at[k, "article_id"],
+            "kept_position": int(docs.at[k, "position"]),
+            "similarity": sim,
+        }
+        for d, k, sim in dups
+    ]
+    return docs.drop(index=[d for d, _, _ in dups]).reset_index(drop=True), rows
+
+
+def _check_usable(corpus: Corpus, min_documents: int) -> None:
+    found = (
+        f"{len(corpus.inputs)} file(s) read, {len(corpus.articles)} usable article(s), "
+        f"{len(corpus.documents)} document(s)"
+    )
+    if corpus.skipped:
+        reasons = Counter(s["reason"] for s in corpus.skipped if not s.get("used"))
+        if reasons:
+            found += "; skipped: " + "; ".join(f"{n} × {r}" for r, n in reasons.most_common(5))
+    if not corpus.articles:
+        raise CorpusError(
+            f"no usable articles in {corpus.path!r} ({found}). Put .txt, .md or .html articles in the folder, "
+            f"or pass a .csv/.jsonl/.parquet table with a text column."
+        )
+    if len(corpus.documents) < min_documents:
+        hint = (
+            "use doc_unit='paragraph' or 'sentence', or add articles"
+            if corpus.doc_unit == "article"
+            else "add articles"
+        )
+        raise CorpusError(
+            f"corpus too small to model: {found}; topic modeling needs at least {min_documents} documents. "
+            f"Please {hint}."
+        )

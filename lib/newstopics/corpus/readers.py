@@ -1,0 +1,250 @@
+"""Reading articles: a folder of text/HTML files (with an optional manifest), one file, or a table.
+
+Every input is checked before it is read (size limits bound memory), decoded (non-UTF-8 text is
+detected and noted), and turned into :class:`RawArticle` records; what cannot be used is listed in
+``skipped`` with the reason, and every file read is hashed into ``inputs``.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from .records import CorpusError, RawArticle
+
+TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
+MANIFEST = "manifest.csv"
+MAX_FILE_BYTES = 20 * 1024 * 1024  # larger files are refused, not read
+MAX_FILES = 50_000  # more files than this are refused before any is read: use a table (.parquet)
+MAX_CORPUS_BYTES = 1024 * 1024 * 1024  # a folder holding more text than this is refused before any is read
+
+# Column names accepted in tables and manifests, first match wins.
+TEXT_COLUMNS = ("text", "body", "content", "article", "full_text", "story")
+ID_COLUMNS = ("article_id", "id", "doc_id", "file", "filename")
+META_COLUMNS = {
+    "title": ("title", "headline"),
+    "published": ("published", "date", "publish_date", "published_date", "pubdate", "datetime"),
+    "source": ("source", "publication", "publisher", "domain", "site", "outlet"),
+    "author": ("author", "authors", "byline"),
+    "url": ("url", "link"),
+}
+
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
+
+
+def decode_bytes(data: bytes) -> tuple[str | None, str]:
+    """Text of a file, or (None, reason) when it is not text.
+
+    UTF-8 first (with or without BOM); other encodings are detected and named in
+    the returned note; files with NUL bytes or many control characters are binary.
+    """
+    if not data.strip():
+        return None, "empty file"
+    sample = data[:65536]
+    if b"\x00" in sample:
+        return None, "binary file (contains NUL bytes)"
+    try:
+        text = data.decode("utf-8-sig")
+        note = ""
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        matches = list(from_bytes(data))
+        if not matches:
+            return None, "not text: no encoding fits its bytes"
+        # Short Western texts are often guessed as a Central European code page; prefer the
+        # Western ones when they fit as well (news exports are mostly Windows-1252 / Latin-1).
+        western = [m for m in matches if m.encoding in _WESTERN]
+        best = western[0] if western else matches[0]
+        text = str(best)
+        note = f"decoded as {best.encoding} (not UTF-8)"
+    controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    if controls > 0.05 * min(len(text), 65536):
+        return None, "binary file (mostly control characters)"
+    return text, note
+
+
+def _read_file_bytes(
+    path: Path, limit: int | None = None, advice: str = "split it into articles"
+) -> tuple[bytes | None, str]:
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+    if size > limit:
+        return None, f"too large: {size / 2**20:.1f} MiB > {limit / 2**20:.0f} MiB limit ({advice})"
+    try:
+        return path.read_bytes(), ""
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+
+
+def _pick(columns: Iterable[str], names: Iterable[str]) -> str | None:
+    lower = {c.lower().strip(): c for c in columns}
+    for n in names:
+        if n in lower:
+            return lower[n]
+    return None
+
+
+def _clean_cell(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return ""
+    return str(v).strip()
+
+
+def _read_manifest(folder: Path) -> dict[str, dict]:
+    path = folder / MANIFEST
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    key = _pick(table.columns, ("file", "filename", "article_id", "id"))
+    if key is None:
+        raise CorpusError(
+            f"{path}: a manifest needs a 'file' column naming each article's file; found {list(table.columns)}."
+        )
+    out = {}
+    for _, row in table.iterrows():
+        meta = {}
+        for f, names in META_COLUMNS.items():
+            col = _pick(table.columns, names)
+            if col is not None and _clean_cell(row[col]):
+                meta[f] = _clean_cell(row[col])
+        out[_clean_cell(row[key])] = meta
+    return out
+
+
+def _read_folder(folder: Path, inputs: list, skipped: list) -> list[RawArticle]:
+    manifest = _read_manifest(folder)
+    files = []
+    for p in sorted(folder.rglob("*")):
+        if p.is_dir() or p.name == MANIFEST or any(part.startswith(".") for part in p.relative_to(folder).parts):
+            continue
+        if p.suffix.lower() not in TEXT_SUFFIXES:
+            skipped.append(
+                {
+                    "item": str(p.relative_to(folder)),
+                    "reason": f"not an article file (accepted: {', '.join(TEXT_SUFFIXES)})",
+                }
+            )
+            continue
+        files.append(p)
+        if len(files) > MAX_FILES:
+            raise CorpusError(
+                f"{folder}: more than {MAX_FILES:,} article files; split the corpus or put it in one table (.parquet)."
+            )
+    total = sum(size for size in (p.stat().st_size for p in files) if size <= MAX_FILE_BYTES)
+    if total > MAX_CORPUS_BYTES:
+        raise CorpusError(
+            f"{folder}: {total / 2**30:.1f} GiB of articles, over the {MAX_CORPUS_BYTES / 2**30:.0f} GiB limit "
+            f"(the text is held in memory while documents are built); split the corpus."
+        )
+    raws = []
+    for p in files:
+        rel = str(p.relative_to(folder))
+        data, reason = _read_file_bytes(p)
+        if data is None:
+            skipped.append({"item": rel, "reason": reason})
+            continue
+        inputs.append({"file": rel, "bytes": len(data), "sha256": sha256_bytes(data)})
+        text, note = decode_bytes(data)
+        if text is None:
+            skipped.append({"item": rel, "reason": note})
+            continue
+        is_html = p.suffix.lower() in (".html", ".htm")
+        meta = dict(manifest.get(rel, manifest.get(p.name, {})))
+        raws.append(RawArticle(rel, text, meta, "manifest" if meta else "", is_html=is_html))
+        if note:
+            skipped.append({"item": rel, "reason": f"used, {note}", "used": True})
+    return raws
+
+
+def _read_table(path: Path, inputs: list, skipped: list) -> list[RawArticle]:
+    # a table is a whole corpus: it gets the corpus limit, not the one for a single article file
+    data, reason = _read_file_bytes(path, MAX_CORPUS_BYTES, "split the corpus into several runs")
+    if data is None:
+        raise CorpusError(f"{path}: {reason}.")
+    inputs.append({"file": path.name, "bytes": len(data), "sha256": sha256_bytes(data)})
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            text, note = decode_bytes(data)
+            if text is None:
+                raise CorpusError(f"{path}: {note}.")
+            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        elif suffix == ".jsonl":
+            table = pd.read_json(io.BytesIO(data), lines=True, dtype=False)
+        else:
+            table = pd.read_parquet(io.BytesIO(data))
+    except CorpusError:
+        raise
+    except Exception as exc:  # pandas raises many types for malformed tables
+        raise CorpusError(f"{path}: cannot be read as {suffix} ({type(exc).__name__}: {exc}).") from None
+    col = _pick(table.columns, TEXT_COLUMNS)
+    if col is None:
+        raise CorpusError(
+            f"{path}: no text column. Name one of: {', '.join(TEXT_COLUMNS)}; found columns {list(table.columns)}."
+        )
+    id_col = _pick(table.columns, ID_COLUMNS)
+    meta_cols = {f: _pick(table.columns, names) for f, names in META_COLUMNS.items()}
+    raws = []
+    for i, row in enumerate(table.to_dict("records")):
+        aid = _clean_cell(row[id_col]) if id_col else ""
+        aid = aid or f"{path.name}#row{i + 1}"
+        text = _clean_cell(row[col])
+        if not text:
+            skipped.append({"item": aid, "reason": "empty text"})
+            continue
+        meta = {f: _clean_cell(row[c]) for f, c in meta_cols.items() if c is not None and _clean_cell(row[c])}
+        raws.append(
+            RawArticle(aid, text, meta, "table", is_html=bool(re.search(r"<(p|div|html|body)\b", text[:2000], re.I)))
+        )
+    return raws
+
+
+def read_articles(path: str | Path) -> tuple[list[RawArticle], list[dict], list[dict]]:
+    """Read a folder or a table into raw articles, plus what was skipped and the input hashes."""
+    path = Path(path)
+    inputs: list[dict] = []
+    skipped: list[dict] = []
+    if path.is_dir():
+        raws = _read_folder(path, inputs, skipped)
+    elif path.is_file() and path.suffix.lower() in TABLE_SUFFIXES:
+        raws = _read_table(path, inputs, skipped)
+    elif path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
+        raws = _read_folder_single(path, inputs, skipped)
+    elif not path.exists():
+        raise CorpusError(
+            f"corpus {str(path)!r} does not exist. Pass a folder of articles or a .csv/.jsonl/.parquet table."
+        )
+    else:
+        raise CorpusError(
+            f"corpus {str(path)!r} is neither a folder nor a table; accepted: a folder of "
+            f"{', '.join(TEXT_SUFFIXES)} files, or a {', '.join(TABLE_SUFFIXES)} file."
+        )
+    return raws, skipped, inputs
+
+
+def _read_folder_single(path: Path, inputs: list, skipped: list) -> list[RawArticle]:
+    data, reason = _read_file_bytes(path)
+    if data is None:
+        raise CorpusError(f"{path}: {reason}.")
+    inputs.append({"file": path.name, "bytes": len(data), "sha256": sha256_bytes(data)})
+    text, note = decode_bytes(data)
+    if text is None:
+        raise CorpusError(f"{path}: {note}.")
+    return [RawArticle(path.name, text, {}, "", is_html=path.suffix.lower() in (".html", ".htm"))]

@@ -1,0 +1,104 @@
+"""The records ingestion produces: raw articles as read, parsed articles, and the corpus of documents."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+META_FIELDS = ("title", "published", "source", "author", "url")
+DOC_COLUMNS = ["doc_id", "article_id", "position", "text", "n_words", *META_FIELDS]
+
+
+class CorpusError(ValueError):
+    """The corpus cannot be used. The message says what was found and what to do."""
+
+
+@dataclass
+class RawArticle:
+    """An article as read from a file or a table row, before parsing."""
+
+    article_id: str
+    text: str
+    meta: dict  # from a manifest, table columns or HTML metadata: authoritative
+    origin: str  # "manifest", "table", "html"
+    is_html: bool = False
+
+
+@dataclass
+class Line:
+    """One line of an article's text, with its 1-based line number in the source."""
+
+    no: int
+    text: str
+
+
+@dataclass
+class Article:
+    article_id: str
+    title: str = ""
+    published: str = ""  # ISO 8601 date, or "" when the article states none
+    source: str = ""
+    author: str = ""
+    url: str = ""
+    meta_origin: dict = field(default_factory=dict)  # field -> where it was read from
+    paragraphs: list[str] = field(default_factory=list)
+    n_lines: int = 0
+    n_removed: int = 0
+
+    def meta(self) -> dict:
+        return {k: getattr(self, k) for k in META_FIELDS}
+
+
+@dataclass
+class Corpus:
+    path: str
+    articles: list[Article]
+    documents: pd.DataFrame  # one row per document (see DOC_COLUMNS)
+    audit: pd.DataFrame  # every removed line: article_id, line_no, rule, text
+    skipped: list[dict]  # files or rows not used: {"item", "reason"}
+    duplicates: pd.DataFrame  # dropped documents: doc_text, kept_doc_id, article_id, similarity
+    inputs: list[dict]  # {"file", "bytes", "sha256"} for every file read
+    doc_unit: str = "paragraph"
+
+    def summary(self) -> dict:
+        d = self.documents
+        return {
+            "articles": len(self.articles),
+            "documents": int(len(d)),
+            "doc_unit": self.doc_unit,
+            "words_total": int(d["n_words"].sum()) if len(d) else 0,
+            "words_per_document_median": float(d["n_words"].median()) if len(d) else 0.0,
+            "lines_removed": int(len(self.audit)),
+            "duplicates_dropped": int(len(self.duplicates)),
+            "skipped": len(self.skipped),
+            "sources": int(d["source"].replace("", pd.NA).nunique()) if len(d) else 0,
+            "dated_articles": sum(1 for a in self.articles if a.published),
+        }
+
+    def articles_table(self) -> pd.DataFrame:
+        rows = []
+        counts = self.documents.groupby("article_id").size() if len(self.documents) else {}
+        for a in self.articles:
+            rows.append(
+                {
+                    "article_id": a.article_id,
+                    **a.meta(),
+                    "date_from": a.meta_origin.get("published", ""),
+                    "paragraphs": len(a.paragraphs),
+                    "documents": int(counts.get(a.article_id, 0)) if len(self.documents) else 0,
+                    "words": sum(len(p.split()) for p in a.paragraphs),
+                    "lines_removed": a.n_removed,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def cleaning_summary(self) -> pd.DataFrame:
+        """Per article, how many lines each rule removed."""
+        if self.audit.empty:
+            return pd.DataFrame(columns=["article_id"])
+        t = self.audit.pivot_table(index="article_id", columns="rule", values="line_no", aggfunc="count", fill_value=0)
+        t["total"] = t.sum(axis=1)
+        t.columns.name = None
+        return t.reset_index()
+
+

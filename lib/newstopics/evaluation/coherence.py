@@ -1,0 +1,171 @@
+"""Coherence and diversity of topic words, on the run's own documents.
+
+* **NPMI** (normalised pointwise mutual information), OCTIS/gensim ``c_npmi`` style: boolean sliding windows of
+  10 tokens over each document (one window for a shorter document); for every pair of a topic's top-10 terms,
+  ``log((p(a,b) + 1e-12) / (p(a) p(b))) / -log(p(a,b) + 1e-12)``; averaged over pairs, then over topics. A
+  two-word term occurs in a window when both words do. Range -1..1; higher means the words co-occur more
+  than chance.
+* **C_v**: the same probabilities over windows of 110 tokens; each word's vector of NPMI values with the topic's
+  words is compared (cosine) with the sum of all those vectors; averaged over words, then topics. Range 0..1.
+* **Topic diversity**: unique terms among all topics' top-10 / (10 × topics).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+TOP_N = 10
+NPMI_WINDOW = 10
+CV_WINDOW = 110
+EPS = 1e-12
+
+
+class WindowCounts:
+    """Window occurrence counts of terms (words or two-word phrases) in tokenized documents."""
+
+    def __init__(self, docs_tokens: list[list[str]], terms: list[str], window: int):
+        words = sorted({w for t in terms for w in t.split()})
+        index = {w: i for i, w in enumerate(words)}
+        # (window, word) pairs, built per document as NumPy arrays: Python lists of ints took 2 GB at 100k paragraphs
+        rows, cols = [], []
+        n_windows = 0
+        for tokens in docs_tokens:
+            n_win = max(1, len(tokens) - window + 1)
+            ids = np.fromiter((index.get(t, -1) for t in tokens), dtype=np.int64, count=len(tokens))
+            p = np.flatnonzero(ids >= 0)
+            if p.size:
+                lo = np.maximum(0, p - window + 1)
+                lens = np.minimum(p, n_win - 1) - lo + 1  # a word at p is in windows lo..hi
+                starts = np.cumsum(lens) - lens
+                rows.append((np.repeat(lo - starts, lens) + np.arange(lens.sum()) + n_windows).astype(np.int32))
+                cols.append(np.repeat(ids[p], lens).astype(np.int32))
+            n_windows += n_win
+        self.n_windows = n_windows
+        rows = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+        cols = np.concatenate(cols) if cols else np.zeros(0, np.int32)
+        w = sparse.csc_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_windows, len(words)))
+        del rows, cols
+        w.data[:] = 1.0  # presence, not counts
+        self.terms = list(dict.fromkeys(terms))
+        cols_t = []
+        for t in self.terms:
+            col = None
+            for wd in t.split():
+                c = w[:, index[wd]]
+                col = c if col is None else col.multiply(c)
+            cols_t.append(col)
+        self.matrix = sparse.hstack(cols_t).tocsc() if cols_t else sparse.csc_matrix((n_windows, 0))
+        self.matrix.data[:] = 1.0
+        self.col = {t: i for i, t in enumerate(self.terms)}
+        co = (self.matrix.T @ self.matrix).toarray()
+        self.co = co
+        self.single = np.diag(co).copy()
+
+    def npmi(self, a: list[str]) -> np.ndarray:
+        """Matrix of NPMI between the given terms."""
+        idx = [self.col[t] for t in a]
+        n = max(self.n_windows, 1)
+        pab = self.co[np.ix_(idx, idx)] / n
+        pa = self.single[idx] / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pmi = np.log((pab + EPS) / (np.outer(pa, pa) + EPS * EPS))
+            out = pmi / -np.log(pab + EPS)
+        out[np.outer(pa, pa) == 0] = 0.0  # a term never seen: no evidence either way (gensim gives 0 too)
+        return out
+
+
+def _per_topic(topics: list[list[str]], counts: WindowCounts, score) -> list[float]:
+    """``score(npmi_matrix)`` for each topic's top-10 terms; NaN for a topic with fewer than two known terms."""
+    scores = []
+    for words in topics:
+        words = [w for w in words if w in counts.col][:TOP_N]
+        scores.append(float(score(counts.npmi(words))) if len(words) >= 2 else float("nan"))
+    return scores
+
+
+def npmi_coherence(topics: list[list[str]], counts: WindowCounts) -> list[float]:
+    """Mean NPMI over each topic's pairs of terms."""
+    return _per_topic(topics, counts, lambda m: np.mean(m[np.triu_indices(len(m), 1)]))
+
+
+def _cv(m: np.ndarray) -> float:
+    m = m.copy()
+    np.fill_diagonal(m, 1.0)
+    total = m.sum(axis=0)
+    return np.mean([v @ total / (np.linalg.norm(v) * np.linalg.norm(total) + EPS) for v in m])
+
+
+def cv_coherence(topics: list[list[str]], counts: WindowCounts) -> list[float]:
+    """C_v: cosine of each term's NPMI vector with the topic's summed vector, averaged (windows of 110 tokens)."""
+    return _per_topic(topics, counts, _cv)
+
+
+def diversity(topics: list[list[str]]) -> float:
+    if not topics:
+        return float("nan")
+    words = [w for t in topics for w in t[:TOP_N]]
+    return len(set(words)) / (TOP_N * len(topics))
+
+
+@dataclass
+class Scores:
+    model: str
+    n_topics: int
+    npmi: float
+    c_v: float
+    diversity: float
+    outlier_share: float
+    per_topic: pd.DataFrame = field(default_factory=pd.DataFrame)
+    seconds: float = 0.0
+
+    def row(self) -> dict:
+        return {
+            "model": self.model,
+            "topics": self.n_topics,
+            "npmi": round(self.npmi, 4),
+            "c_v": round(self.c_v, 4),
+            "diversity": round(self.diversity, 4),
+            "outlier_share": round(self.outlier_share, 4),
+            "fit_seconds": round(self.seconds, 2),
+        }
+
+
+def tokenize(texts: list[str], analyzer) -> list[list[str]]:
+    """Single-word tokens in document order, as the topic model's analyzer sees them."""
+    out = []
+    for t in texts:
+        out.append([term for term in analyzer(t) if " " not in term])
+    return out
+
+
+def score_topics(
+    name: str,
+    topics: dict[int, list[str]],
+    docs_tokens,
+    outlier_share: float = 0.0,
+    seconds: float = 0.0,
+    counts: tuple[WindowCounts, WindowCounts] | None = None,
+) -> Scores:
+    ids = [t for t in sorted(topics) if t != -1 and topics[t]]
+    lists = [topics[t][:TOP_N] for t in ids]
+    terms = [w for ws in lists for w in ws]
+    small, large = counts or (
+        WindowCounts(docs_tokens, terms, NPMI_WINDOW),
+        WindowCounts(docs_tokens, terms, CV_WINDOW),
+    )
+    npmi = npmi_coherence(lists, small)
+    cv = cv_coherence(lists, large)
+    per_topic = pd.DataFrame({"topic": ids, "npmi": np.round(npmi, 4), "c_v": np.round(cv, 4)})
+    return Scores(
+        name,
+        len(ids),
+        float(np.nanmean(npmi)) if ids else float("nan"),
+        float(np.nanmean(cv)) if ids else float("nan"),
+        diversity(lists),
+        outlier_share,
+        per_topic,
+        seconds,
+    )

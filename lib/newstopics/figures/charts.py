@@ -1,0 +1,370 @@
+"""Interactive figures of a topic result, safe for any topic count and for hostile text."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..model import OUTLIER, TopicResult
+from .render import empty_figure, esc, guide
+
+
+def _topics(result: TopicResult, include_outliers: bool = False) -> pd.DataFrame:
+    t = result.topics
+    return t if include_outliers else t[t["topic"] != OUTLIER]
+
+
+def topic_barchart(result: TopicResult, n_words: int = 6, max_topics: int = 12) -> go.Figure:
+    """Top words of each topic, by c-TF-IDF weight, one small bar chart per topic (largest topics first).
+
+    Args:
+        result: the topic result.
+        n_words: words per topic.
+        max_topics: topics drawn.
+
+    Returns:
+        A plotly figure with its reading guide (``how_to_read(fig)``).
+
+    Example:
+        >>> show(topic_barchart(result), run.path("figures"), "topic_words")  # doctest: +SKIP
+    """
+    topics = _topics(result).sort_values("count", ascending=False).head(max_topics)
+    if topics.empty:
+        return empty_figure("Top words per topic", "No topic was found: every document is an outlier.")
+    cols = min(3, len(topics))
+    rows = int(np.ceil(len(topics) / cols))
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[esc(f"{r.topic}: {r.label}", 40) for r in topics.itertuples()],
+        horizontal_spacing=0.12,
+        vertical_spacing=min(0.12, 0.5 / rows),
+    )
+    for i, r in enumerate(topics.itertuples()):
+        words = result.model.get_topic(r.topic) or []
+        words = words[:n_words][::-1]
+        fig.add_trace(
+            go.Bar(
+                x=[s for _, s in words],
+                y=[esc(w) for w, _ in words],
+                orientation="h",
+                showlegend=False,
+                hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+            ),
+            row=i // cols + 1,
+            col=i % cols + 1,
+        )
+    fig.update_xaxes(title_text="c-TF-IDF weight", title_font_size=10)
+    fig.update_layout(title="Top words per topic", height=max(320, 230 * rows))
+    fig.update_annotations(font_size=11)
+    return guide(
+        fig, "Each panel is one topic (largest first); longer bars are words that set the topic apart from the others."
+    )
+
+
+def topic_centroids(result: TopicResult) -> tuple[pd.DataFrame, np.ndarray]:
+    """Topics (outliers excluded) and the unit-length mean embedding of each one's documents."""
+    topics = _topics(result)
+    emb, docs = result.embeddings, result.documents
+    if not len(topics):
+        return topics, np.zeros((0, emb.shape[1]))
+    c = np.vstack([emb[docs.index[docs["topic"] == t].to_numpy()].mean(axis=0) for t in topics["topic"]])
+    return topics, c / (np.linalg.norm(c, axis=1, keepdims=True) + 1e-12)
+
+
+def topic_positions(result: TopicResult) -> pd.DataFrame:
+    """2-D positions of topics from their documents' mean embeddings (classical MDS of cosine distances)."""
+    topics, c = topic_centroids(result)
+    pos = np.zeros((len(topics), 2))
+    if len(topics) >= 2:
+        d2 = np.clip(2 - 2 * c @ c.T, 0, None)  # squared cosine-chord distances
+        n = len(c)
+        j = np.eye(n) - 1.0 / n
+        b = -0.5 * j @ d2 @ j
+        vals, vecs = np.linalg.eigh(b)
+        order = np.argsort(vals)[::-1][:2]
+        pos = vecs[:, order] * np.sqrt(np.clip(vals[order], 0, None))
+        pos = pos * np.sign(pos[np.argmax(np.abs(pos), axis=0), range(2)])  # fix the sign: deterministic
+    return pd.DataFrame(
+        {
+            "topic": topics["topic"].to_numpy(),
+            "x": pos[:, 0],
+            "y": pos[:, 1],
+            "count": topics["count"].to_numpy(),
+            "label": topics["label"].to_numpy(),
+            "top_words": topics["top_words"].to_numpy(),
+        }
+    )
+
+
+def intertopic_map(result: TopicResult) -> go.Figure:
+    """Topics as bubbles sized by their documents, placed by :func:`topic_positions`; hover for words."""
+    pos = topic_positions(result)
+    if pos.empty:
+        return empty_figure("Intertopic distance map", "No topic was found: every document is an outlier.")
+    size = 18 + 50 * np.sqrt(pos["count"] / pos["count"].max())
+    fig = go.Figure(
+        go.Scatter(
+            x=pos["x"],
+            y=pos["y"],
+            mode="markers+text",
+            text=[str(t) for t in pos["topic"]],
+            textposition="middle center",
+            marker=dict(
+                size=size, color=pos["topic"], colorscale="Viridis", opacity=0.55, line=dict(width=1, color="#333")
+            ),
+            customdata=np.stack(
+                [[esc(lab, 50) for lab in pos["label"]], pos["count"], [esc(w, 60) for w in pos["top_words"]]], axis=1
+            ),
+            hovertemplate="<b>Topic %{text}: %{customdata[0]}</b><br>%{customdata[1]} "
+                          "documents<br>%{customdata[2]}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Intertopic distance map",
+        xaxis_title="dimension 1 (cosine distance, MDS)",
+        yaxis_title="dimension 2",
+        height=480,
+        showlegend=False,
+    )
+    return guide(
+        fig,
+        "Each bubble is a topic, sized by its number of documents; topics close together are written about in similar "
+        "terms.",
+    )
+
+
+HEATMAP_MAX_ROWS = 80
+
+
+def article_topic_heatmap(
+    result: TopicResult, by: str = "article_id", label_col: str | None = "title", max_rows: int = HEATMAP_MAX_ROWS
+) -> go.Figure:
+    """Share of each article's (or source's) documents in each topic; past ``max_rows`` rows, the largest.
+
+    Args:
+        result: the topic result.
+        by: the document column to group by (``article_id``, ``source``, ...).
+        label_col: the column naming each row (``title`` for articles), or None to show the group itself.
+        max_rows: rows drawn at most.
+    """
+    mix = result.article_mix(by)
+    if mix.empty:
+        return empty_figure("Topics per article", "No documents.")
+    total = len(mix)
+    if total > max_rows:
+        sizes = result.documents[by].value_counts()
+        keep = sizes[sizes.index.isin(mix.index)].sort_values(ascending=False, kind="stable").index[:max_rows]
+        mix = mix[mix.index.isin(keep)]
+    names = mix.index.tolist()
+    if label_col and label_col in result.documents:
+        first = result.documents.drop_duplicates(by).set_index(by)[label_col]
+        names = [f"{first.get(n) or n}" for n in names]
+    topic_of = dict(zip(result.topics["label"], result.topics["topic"], strict=True))
+    ticks = [
+        f"{topic_of.get(c, '')}: {c.split(' · ')[0]}" if topic_of.get(c, -1) != OUTLIER else "outliers"
+        for c in mix.columns
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=mix.to_numpy(),
+            x=[esc(t) for t in ticks],
+            y=[esc(n, 45) for n in names],
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            customdata=np.array([[esc(c) for c in mix.columns]] * len(names)),
+            colorbar=dict(title="share"),
+            hovertemplate="%{y}<br>%{customdata}<br>%{z:.0%} of its documents<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Topic mix per "
+        + ("article" if by == "article_id" else by)
+        + (f" (the {len(mix)} with most documents, of {total:,})" if total > len(mix) else ""),
+        xaxis_title="topic",
+        yaxis_title=by.replace("_id", ""),
+        height=max(340, 160 + 56 * len(names)),
+        xaxis_tickangle=-40,
+    )
+    fig.update_yaxes(automargin=True, autorange="reversed")
+    fig.update_xaxes(automargin=True)
+    what = "article" if by == "article_id" else by
+    return guide(
+        fig,
+        f"Each row is a {what}; darker cells mean a larger share of its documents fall in that topic, so a row shows "
+        f"what that {what} talks about.",
+    )
+
+
+def similarity_heatmap(result: TopicResult) -> go.Figure:
+    """Cosine similarity between the topics' mean document embeddings."""
+    topics, c = topic_centroids(result)
+    if len(topics) < 2:
+        return empty_figure("Topic similarity", "Fewer than two topics: nothing to compare.")
+    sim = c @ c.T
+    names = [esc(f"{t}: {lab}", 40) for t, lab in zip(topics["topic"], topics["label"], strict=True)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.round(sim, 3),
+            x=names,
+            y=names,
+            colorscale="Viridis",
+            zmin=float(min(0, sim.min())),
+            zmax=1,
+            colorbar=dict(title="cosine"),
+            hovertemplate="%{y}<br>%{x}<br>similarity %{z:.2f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Topic similarity",
+        xaxis_title="topic",
+        yaxis_title="topic",
+        height=max(420, 120 + 34 * len(names)),
+        xaxis_tickangle=-40,
+    )
+    fig.update_yaxes(automargin=True, autorange="reversed")
+    fig.update_xaxes(automargin=True, showticklabels=len(names) <= 25)
+    return guide(
+        fig,
+        "Each cell compares two topics by the mean embedding of their documents; bright off-diagonal cells mark "
+        "topics that could be one theme.",
+    )
+
+
+def hierarchy(result: TopicResult) -> go.Figure:
+    """Dendrogram of topics by cosine distance between their mean embeddings (average linkage)."""
+    import plotly.figure_factory as ff
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import pdist
+
+    topics, c = topic_centroids(result)
+    if len(topics) < 3:
+        return empty_figure("Topic hierarchy", "Fewer than three topics: there is no hierarchy to draw.")
+    names = [esc(f"{t}: {lab}", 60) for t, lab in zip(topics["topic"], topics["label"], strict=True)]
+    fig = ff.create_dendrogram(
+        c,
+        orientation="left",
+        labels=names,
+        distfun=lambda x: pdist(x, "cosine"),
+        linkagefun=lambda d: linkage(d, "average"),
+    )
+    fig.update_layout(
+        title="Topic hierarchy",
+        xaxis_title="cosine distance at which topics merge",
+        yaxis_title="",
+        height=max(380, 40 + 30 * len(names)),
+        showlegend=False,
+    )
+    fig.update_yaxes(automargin=True)
+    return guide(
+        fig,
+        "Topics joined by a short branch (left) are close in meaning and could be merged; long branches separate "
+        "distinct themes.",
+    )
+
+
+def document_map(result: TopicResult, coords: np.ndarray) -> go.Figure:
+    """Documents in 2-D, coloured by topic, with their text on hover.
+
+    Args:
+        result: the topic result.
+        coords: one (x, y) row per document (``model.document_coords``); rows of NaN are not drawn.
+    """
+    docs = result.documents
+    shown = ~np.isnan(coords).any(axis=1) if len(coords) else np.zeros(0, bool)
+    fig = go.Figure()
+    for r in result.topics.sort_values("topic").itertuples():
+        idx = docs.index[(docs["topic"] == r.topic).to_numpy() & shown].to_numpy()
+        hover = [
+            esc(
+                f"{docs.at[i, 'title'] or docs.at[i, 'article_id']}: {' '.join(str(docs.at[i, 'text']).split()[:40])}",
+                70,
+            )
+            for i in idx
+        ]
+        outlier = r.topic == OUTLIER
+        fig.add_trace(
+            go.Scattergl(
+                x=coords[idx, 0],
+                y=coords[idx, 1],
+                mode="markers",
+                name=esc(f"{r.topic}: {r.label}", 45),
+                marker=dict(
+                    size=5 if outlier else 7, color="#bbbbbb" if outlier else None, opacity=0.5 if outlier else 0.85
+                ),
+                text=hover,
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    sample = "" if shown.all() else f" (a random {shown.sum():,} of {len(docs):,})"
+    fig.update_layout(
+        title="Documents by topic" + sample,
+        xaxis_title="dimension 1",
+        yaxis_title="dimension 2",
+        height=560,
+        legend_title_text="topic",
+    )
+    return guide(
+        fig,
+        "Each dot is a document placed by its embedding (reduced to two dimensions); grey dots are outliers. Hover to "
+        "read it; click legend entries to hide topics."
+        + (
+            f" Only a random sample of {shown.sum():,} documents is drawn, so the map stays legible; every document's "
+            f"topic is in documents.csv."
+            if sample
+            else ""
+        ),
+    )
+
+
+def topics_over_time(result: TopicResult, min_dates: int = 2) -> tuple[go.Figure, pd.DataFrame]:
+    """Share of each day's, week's or month's documents in each topic, when the corpus has dates.
+
+    Returns:
+        ``(figure, table)``: the table holds the counts per period and topic (empty, with a figure saying why,
+        when fewer than ``min_dates`` distinct dates are stated).
+    """
+    docs = result.documents
+    dated = docs[docs["published"].astype(str).str.match(r"^\d{4}-\d{2}-\d{2}")]
+    dates = pd.to_datetime(dated["published"], errors="coerce").dropna()
+    if dates.dt.normalize().nunique() < min_dates:
+        n_dated = dated["article_id"].nunique()
+        why = (
+            f"Topics over time needs articles from at least {min_dates} distinct dates; "
+            f"{n_dated} of {docs['article_id'].nunique()} articles state a date"
+            + (f", all on {dates.dt.date.iloc[0]}" if len(dates) else "")
+            + "."
+        )
+        return empty_figure("Topics over time", why), pd.DataFrame()
+    span = (dates.max() - dates.min()).days
+    freq = "D" if span <= 62 else ("W" if span <= 366 else "M")
+    period = dates.dt.to_period(freq).dt.start_time
+    table = pd.crosstab(period, dated.loc[dates.index, "label"])
+    share = table.div(table.sum(axis=1), axis=0)
+    fig = go.Figure()
+    for label in share.columns:
+        fig.add_trace(
+            go.Scatter(
+                x=share.index,
+                y=share[label],
+                mode="lines+markers",
+                name=esc(label, 45),
+                customdata=table[label],
+                hovertemplate="%{x|%Y-%m-%d}: %{y:.0%} (%{customdata} documents)<extra></extra>",
+            )
+        )
+    unit = {"D": "day", "W": "week", "M": "month"}[freq]
+    fig.update_layout(
+        title="Topics over time",
+        xaxis_title=f"publication {unit}",
+        yaxis_title="share of that period's documents",
+        yaxis_tickformat=".0%",
+        height=460,
+    )
+    return guide(
+        fig,
+        f"Each line is a topic; a point is its share of the documents published that {unit}. Few articles per {unit} "
+        f"make shares jumpy.",
+    ), table.reset_index(names="period")

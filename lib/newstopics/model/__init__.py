@@ -1,0 +1,39 @@
+"""Documents and their vectors in, topics out: the topic model stage.
+
+Entry point: :func:`fit_topics`. Inside: ``sizing`` (settings sized to the corpus), ``terms`` (words and
+phrases a topic is described by), ``build`` (BERTopic assembled from those parts), ``fit`` (fitting and
+outlier reassignment), ``labels`` (readable labels, the topic table), ``io`` (safetensors save/load and
+labelling new documents with a saved model).
+"""
+from .build import MAP_MAX_DOCS, build_model, document_coords, make_reducer, make_vectorizer
+from .fit import TopicResult, fit_topics, reassign_outliers
+from .io import MODEL_DIR, assign_topics, load_model, save_model
+from .labels import OUTLIER, OUTLIER_LABEL, clean_terms, make_label, surface_forms, topic_table
+from .sizing import Sizing, size_for
+from .terms import NEWS_STOP_WORDS, PhraseAnalyzer, news_analyzer
+
+__all__ = [
+    "MAP_MAX_DOCS",
+    "MODEL_DIR",
+    "NEWS_STOP_WORDS",
+    "OUTLIER",
+    "OUTLIER_LABEL",
+    "PhraseAnalyzer",
+    "Sizing",
+    "TopicResult",
+    "assign_topics",
+    "build_model",
+    "clean_terms",
+    "document_coords",
+    "fit_topics",
+    "load_model",
+    "make_label",
+    "make_reducer",
+    "make_vectorizer",
+    "news_analyzer",
+    "reassign_outliers",
+    "save_model",
+    "size_for",
+    "surface_forms",
+    "topic_table",
+]

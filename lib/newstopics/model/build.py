@@ -1,0 +1,113 @@
+"""BERTopic assembled from parts sized to the corpus: reducer, clusterer, vectorizer, c-TF-IDF, representations.
+
+Mirrors BERTopic's own design: one object of small composable parts. The library builds the parts from
+validated parameters and hands them to BERTopic rather than re-implementing it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from .. import speedups
+from ..params import Params
+from .sizing import Sizing
+from .terms import news_analyzer
+
+MAP_MAX_DOCS = (
+    5000  # the document map shows a random sample beyond this: more dots hide each other and swell the report
+)
+
+
+def make_reducer(s: Sizing, random_state: int):
+    """UMAP (cosine, ``min_dist=0``) or PCA with the sized number of components, seeded.
+
+    A fixed seed makes UMAP single-threaded and deterministic: the same input gives the same topics.
+    """
+    if s.reducer == "pca":
+        from sklearn.decomposition import PCA
+
+        return PCA(n_components=s.n_components, random_state=random_state, svd_solver="full")
+    return speedups.umap_class()(
+        n_neighbors=s.n_neighbors,
+        n_components=s.n_components,
+        min_dist=0.0,
+        metric="cosine",
+        random_state=random_state,
+        n_jobs=1,
+        low_memory=True,
+    )
+
+
+def make_vectorizer(s: Sizing):
+    """The count vectorizer of topic terms: words and two-word phrases (:class:`~.terms.PhraseAnalyzer`)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    # ngram_range is unused while our analyzer runs, but a saved model records it, and the
+    # plain CountVectorizer BERTopic rebuilds on load needs it to find the two-word terms.
+    warnings.filterwarnings("ignore", message="The parameter 'ngram_range' will not be used")
+    return CountVectorizer(analyzer=news_analyzer(s.ngram_range), ngram_range=s.ngram_range, min_df=s.min_df)
+
+
+def build_model(params: Params, s: Sizing, embedder, representations: bool = True):
+    """A BERTopic instance made of parts sized by ``s``.
+
+    Args:
+        params: the run's parameters (seed, top words, steering, topic reduction).
+        s: the sizing, from :func:`~.sizing.size_for`.
+        embedder: the :class:`~newstopics.embed.Embedder` BERTopic embeds words and new documents with.
+        representations: add KeyBERT-style and MMR keywords beside the c-TF-IDF words (False for refits that
+            compare c-TF-IDF words only).
+
+    Returns:
+        An unfitted ``bertopic.BERTopic``.
+    """
+    speedups.import_bertopic()
+    from bertopic import BERTopic
+    from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from hdbscan import HDBSCAN
+
+    clusterer = HDBSCAN(
+        min_cluster_size=s.min_cluster_size,
+        min_samples=s.min_samples,
+        metric="euclidean",
+        cluster_selection_method="eom",
+        prediction_data=True,
+    )
+    representation = {
+        "KeyBERT": KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.random_state),
+        "MMR": MaximalMarginalRelevance(diversity=0.3, top_n_words=params.top_n_words),
+    }
+    return BERTopic(
+        embedding_model=embedder,
+        umap_model=make_reducer(s, params.random_state),
+        hdbscan_model=clusterer,
+        vectorizer_model=make_vectorizer(s),
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+        representation_model=representation if representations else None,
+        top_n_words=params.top_n_words,
+        nr_topics=params.nr_topics,
+        seed_topic_list=[list(ws) for ws in params.seed_topics] if params.seed_topics else None,
+        zeroshot_topic_list=list(params.zeroshot_topics) if params.zeroshot_topics else None,
+        zeroshot_min_similarity=params.zeroshot_min_similarity,
+        calculate_probabilities=False,
+        verbose=False,
+    )
+
+
+def document_coords(embeddings: np.ndarray, s: Sizing, random_state: int, max_docs: int = MAP_MAX_DOCS) -> np.ndarray:
+    """2-D coordinates by the same kind of reducer the model used, for every document or, past ``max_docs``,
+    for a seeded random sample of them (the other rows are NaN)."""
+    n = len(embeddings)
+    rows = (
+        np.arange(n)
+        if n <= max_docs
+        else np.sort(np.random.default_rng(random_state).choice(n, max_docs, replace=False))
+    )
+    coords = np.full((n, 2), np.nan)
+    coords[rows] = np.asarray(
+        make_reducer(dataclasses.replace(s, n_components=2), random_state).fit_transform(embeddings[rows])
+    )
+    return coords

@@ -1,0 +1,121 @@
+"""The topic model's entry point: embed through the cache, fit BERTopic, return plain tables."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..params import Params
+from .build import build_model
+from .labels import OUTLIER, topic_table
+from .sizing import Sizing, size_for
+
+
+@dataclass
+class TopicResult:
+    """A fitted topic model and what it says of the corpus.
+
+    Attributes:
+        model: the fitted ``bertopic.BERTopic``.
+        documents: the corpus documents with ``topic``, ``probability``, ``reassigned`` and ``label``.
+        topics: one row per topic (see :func:`~.labels.topic_table`), outliers (-1) first.
+        embeddings: the documents' vectors, row i for document row i.
+        sizing: the settings derived from the corpus size.
+        timings: seconds per step (``embed_s``, ``fit_s``, ``outliers_s``).
+        outliers: the reassignment strategy and the outlier share before and after it.
+    """
+
+    model: Any
+    documents: pd.DataFrame
+    topics: pd.DataFrame
+    embeddings: np.ndarray
+    sizing: Sizing
+    timings: dict = field(default_factory=dict)
+    outliers: dict = field(default_factory=dict)
+
+    def article_mix(self, by: str = "article_id") -> pd.DataFrame:
+        """Share of each group's documents (``by``: article_id, source, ...) in each topic; rows sum to 1."""
+        d = self.documents
+        mix = pd.crosstab(d[by], d["label"], normalize="index")
+        order = [lab for lab in self.topics.sort_values("topic")["label"] if lab in mix.columns]
+        return mix[order]
+
+
+def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndarray | None = None) -> TopicResult:
+    """Embed (through the cache), fit BERTopic sized to the corpus, and return document and topic tables.
+
+    Args:
+        docs: one row per document, with ``doc_id``, ``article_id``, ``text`` and the article metadata
+            (``Corpus.documents``).
+        embedder: an :class:`~newstopics.embed.Embedder` (or any BERTopic embedder with ``embed``).
+        params: the validated run parameters.
+        embeddings: the documents' vectors, when already computed.
+
+    Returns:
+        A :class:`TopicResult`.
+
+    Example:
+        >>> result = fit_topics(corpus.documents, Embedder(), validate({"corpus": "seeds"}))  # doctest: +SKIP
+        >>> result.topics[["topic", "count", "label"]]                                      # doctest: +SKIP
+    """
+    timings: dict[str, float] = {}
+    docs = docs.reset_index(drop=True)  # rows line up with embedding rows, whatever index the caller's table had
+    texts = docs["text"].tolist()
+    t0 = time.perf_counter()
+    if embeddings is None:
+        embeddings = embedder.embed(texts, verbose=True)
+    timings["embed_s"] = round(time.perf_counter() - t0, 3)
+
+    s = size_for(len(texts), params)
+    t0 = time.perf_counter()
+    model = build_model(params, s, embedder)
+    topics, probs = model.fit_transform(texts, embeddings=embeddings)
+    timings["fit_s"] = round(time.perf_counter() - t0, 3)
+
+    topics = np.asarray(topics, dtype=int)
+    outliers = {"strategy": params.outlier_strategy, "before": float(np.mean(topics == OUTLIER)),
+                "after": float(np.mean(topics == OUTLIER))}
+    reassigned = np.zeros(len(topics), dtype=bool)
+    if params.outlier_strategy != "none" and (topics == OUTLIER).any() and (topics != OUTLIER).any():
+        t0 = time.perf_counter()
+        new = reassign_outliers(model, texts, topics, embeddings, params)
+        reassigned, topics = new != topics, new
+        outliers["after"] = float(np.mean(topics == OUTLIER))
+        timings["outliers_s"] = round(time.perf_counter() - t0, 3)
+
+    out = docs.copy()
+    out["topic"] = topics
+    out["probability"] = np.round(np.asarray(probs, dtype=float), 4) if probs is not None else np.nan
+    out.loc[reassigned, "probability"] = np.nan  # reassigned by a rule, not by the clusterer
+    out["reassigned"] = reassigned
+    table = topic_table(model, out, embeddings, params.top_n_words)
+    out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
+    return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=s, timings=timings,
+                       outliers=outliers)
+
+
+def reassign_outliers(
+    model, texts: list[str], topics: np.ndarray, embeddings: np.ndarray, params: Params
+) -> np.ndarray:
+    """Outlier documents given a topic by ``params.outlier_strategy``; the topics' words are updated to match."""
+    new = np.asarray(
+        model.reduce_outliers(
+            texts,
+            topics.tolist(),
+            strategy=params.outlier_strategy,
+            embeddings=embeddings if params.outlier_strategy == "embeddings" else None,
+        ),
+        dtype=int,
+    )
+    model.update_topics(
+        texts,
+        topics=new.tolist(),
+        top_n_words=params.top_n_words,
+        vectorizer_model=model.vectorizer_model,
+        ctfidf_model=model.ctfidf_model,
+        representation_model=model.representation_model,
+    )
+    return new

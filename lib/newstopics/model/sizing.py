@@ -1,0 +1,50 @@
+"""Settings sized to the corpus: BERTopic's defaults are tuned for thousands of documents."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..params import Params
+
+
+@dataclass
+class Sizing:
+    """Settings derived from the corpus size; recorded in run.json."""
+
+    n_documents: int
+    reducer: str
+    n_neighbors: int
+    n_components: int
+    min_cluster_size: int
+    min_samples: int
+    min_df: int
+    ngram_range: tuple[int, int] = (1, 2)
+
+    def to_dict(self) -> dict:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+def size_for(n_docs: int, params: Params) -> Sizing:
+    """UMAP/HDBSCAN/vectorizer settings that suit ``n_docs`` documents.
+
+    BERTopic's defaults (15 neighbours, topics of at least 10) are tuned for
+    thousands of documents. Topics here are at least ~2.5% of the corpus,
+    between 3 and 10 documents unless ``min_topic_size`` says otherwise; the
+    neighbourhood grows with the square root of the corpus up to 15.
+    """
+    min_cluster = params.min_topic_size or int(np.clip(round(n_docs / 40), 3, 10))
+    n_neighbors = int(np.clip(round(np.sqrt(n_docs)), 4, 15))
+    n_neighbors = max(2, min(n_neighbors, n_docs - 1))
+    n_components = max(2, min(5, n_docs - 2))
+    reducer = params.reducer if params.reducer != "auto" else "umap"
+    return Sizing(
+        n_documents=n_docs,
+        reducer=reducer,
+        n_neighbors=n_neighbors,
+        n_components=n_components,
+        min_cluster_size=min_cluster,
+        min_samples=max(1, min(min_cluster, 5) - 1),
+        min_df=1 if n_docs < 500 else 2,
+    )
+

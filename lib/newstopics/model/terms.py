@@ -1,0 +1,53 @@
+"""The terms a topic is described by: words and two-word phrases, news stop words removed."""
+from __future__ import annotations
+
+import re
+
+from ..text import WORD
+
+# Words that carry no topic in news prose, added to scikit-learn's English list.
+NEWS_STOP_WORDS = (
+    "said", "says", "say", "also", "would", "could", "one", "two", "year", "years", "new", "like", "just", "many",
+    "much", "may", "might", "according", "including", "however", "even", "well", "way", "make", "made", "lot",
+    "lots", "really", "things", "thing", "going", "get", "got", "let", "us", "use", "used", "using",
+    "it's", "don't", "won't", "can't", "isn't", "aren't", "doesn't", "didn't", "that's", "there's", "they're",
+    "we're", "you're", "i'm", "we'll", "you'll", "they'll", "let's", "what's", "here's", "who's",
+)
+
+_PHRASE_BREAK = re.compile(r"[^\w\s'’-]+|\s[-–—]\s")
+
+
+class PhraseAnalyzer:
+    """Words and two-word phrases that never span punctuation or a stop word.
+
+    scikit-learn's n-grams join words across commas and removed stop words
+    ("cheap, widely used" gives "cheap widely"); these give "widely used".
+    """
+
+    def __init__(self, stop_words: frozenset[str], ngram_range: tuple[int, int] = (1, 2)):
+        self.stop_words = stop_words
+        self.ngram_range = ngram_range
+
+    def __call__(self, doc: str) -> list[str]:
+        lo, hi = self.ngram_range
+        out: list[str] = []
+        for chunk in _PHRASE_BREAK.split(doc.lower()):
+            run: list[str] = []
+            for w in [*WORD.findall(chunk), None]:
+                if w is not None:
+                    w = w.strip("'’-").replace("’", "'")
+                if w and w not in self.stop_words and len(w) > 1:
+                    run.append(w)
+                    continue
+                for n in range(lo, hi + 1):
+                    out.extend(" ".join(run[i:i + n]) for i in range(len(run) - n + 1))
+                run = []
+        return out
+
+
+
+def news_analyzer(ngram_range: tuple[int, int] = (1, 2)) -> PhraseAnalyzer:
+    """The analyzer the topic model and its evaluation use: scikit-learn's English stop words and news ones."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return PhraseAnalyzer(frozenset(ENGLISH_STOP_WORDS.union(NEWS_STOP_WORDS)), ngram_range)

@@ -1,0 +1,29 @@
+"""Runs: where a report's work is recorded and how it is carried out.
+
+Inside: ``folder`` (the run folder and its run.json, used by the notebooks), ``results`` (tables and model
+written at the end of a run), ``batch`` (a batch run: papermill into a staging folder, render, land),
+``engine`` (papermill's engine, saving less often), ``render`` (the offline HTML report), ``sweeps``
+(parameter grids), ``compare`` (finished runs side by side).
+
+Names are loaded on first use, so the command line starts a run without importing the scientific stack
+(pandas, scipy) that only the notebook's kernel needs.
+"""
+import importlib
+
+_WHERE = {
+    "compare_runs": "compare", "run_row": "compare",
+    "execute": "batch", "kernel_env": "batch",
+    "EXECUTED_NOTEBOOK": "folder", "REPORT": "folder", "RUN_JSON": "folder", "Run": "folder", "RunError": "folder",
+    "claim_folder": "folder", "new_run_id": "folder", "read_run_json": "folder", "update_run_json": "folder",
+    "versions": "folder",
+    "external_references": "render", "render_html": "render",
+    "save_result": "results",
+    "sweep": "sweeps",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)

@@ -1,0 +1,124 @@
+"""A whole batch run, as ``newstopics report`` makes it: validate, execute the notebook, render, land the folder.
+
+The notebook runs through papermill into a hidden staging folder (``.<run-id>.partial``); the HTML report
+is rendered there; the status is recorded; only then is the folder moved into the runs folder, so a folder
+you see is complete. A failed or interrupted run lands too, marked so, with its executed notebook.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from .. import speedups
+from ..params import validate as validate_report
+from ..paths import RUNS_DIR
+from ..paths import notebook as project_notebook
+from .engine import engine_name
+from .folder import EXECUTED_NOTEBOOK, REPORT, RunError, claim_folder, new_run_id, now, read_run_json, update_run_json
+from .render import prepare_render, render_html
+
+
+def kernel_env() -> None:
+    """Make papermill start this interpreter's kernel, whatever kernels the user has elsewhere, in batch mode."""
+    own = str(Path(sys.prefix) / "share" / "jupyter")
+    paths = os.environ.get("JUPYTER_PATH", "")
+    if own not in paths.split(os.pathsep):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([own, paths]) if paths else own
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ["NEWSTOPICS_BATCH"] = "1"  # batch mode: no progress bars inside the report; see speedups
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_dir: str | Path = RUNS_DIR,
+            progress: bool = True, validate=validate_report) -> Path:
+    """Run a notebook with ``values`` as parameters; return the finished run folder.
+
+    Args:
+        values: parameter values by name (validated before anything starts).
+        notebook: the notebook to run (default: ``topics``, the report).
+        runs_dir: where run folders go.
+        progress: show papermill's progress bar.
+        validate: the notebook's parameter check (``params.validate`` for the report).
+
+    Returns:
+        The run folder, holding ``report.html``, ``notebook.ipynb``, ``run.json`` and the tables.
+
+    Raises:
+        ParameterError: a parameter is wrong; nothing was started.
+        RunError: the notebook failed or was interrupted; the message names the run's folder.
+    """
+    speedups.hide_notebook_extras()
+    params = validate(values)
+    runs_dir = Path(runs_dir)
+    run_id = new_run_id(params)
+    final = runs_dir / run_id
+    kernel_env()
+    # While the kernel works this process only waits: load the report writer meanwhile (about 1 s).
+    threading.Thread(target=prepare_render, daemon=True).start()
+    # From here on SIGTERM behaves like Ctrl-C: the run is recorded as interrupted, not lost.
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        staging = claim_folder(runs_dir / f".{run_id}.partial")
+        update_run_json(staging, run_id=run_id, status="running", started=now(), params=params.to_dict())
+        t0 = time.perf_counter()
+        status, error = _run_notebook(Path(notebook or project_notebook("topics")), staging, params, progress)
+        timings = {"notebook_s": round(time.perf_counter() - t0, 3)}
+        if (staging / EXECUTED_NOTEBOOK).exists() and status != "interrupted":
+            t1 = time.perf_counter()
+            try:
+                render_html(staging / EXECUTED_NOTEBOOK, staging / REPORT)
+            except Exception as exc:
+                if status == "succeeded":
+                    status, error = "failed", f"report rendering failed: {type(exc).__name__}: {exc}"
+            timings["render_s"] = round(time.perf_counter() - t1, 3)
+        if status != "succeeded":
+            _drop_partial_files(staging)
+        # the kernel records its own speed-ups; this process adds the engine it ran the notebook with
+        update_run_json(staging, status=status, error=error, finished=now(), timings=timings,
+                        speedups={"papermill_engine": speedups.NOTES.get("papermill_engine")},
+                        params={**read_run_json(staging).get("params", {}), "output_dir": str(final)})
+        os.replace(staging, final)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if status != "succeeded":
+        raise RunError(f"run {status}: {error}\n  its folder, with the executed notebook and run.json: {final}")
+    return final
+
+
+def _run_notebook(notebook: Path, staging: Path, params, progress: bool) -> tuple[str, str | None]:
+    """Execute the notebook into the staging folder: (status, error)."""
+    import papermill as pm
+
+    try:
+        pm.execute_notebook(
+            str(notebook), str(staging / EXECUTED_NOTEBOOK),
+            parameters={**params.to_dict(), "output_dir": str(staging.resolve())},
+            kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()), engine_name=engine_name(),
+            shutdown_kernel="immediate",  # every output is on disk when the last cell ends; a graceful stop costs ~1 s
+        )
+    except pm.PapermillExecutionError as exc:
+        return "failed", f"{exc.ename}: {exc.evalue}"
+    except KeyboardInterrupt:
+        return "interrupted", "the run was interrupted (SIGINT or SIGTERM) before it finished"
+    except Exception as exc:  # kernel died, notebook missing, ...
+        traceback.print_exc()
+        return "failed", f"{type(exc).__name__}: {exc}"
+    return "succeeded", None
+
+
+def _drop_partial_files(folder: Path) -> None:
+    """Remove temporary files a stopped kernel may have left; finished tables stay."""
+    for p in folder.glob(".*.tmp*"):
+        p.unlink(missing_ok=True) if p.is_file() else shutil.rmtree(p, ignore_errors=True)

@@ -1,0 +1,53 @@
+"""Finished runs side by side: each run's run.json read into one row, then ranked (``evaluation.rank_runs``)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..evaluation import rank_runs
+from ..params import NAMES
+from .folder import RUN_JSON
+
+
+def run_row(folder: str | Path) -> dict:
+    """One run's parameters, status and headline metrics, from its run.json."""
+    meta = json.loads((Path(folder) / RUN_JSON).read_text())
+    evaluation = meta.get("evaluation", {})
+    scores = {r["model"]: r for r in evaluation.get("scores", [])}
+    ours = scores.get("BERTopic", {})
+    stab = evaluation.get("stability", {})
+    return {
+        "run_id": meta.get("run_id", Path(folder).name),
+        "folder": str(folder),
+        "status": meta.get("status"),
+        **{
+            f"param:{k}": json.dumps(meta.get("params", {}).get(k))
+            for k in NAMES
+            if k not in ("output_dir", "run_name")
+        },
+        "topics": ours.get("topics"),
+        "npmi": ours.get("npmi"),
+        "c_v": ours.get("c_v"),
+        "diversity": ours.get("diversity"),
+        "outlier_share": ours.get("outlier_share"),
+        "stability_ari": stab.get("ari_mean"),
+        "unstable_topics": len(stab.get("unstable_topics", [])) if stab else None,
+        "nmf_npmi": scores.get("NMF", {}).get("npmi"),
+        "seconds": meta.get("timings", {}).get("notebook_s"),
+        "error": meta.get("error"),
+    }
+
+
+def compare_runs(folders: list[str]) -> pd.DataFrame:
+    """One row per run: the parameters that varied, the metrics, and a rank (1 = best on average; see ``rank_runs``).
+
+    Args:
+        folders: run folders, each holding a run.json.
+    """
+    table = pd.DataFrame([run_row(f) for f in folders])
+    params = [c for c in table.columns if c.startswith("param:")]
+    varied = [c for c in params if table[c].nunique() > 1]
+    table = table.drop(columns=[c for c in params if c not in varied]).rename(columns={c: c[6:] for c in varied})
+    return rank_runs(table)
