@@ -35,7 +35,10 @@ sweep: $(STAMP) ## run the parameter grid in SWEEP (default sweeps/example.yaml)
 params: $(STAMP) ## list the report's parameters, defaults and accepted values
 	@$(VENV)/bin/newstopics params
 
-test: $(STAMP) ## run the test suite (unit tests, a real notebook run, the report in headless Chromium)
+lint: $(STAMP) ## check style, imports and common bugs (ruff, configured in pyproject.toml)
+	$(VENV)/bin/ruff check lib tests bench notebooks
+
+test: lint ## lint, then run the test suite (unit tests, real notebook runs, the report in headless Chromium)
 	$(PY) -m pytest -q $(ARGS)
 
 lab: $(STAMP) ## open JupyterLab with the project kernel
@@ -48,4 +51,4 @@ clean: ## delete generated files (not outputs/runs, not the environment)
 	rm -rf .pytest_cache .hypothesis lib/*.egg-info
 	find . -name __pycache__ -not -path './.venv/*' -exec rm -rf {} +
 
-.PHONY: help env report sweep params test lab sync clean
+.PHONY: help env report sweep params lint test lab sync clean

@@ -9,7 +9,6 @@ diversity, outlier share, topics found, and (BBC only) the adjusted Rand index w
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,10 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from newstopics import corpus as C, evaluation as EV, modeling as M, params as P
+from newstopics import corpus as C
+from newstopics import evaluation as EV
+from newstopics import modeling as M
+from newstopics import params as P
 from newstopics.embeddings import Embedder
 
 HERE = Path(__file__).resolve().parent
@@ -47,7 +49,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     embedder = Embedder()
     rows = []
-    seeds_corpus = C.load_corpus(HERE.parent / "seeds", max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens)
+    seeds_corpus = C.load_corpus(
+        HERE.parent / "seeds", max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens
+    )
     seeds_emb = embedder.embed(seeds_corpus.documents["text"].tolist())
     table = pd.read_csv(BBC, sep="\t", header=None, names=["text", "split", "label"], quoting=3)
     for reducer in ("umap", "pca"):
@@ -55,22 +59,48 @@ def main(argv=None) -> int:
             rows.append({**run(seeds_corpus.documents, seeds_emb, embedder, reducer, seed), "corpus": "seeds"})
             print(rows[-1], flush=True)
             for n in args.sizes:
-                sample = pd.concat([g.sample(frac=min(1.0, n / len(table)), random_state=seed) for _, g in table.groupby("label")])
-                docs = pd.DataFrame({"doc_id": range(len(sample)), "article_id": sample.index.astype(str), "text": sample["text"].tolist(),
-                                     "title": "", "source": "", "published": "", "author": "", "url": "", "position": 0,
-                                     "n_words": sample["text"].str.split().str.len()})
+                sample = pd.concat(
+                    [g.sample(frac=min(1.0, n / len(table)), random_state=seed) for _, g in table.groupby("label")]
+                )
+                docs = pd.DataFrame(
+                    {
+                        "doc_id": range(len(sample)),
+                        "article_id": sample.index.astype(str),
+                        "text": sample["text"].tolist(),
+                        "title": "",
+                        "source": "",
+                        "published": "",
+                        "author": "",
+                        "url": "",
+                        "position": 0,
+                        "n_words": sample["text"].str.split().str.len(),
+                    }
+                )
                 emb = embedder.embed(docs["text"].tolist())
                 rows.append({**run(docs, emb, embedder, reducer, seed, sample["label"].tolist()), "corpus": f"bbc-{n}"})
                 print(rows[-1], flush=True)
     out = pd.DataFrame(rows)
-    summary = out.groupby(["corpus", "reducer"]).agg(n=("n", "first"), topics=("topics", "median"), npmi=("npmi", "mean"), c_v=("c_v", "mean"),
-                                                      diversity=("diversity", "mean"), outliers=("outlier_share", "mean"),
-                                                      ari_desks=("ari_desks", "mean") if "ari_desks" in out else ("npmi", "size"),
-                                                      fit_s_median=("fit_s", "median")).reset_index()
+    summary = (
+        out.groupby(["corpus", "reducer"])
+        .agg(
+            n=("n", "first"),
+            topics=("topics", "median"),
+            npmi=("npmi", "mean"),
+            c_v=("c_v", "mean"),
+            diversity=("diversity", "mean"),
+            outliers=("outlier_share", "mean"),
+            ari_desks=("ari_desks", "mean") if "ari_desks" in out else ("npmi", "size"),
+            fit_s_median=("fit_s", "median"),
+        )
+        .reset_index()
+    )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     out.round(4).to_csv(Path(args.out).with_suffix(".csv"), index=False)
     cmd = "python bench/reducer_quality.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    Path(args.out).with_suffix(".md").write_text(f"# UMAP or PCA: topic quality by corpus size\n\nCommand: `{cmd.strip()}`\n\n```\n{summary.round(3).to_string(index=False)}\n```\n")
+    Path(args.out).with_suffix(".md").write_text(
+        f"# UMAP or PCA: topic quality by corpus size\n\nCommand: "
+        f"`{cmd.strip()}`\n\n```\n{summary.round(3).to_string(index=False)}\n```\n"
+    )
     print(summary.round(3).to_string(index=False))
     return 0
 

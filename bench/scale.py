@@ -34,7 +34,8 @@ MEASURE = r"""
 import resource, subprocess, sys, time, json
 t = time.perf_counter()
 rc = subprocess.run(json.loads(sys.argv[1]), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
-print(json.dumps({"seconds": time.perf_counter() - t, "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "rc": rc}))
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": time.perf_counter() - t, "peak_mib": peak, "rc": rc}))
 """
 
 
@@ -53,16 +54,32 @@ def synthetic(n: int, seed: int = 0) -> pd.DataFrame:
             w = words[a]
             size = int(rng.integers(15, 26))
             start = int(rng.integers(0, max(1, len(w) - size)))
-            parts.append(" ".join(w[start:start + size]))
-        rows.append({"id": f"p{i:06d}", "text": ". ".join(parts) + ".", "source": lab, "published": days[rng.integers(len(days))].date().isoformat()})
+            parts.append(" ".join(w[start : start + size]))
+        rows.append(
+            {
+                "id": f"p{i:06d}",
+                "text": ". ".join(parts) + ".",
+                "source": lab,
+                "published": days[rng.integers(len(days))].date().isoformat(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000])
-    ap.add_argument("--embedding", default="static", help="embedding_model for the runs (default: the static MiniLM distillation)")
-    ap.add_argument("-p", dest="extra", action="append", default=[], metavar="NAME=VALUE", help="more report parameters, as for newstopics report")
+    ap.add_argument(
+        "--embedding", default="static", help="embedding_model for the runs (default: the static MiniLM distillation)"
+    )
+    ap.add_argument(
+        "-p",
+        dest="extra",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="more report parameters, as for newstopics report",
+    )
     ap.add_argument("--out", default=str(HERE / "results" / "scale"))
     args = ap.parse_args(argv)
 
@@ -74,37 +91,95 @@ def main(argv=None) -> int:
     # paragraphs, so UMAP takes its approximate-neighbour path (pynndescent), as every measured size does
     warmup = work / "warmup.csv"
     synthetic(5000, seed=1).to_csv(warmup, index=False)
-    subprocess.run([str(BIN / "newstopics"), "report", "--quiet", "--corpus", str(warmup), "--runs-dir", str(work / "warmup"),
-                    "-p", "doc_unit=article", "-p", f"embedding_model={args.embedding}", "-p", "stability_runs=0", "-p", "baselines=false"],
-                   env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(BIN / "newstopics"),
+            "report",
+            "--quiet",
+            "--corpus",
+            str(warmup),
+            "--runs-dir",
+            str(work / "warmup"),
+            "-p",
+            "doc_unit=article",
+            "-p",
+            f"embedding_model={args.embedding}",
+            "-p",
+            "stability_runs=0",
+            "-p",
+            "baselines=false",
+        ],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     rows, stages = [], []
     for n in args.sizes:
         corpus = work / f"paragraphs-{n}.csv"
         synthetic(n).to_csv(corpus, index=False)
         runs = work / f"runs-{n}"
-        cmd = [str(BIN / "newstopics"), "report", "--quiet", "--corpus", str(corpus), "--runs-dir", str(runs),
-               "-p", "doc_unit=article", "-p", f"embedding_model={args.embedding}"] + [a for kv in args.extra for a in ("-p", kv)]
+        cmd = [
+            str(BIN / "newstopics"),
+            "report",
+            "--quiet",
+            "--corpus",
+            str(corpus),
+            "--runs-dir",
+            str(runs),
+            "-p",
+            "doc_unit=article",
+            "-p",
+            f"embedding_model={args.embedding}",
+        ] + [a for kv in args.extra for a in ("-p", kv)]
         out = subprocess.run([sys.executable, "-c", MEASURE, json.dumps(cmd)], capture_output=True, text=True, env=env)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         run_json = next(runs.glob("*/run.json"), None)
         info = json.loads(run_json.read_text()) if run_json else {}
         t, mem = info.get("timings", {}), info.get("memory_mib", {})
         docs = info.get("corpus", {}).get("documents")
-        rows.append({"paragraphs": n, "documents": docs, "status": info.get("status", f"rc={r['rc']}"), "wall_s": round(r["seconds"], 1),
-                     "peak_mib": round(r["peak_mib"]), "topics": (info.get("evaluation") or {}).get("sizes", {}).get("topics")})
-        for stage in ("corpus", "embed_s", "fit_s", "outliers_s", "figures", "evaluation", "save", "notebook_s", "render_s"):
+        rows.append(
+            {
+                "paragraphs": n,
+                "documents": docs,
+                "status": info.get("status", f"rc={r['rc']}"),
+                "wall_s": round(r["seconds"], 1),
+                "peak_mib": round(r["peak_mib"]),
+                "topics": (info.get("evaluation") or {}).get("sizes", {}).get("topics"),
+            }
+        )
+        for stage in (
+            "corpus",
+            "embed_s",
+            "fit_s",
+            "outliers_s",
+            "figures",
+            "evaluation",
+            "save",
+            "notebook_s",
+            "render_s",
+        ):
             if stage in t:
-                stages.append({"paragraphs": n, "stage": stage.removesuffix("_s"), "seconds": t[stage], "kernel_peak_mib_so_far": mem.get(stage)})
+                stages.append(
+                    {
+                        "paragraphs": n,
+                        "stage": stage.removesuffix("_s"),
+                        "seconds": t[stage],
+                        "kernel_peak_mib_so_far": mem.get(stage),
+                    }
+                )
         print(f"{n:>7} paragraphs: {rows[-1]}", flush=True)
     summary, per_stage = pd.DataFrame(rows), pd.DataFrame(stages)
     wide = per_stage.pivot_table(index="stage", columns="paragraphs", values="seconds", sort=False)
     mem = per_stage.pivot_table(index="stage", columns="paragraphs", values="kernel_peak_mib_so_far", sort=False)
-    text = (f"# Scale: synthetic paragraphs from BBC News, embedding_model={args.embedding} {' '.join(args.extra)}\n\n"
-            f"Command: `python bench/scale.py {' '.join(argv if argv is not None else sys.argv[1:])}`"
-            f" ({os.cpu_count()} cores, Python {platform.python_version()})\n\n"
-            f"## Whole runs\n\n```\n{summary.to_string(index=False)}\n```\n\n"
-            f"## Seconds per stage\n\n```\n{wide.round(1).to_string()}\n```\n\n"
-            f"## Kernel's peak resident memory (MiB) at the end of each stage\n\n```\n{mem.round(0).to_string()}\n```\n")
+    text = (
+        f"# Scale: synthetic paragraphs from BBC News, embedding_model={args.embedding} {' '.join(args.extra)}\n\n"
+        f"Command: `python bench/scale.py {' '.join(argv if argv is not None else sys.argv[1:])}`"
+        f" ({os.cpu_count()} cores, Python {platform.python_version()})\n\n"
+        f"## Whole runs\n\n```\n{summary.to_string(index=False)}\n```\n\n"
+        f"## Seconds per stage\n\n```\n{wide.round(1).to_string()}\n```\n\n"
+        f"## Kernel's peak resident memory (MiB) at the end of each stage\n\n```\n{mem.round(0).to_string()}\n```\n"
+    )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).with_suffix(".md").write_text(text)
     per_stage.to_csv(Path(args.out).with_suffix(".csv"), index=False)
