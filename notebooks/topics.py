@@ -33,7 +33,8 @@ doc_unit: str = "paragraph"  # what one document is: paragraph, article or sente
 embedding_model: str = "all-MiniLM-L6-v2"  # packaged offline model; "static" (fast, coarser); a local folder
 min_topic_size: "Optional[int]" = None  # smallest topic in documents; None: sized to the corpus
 nr_topics: "Union[int, str, None]" = None  # None: as found; "auto": merge similar topics; or a number to reduce to
-random_state: int = 42  # seed: the same seed gives the same topics
+random_state: int = 42  # seed of the ensemble: the same seed gives the same topics, another nearly the same
+ensemble: int = 75  # UMAP + HDBSCAN fits whose consensus gives the topics; 1: a single fit
 top_n_words: int = 10  # words kept per topic
 reducer: str = "auto"  # dimension reduction: auto, umap or pca
 clean: bool = True  # remove boilerplate lines (every removal is audited in cleaning.csv)
@@ -108,8 +109,11 @@ if corpus.skipped:
 
 # %% [markdown]
 # ## Topics
-# BERTopic's parts are sized to the corpus: small corpora get smaller neighbourhoods and smaller minimum
-# topic sizes than BERTopic's defaults, which are tuned for thousands of documents.
+# BERTopic's parts are sized to the corpus: small corpora get smaller minimum topic sizes than BERTopic's
+# defaults, which are tuned for thousands of documents. On a few hundred documents a single UMAP + HDBSCAN fit
+# changes its answer with the random seed, so the topics are the consensus of an ensemble of fits: documents
+# that most fits put together form a topic. A topic's top words are the words its documents use far more often
+# than the corpus does and that appear together in the same documents.
 
 # %%
 with run.stage("topics"):
@@ -119,8 +123,9 @@ outliers = (result.documents["topic"] == OUTLIER).mean()
 display(
     Markdown(
         f"**{len(found)} topics** found; {outliers:.0%} of documents fit no topic well (outliers). "
-        f"Settings used: {result.sizing.reducer.upper()} with {result.sizing.n_neighbors} neighbours, "
-        f"topics of at least {result.sizing.min_cluster_size} documents. "
+        f"The topics are the consensus of {result.sizing.members} {result.sizing.reducer.upper()} + HDBSCAN fits "
+        f"({result.sizing.n_neighbors} neighbours, topics of at least {result.sizing.min_cluster_size} documents); "
+        f"each document's `agreement` is the share of fits that put it with its topic's other documents. "
         f"Embeddings: {embedder.stats['hits']} from cache, {embedder.stats['misses']} computed."
     )
 )
@@ -220,16 +225,21 @@ display(
 
 # %% [markdown]
 # ## How good are these topics, and how sure can we be?
-# A topic model always returns topics. Three checks say whether to trust them:
+# A topic model always returns topics. These checks say whether to trust them:
 #
-# - **coherence**: do a topic's top-10 words occur together in these documents more than chance?
-#   NPMI (-1 to 1, windows of 10 words) and C_v (0 to 1, windows of 110 words), computed on this run's documents;
-# - **diversity**: the share of unique words among all topics' top-10 words (1 = no word repeated);
-# - **baselines**: LDA and NMF with the same number of topics on the same documents. If a baseline scores
+# - **coherence**: do a topic's top words occur together in these documents more than chance? NPMI (-1 to 1,
+#   windows of 10 words) and C_v (0 to 1, windows of 110 words), computed on this run's documents. Every model is
+#   scored on its topics' top single words (`top_n_words`): a two-word phrase beside its own words would look
+#   coherent on any text;
+# - **diversity**: the share of unique words among all topics' top words (1 = no word repeated);
+# - **baselines**: NMF and LDA with the same number of topics on the same documents. If a baseline scores
 #   as well, the embeddings are not adding much on this corpus;
-# - **stability**: the model is refitted on random 90% samples with other seeds. A topic that reappears
-#   (half or more of its top words again) in at least two thirds of the refits is *stable*; the others
-#   may be artefacts of this particular fit. The adjusted Rand index compares whole assignments (1 = identical).
+# - **stability**: the topics are the consensus of an ensemble of fits; two independent halves of that ensemble
+#   are compared, and the whole model is refitted on random 90% samples with other seeds and the same settings. A
+#   topic *reappears* in a refit when some topic there holds at least half of the union of their documents
+#   (document Jaccard ≥ 0.5); topics that reappear in fewer than two thirds of the refits are marked unstable. The
+#   adjusted Rand index compares whole assignments (1 = identical), with each outlier counted in the topic it most
+#   often joined in the ensemble, for this fit and the refits alike.
 
 # %%
 with run.stage("evaluation"):
@@ -237,23 +247,8 @@ with run.stage("evaluation"):
         result, embedder, cfg, baselines=want_baselines(cfg, len(result.documents)), stability_runs=cfg.stability_runs
     )
 display(HTML(figures.table_html(evaluation.scores)))
-stab = evaluation.stability
-if stab is not None:
-    unstable = stab.per_topic.loc[~stab.per_topic["stable"], "label"].tolist()
-    display(
-        Markdown(
-            f"Across {len(stab.seeds)} refits the assignments agree with an adjusted Rand index of "
-            f"{stab.ari_mean:.2f} on average "
-            f"(lowest {stab.ari_min:.2f}); the refits found {', '.join(map(str, stab.topics_per_run))} topics. "
-            + (
-                f"**Unstable topics ({len(unstable)} of {len(stab.per_topic)})**: "
-                + "; ".join(map(esc, unstable))
-                + ". Treat them as tentative."
-                if unstable
-                else "Every topic reappeared in at least two thirds of the refits."
-            )
-        )
-    )
+if evaluation.stability is not None:
+    display(Markdown(evaluation.stability.summary()))
 display(HTML(figures.table_html(evaluation.per_topic)))
 
 # %% [markdown]

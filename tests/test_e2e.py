@@ -2,6 +2,7 @@
 the report rendered by nbconvert and drawn by headless Chromium with no network."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ from newstopics import model as M
 from newstopics import params as P
 from newstopics import runs
 from newstopics.embed import Embedder
-from newstopics.paths import notebook
+from newstopics.paths import cache_dir, notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +59,7 @@ def test_run_folder_contract(seeds_run):
 def test_tables(seeds_run):
     docs = pd.read_csv(seeds_run / "documents.csv", keep_default_na=False)
     topics = pd.read_csv(seeds_run / "topics.csv", keep_default_na=False)
-    assert {"doc_id", "article_id", "text", "topic", "probability", "title", "published", "source"} <= set(docs.columns)
+    assert {"doc_id", "article_id", "text", "topic", "agreement", "title", "published", "source"} <= set(docs.columns)
     assert {"topic", "count", "label", "top_words"} <= set(topics.columns)
     assert set(docs["article_id"]) == {p.name for p in SEEDS.glob("*.txt")}
     real = topics[topics["topic"] != -1]
@@ -144,9 +145,12 @@ def test_metrics_baselines_and_stability_are_recorded(seeds_run):
     assert models["NMF"]["topics"] == models["BERTopic"]["topics"] == models["LDA"]["topics"]
     for r in models.values():
         assert -1 <= r["npmi"] <= 1 and 0 <= r["c_v"] <= 1 and 0 < r["diversity"] <= 1
-    assert len(meta["stability"]["seeds"]) == 3 and -1 <= meta["stability"]["ari_mean"] <= 1
+    stab = meta["stability"]
+    assert len(stab["seeds"]) == 3 and -1 <= stab["ari_mean"] <= 1 and -1 <= stab["ari_strict"] <= 1
+    assert -1 <= stab["ensemble_ari"] <= 1 and meta["terms"].startswith("each model is scored on")
     quality = pd.read_csv(seeds_run / "topic_quality.csv")
-    assert {"topic", "label", "count", "npmi", "c_v", "reappears", "stable"} <= set(quality.columns)
+    assert {"topic", "label", "count", "npmi", "c_v", "reappears", "in_ensemble", "word_overlap", "stable"} <= set(
+        quality.columns)
     assert pd.read_csv(seeds_run / "metrics.csv")["model"].tolist() == ["BERTopic", "NMF", "LDA"]
 
 
@@ -154,6 +158,7 @@ def test_same_parameters_same_topics(seeds_run):
     """Refit in this process with the run's parameters: identical assignments (reproducibility across processes)."""
     meta = json.loads((seeds_run / "run.json").read_text())
     params = P.validate({k: v for k, v in meta["params"].items() if k != "output_dir"})
+    shutil.rmtree(cache_dir() / "ensembles")  # fit the ensemble again, do not read the run's cached fits
     embedder = Embedder()
     corpus = C.load_corpus(
         params.corpus, params.doc_unit, max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens

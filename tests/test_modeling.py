@@ -17,8 +17,10 @@ def seeds_docs():
 
 def test_sizing_follows_the_corpus():
     small, large = M.size_for(150, P.DEFAULTS), M.size_for(5000, P.DEFAULTS)
-    assert small.min_cluster_size < 10 and small.n_neighbors < 15
-    assert large.min_cluster_size == 10 and large.n_neighbors == 15
+    assert small.min_cluster_size < 10 and small.n_neighbors == M.sizing.NEIGHBOURS
+    assert small.members == P.DEFAULTS.ensemble
+    assert large.min_cluster_size == 10 and large.n_neighbors == M.sizing.NEIGHBOURS and large.n_components == 3
+    assert M.size_for(150, P.validate({"corpus": str(SEEDS), "reducer": "pca"})).members == 1  # PCA: one fit
     assert M.size_for(6, P.DEFAULTS).n_neighbors <= 5
     assert M.size_for(150, P.validate({"corpus": str(SEEDS), "min_topic_size": 7})).min_cluster_size == 7
 
@@ -50,7 +52,7 @@ def test_fit_on_seeds_with_cheap_embeddings(seeds_docs, reducer):
     assert t["label"].is_unique
     assert t["count"].sum() == len(seeds_docs)
     assert result.documents["topic"].isin(t["topic"]).all()
-    assert set(result.documents.columns) >= {"doc_id", "article_id", "topic", "probability", "label"}
+    assert set(result.documents.columns) >= {"doc_id", "article_id", "topic", "agreement", "label"}
     mix = result.article_mix()
     assert np.allclose(mix.sum(axis=1), 1)
 
@@ -107,3 +109,20 @@ def test_document_map_samples_large_corpora(seeds_docs):
     assert sum(len(t.x) for t in fig.data) == 50 and f"a random 50 of {len(seeds_docs)}" in fig.layout.title.text
     heat = F.article_topic_heatmap(result, max_rows=2)
     assert len(heat.data[0].y) == 2 and "the 2 with most documents, of 5" in heat.layout.title.text
+
+
+def test_a_saved_model_labels_its_own_documents_with_their_topics(seeds_docs, tmp_path):
+    """After outlier reassignment too: BERTopic's update_topics leaves a stale outlier row in the topic embeddings,
+    which put every label of a reloaded model one topic off."""
+    for strategy in ("none", "embeddings"):
+        params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "ensemble": 8,
+                             "outlier_strategy": strategy})
+        embedder = LsaEmbedder()
+        result = M.fit_topics(seeds_docs, embedder, params)
+        assert len(result.model.topic_embeddings_) == len(result.model.get_topics())
+        M.save_model(result.model, tmp_path / strategy, LSA_MODEL)
+        loaded = M.load_model(tmp_path / strategy, embedder)
+        again = M.assign_topics(loaded, seeds_docs, embedder, result.topics.drop(columns=["representative_docs"]))
+        inliers = result.documents["topic"].to_numpy() != -1
+        same = (again.documents["topic"].to_numpy() == result.documents["topic"].to_numpy())[inliers].mean()
+        assert same >= 0.8, (strategy, same)

@@ -33,6 +33,7 @@ class Params:
     min_topic_size: int | None = None
     nr_topics: int | str | None = None
     random_state: int = 42
+    ensemble: int = 75
     top_n_words: int = 10
     reducer: str = "auto"
     clean: bool = True
@@ -67,7 +68,8 @@ HELP = {
     "machine",
     "min_topic_size": "smallest topic, in documents (>= 2); None = sized to the corpus",
     "nr_topics": "None = as found, 'auto' = merge similar topics, or an int >= 2 to reduce to",
-    "random_state": "seed for UMAP/PCA (int >= 0); the same seed gives the same topics",
+    "random_state": "seed of the ensemble (int >= 0): the same seed gives the same topics, another one nearly the same",
+    "ensemble": "UMAP + HDBSCAN fits whose consensus gives the topics (1..200; 1 = a single fit, seed-dependent)",
     "top_n_words": "words per topic, 3..30",
     "reducer": f"dimension reduction before clustering: {', '.join(REDUCERS)} (auto = umap; pca is faster, coarser)",
     "clean": "remove boilerplate lines (audited in cleaning.csv)",
@@ -240,6 +242,7 @@ def validate(values: dict[str, Any] | None = None, *, check_corpus: bool = True)
         except ParameterError:
             raise _fail("nr_topics", nt, HELP["nr_topics"]) from None
     out["random_state"] = _as_int("random_state", v["random_state"], 0, 2**32 - 1)
+    out["ensemble"] = _as_int("ensemble", v["ensemble"], 1, 200)
     out["top_n_words"] = _as_int("top_n_words", v["top_n_words"], 3, 30)
     out["reducer"] = _as_choice("reducer", v["reducer"], REDUCERS)
     out["clean"] = _as_bool("clean", v["clean"])

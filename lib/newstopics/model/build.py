@@ -12,6 +12,8 @@ import numpy as np
 
 from .. import speedups
 from ..params import Params
+from .consensus import ConsensusClustering
+from .represent import LiftRepresentation
 from .sizing import Sizing
 from .terms import news_analyzer
 
@@ -51,42 +53,38 @@ def make_vectorizer(s: Sizing):
 
 
 def build_model(params: Params, s: Sizing, embedder, representations: bool = True):
-    """A BERTopic instance made of parts sized by ``s``.
+    """A BERTopic instance made of parts sized by ``s``: the consensus of ``s.members`` UMAP + HDBSCAN fits as its
+    clustering (:mod:`.consensus`), lift words as its main representation (:mod:`.represent`), c-TF-IDF for topic
+    reduction and topic embeddings, KeyBERT-style and MMR keywords beside them.
 
     Args:
         params: the run's parameters (seed, top words, steering, topic reduction).
-        s: the sizing, from :func:`~.sizing.size_for`.
+        s: the sizing, from :func:`~.sizing.size_for` (a refit passes the sizing of the fit it judges).
         embedder: the :class:`~newstopics.embed.Embedder` BERTopic embeds words and new documents with.
-        representations: add KeyBERT-style and MMR keywords beside the c-TF-IDF words (False for refits that
-            compare c-TF-IDF words only).
+        representations: add KeyBERT-style and MMR keywords beside the main words (False for refits that compare
+            topics and main words only).
 
     Returns:
         An unfitted ``bertopic.BERTopic``.
     """
     speedups.import_bertopic()
     from bertopic import BERTopic
+    from bertopic.dimensionality import BaseDimensionalityReduction
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
-    from hdbscan import HDBSCAN
 
-    clusterer = HDBSCAN(
-        min_cluster_size=s.min_cluster_size,
-        min_samples=s.min_samples,
-        metric="euclidean",
-        cluster_selection_method="eom",
-        prediction_data=True,
-    )
-    representation = {
-        "KeyBERT": KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.random_state),
-        "MMR": MaximalMarginalRelevance(diversity=0.3, top_n_words=params.top_n_words),
-    }
+    clustering = ConsensusClustering(s, members=s.members, random_state=params.random_state)
+    representation = {"Main": LiftRepresentation(clustering, top_n_words=params.top_n_words)}
+    if representations:
+        representation["KeyBERT"] = KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.random_state)
+        representation["MMR"] = MaximalMarginalRelevance(diversity=0.3, top_n_words=params.top_n_words)
     return BERTopic(
         embedding_model=embedder,
-        umap_model=make_reducer(s, params.random_state),
-        hdbscan_model=clusterer,
+        umap_model=BaseDimensionalityReduction(),  # the clustering reduces the embeddings itself, once per member
+        hdbscan_model=clustering,
         vectorizer_model=make_vectorizer(s),
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        representation_model=representation if representations else None,
+        representation_model=representation,
         top_n_words=params.top_n_words,
         nr_topics=params.nr_topics,
         seed_topic_list=[list(ws) for ws in params.seed_topics] if params.seed_topics else None,

@@ -20,12 +20,16 @@ class TopicResult:
 
     Attributes:
         model: the fitted ``bertopic.BERTopic``.
-        documents: the corpus documents with ``topic``, ``probability``, ``reassigned`` and ``label``.
+        documents: the corpus documents with ``topic``, ``agreement`` (the share of the ensemble's fits that put the
+            document with its topic's other documents; empty for outliers and reassigned documents), ``reassigned``
+            and ``label``.
         topics: one row per topic (see :func:`~.labels.topic_table`), outliers (-1) first.
         embeddings: the documents' vectors, row i for document row i.
         sizing: the settings derived from the corpus size.
         timings: seconds per step (``embed_s``, ``fit_s``, ``outliers_s``).
         outliers: the reassignment strategy and the outlier share before and after it.
+        fitted_topics: each document's topic as fitted, before any outlier reassignment (what stability compares).
+        ensemble: the ensemble's size and whether its fits were read from the cache.
     """
 
     model: Any
@@ -35,6 +39,8 @@ class TopicResult:
     sizing: Sizing
     timings: dict = field(default_factory=dict)
     outliers: dict = field(default_factory=dict)
+    fitted_topics: np.ndarray | None = None
+    ensemble: dict = field(default_factory=dict)  # members, and whether their fits came from the ensemble cache
 
     def article_mix(self, by: str = "article_id") -> pd.DataFrame:
         """Share of each group's documents (``by``: article_id, source, ...) in each topic; rows sum to 1."""
@@ -72,10 +78,12 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     s = size_for(len(texts), params)
     t0 = time.perf_counter()
     model = build_model(params, s, embedder)
-    topics, probs = model.fit_transform(texts, embeddings=embeddings)
+    topics, _ = model.fit_transform(texts, embeddings=embeddings)
     timings["fit_s"] = round(time.perf_counter() - t0, 3)
+    ensemble = dict(getattr(model.hdbscan_model, "timings_", {}))
+    timings.update({f"ensemble_{k}": ensemble.pop(k) for k in ("members_s", "consensus_s") if k in ensemble})
 
-    topics = np.asarray(topics, dtype=int)
+    topics = fitted = np.asarray(topics, dtype=int)
     outliers = {"strategy": params.outlier_strategy, "before": float(np.mean(topics == OUTLIER)),
                 "after": float(np.mean(topics == OUTLIER))}
     reassigned = np.zeros(len(topics), dtype=bool)
@@ -88,34 +96,38 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
 
     out = docs.copy()
     out["topic"] = topics
-    out["probability"] = np.round(np.asarray(probs, dtype=float), 4) if probs is not None else np.nan
-    out.loc[reassigned, "probability"] = np.nan  # reassigned by a rule, not by the clusterer
+    out["agreement"] = np.round(document_agreement(model, fitted), 4)
+    out.loc[reassigned, "agreement"] = np.nan  # reassigned by a rule, not by the ensemble
     out["reassigned"] = reassigned
     table = topic_table(model, out, embeddings, params.top_n_words)
     out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
     return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=s, timings=timings,
-                       outliers=outliers)
+                       outliers=outliers, fitted_topics=fitted, ensemble=ensemble)
 
 
-def reassign_outliers(
-    model, texts: list[str], topics: np.ndarray, embeddings: np.ndarray, params: Params
-) -> np.ndarray:
-    """Outlier documents given a topic by ``params.outlier_strategy``; the topics' words are updated to match."""
-    new = np.asarray(
-        model.reduce_outliers(
-            texts,
-            topics.tolist(),
-            strategy=params.outlier_strategy,
-            embeddings=embeddings if params.outlier_strategy == "embeddings" else None,
-        ),
-        dtype=int,
-    )
-    model.update_topics(
-        texts,
-        topics=new.tolist(),
-        top_n_words=params.top_n_words,
-        vectorizer_model=model.vectorizer_model,
-        ctfidf_model=model.ctfidf_model,
-        representation_model=model.representation_model,
-    )
+def document_agreement(model, topics: np.ndarray) -> np.ndarray:
+    """Each document's agreement with its topic (see ``ConsensusClustering.agreement``); NaN where unknown, as for
+    documents a zero-shot topic took before the ensemble saw the rest."""
+    clustering = model.hdbscan_model
+    matrix = getattr(clustering, "coassociation_", None)
+    if matrix is None or len(matrix) != len(topics):
+        return np.full(len(topics), np.nan)
+    return clustering.agreement(topics)
+
+
+def reassign_outliers(model, texts: list[str], topics: np.ndarray, embeddings: np.ndarray,
+                      params: Params) -> np.ndarray:
+    """Outlier documents given a topic by ``params.outlier_strategy``; the topics' words and embeddings follow.
+
+    BERTopic's ``update_topics`` rebuilds the words but leaves ``topic_embeddings_`` with a row for the outlier topic
+    that no longer exists, so a saved model would label new documents one topic off; the topic embeddings are set
+    again here as BERTopic makes them at fit time: the mean embedding of each topic's documents, in topic order.
+    """
+    strategy = params.outlier_strategy
+    new = np.asarray(model.reduce_outliers(texts, topics.tolist(), strategy=strategy,
+                                           embeddings=embeddings if strategy == "embeddings" else None), dtype=int)
+    model.update_topics(texts, topics=new.tolist(), top_n_words=params.top_n_words,
+                        vectorizer_model=model.vectorizer_model, ctfidf_model=model.ctfidf_model,
+                        representation_model=model.representation_model)
+    model.topic_embeddings_ = np.vstack([embeddings[new == t].mean(axis=0) for t in sorted(set(new.tolist()))])
     return new

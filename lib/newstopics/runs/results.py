@@ -8,7 +8,7 @@ from pathlib import Path
 from ..model import MODEL_DIR, save_model
 from .folder import Run
 
-DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "topic", "label", "probability", "title", "source", "published",
+DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "topic", "label", "agreement", "title", "source", "published",
                     "author", "url", "n_words", "text"]
 
 
@@ -49,7 +49,7 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
         corpus=corpus.summary(),
         inputs=corpus.inputs,
         skipped=corpus.skipped,
-        derived=result.sizing.to_dict(),
+        derived={**result.sizing.to_dict(), "ensemble": result.ensemble},
         embedding=embedder.describe(),
         results={
             "topics": int(len(found)),
