@@ -38,16 +38,53 @@ def test_sliding_windows_and_phrases():
     assert phrase.single.tolist() == [1, 2]
 
 
-def test_diversity():
-    assert EV.diversity([list("abcdefghij"), list("abcdefghij")]) == 0.5
-    assert EV.diversity([list("abcdefghij"), list("klmnopqrst")]) == 1.0
+@pytest.mark.parametrize("top_n", [5, 10, 15])
+def test_diversity_for_any_number_of_top_words(top_n):
+    words = [f"w{i}" for i in range(40)]
+    same = [words[:top_n], words[:top_n]]
+    apart = [words[:top_n], words[top_n:2 * top_n]]
+    half = [words[:top_n], words[:top_n // 2] + words[top_n:2 * top_n - top_n // 2]]
+    assert EV.diversity(same, top_n) == 0.5 and EV.diversity(apart, top_n) == 1.0
+    assert EV.diversity(half, top_n) == pytest.approx((2 * top_n - top_n // 2) / (2 * top_n))  # unique / listed
+    longer = [words[:20], words[20:40]]  # lists longer than top_n count only their first top_n words
+    assert EV.diversity(longer, top_n) == 1.0 and EV.diversity([words[:20], words[:20]], top_n) == 0.5
 
 
-def test_topic_matching():
-    ref = {0: list("abcdefghij"), 1: list("klmnopqrst")}
-    other = {5: list("abcdefgxyz"), 6: list("uvwxyz1234")}
-    m = EV.match_topics(ref, other)
-    assert m[0] == (5, pytest.approx(7 / 13)) and m[1][1] == 0.0
+def test_documents_match_a_topic_by_jaccard():
+    fit = np.array([0, 0, 0, 0, 1, 1, 1, -1])
+    refit = np.array([7, 7, 7, 9, 9, 9, 9, 7])
+    # topic 0 = docs {0..3}; refit 7 = {0, 1, 2, 7}: 3 shared of 5 -> 0.6; refit 9 = {3..6}: 1 of 7
+    # topic 1 = docs {4, 5, 6}; refit 9: 3 shared of 4 -> 0.75
+    assert EV.document_jaccard(fit, refit) == {0: pytest.approx(3 / 5), 1: pytest.approx(3 / 4)}
+    assert EV.document_jaccard(fit, np.full(8, -1)) == {0: 0.0, 1: 0.0}  # outliers match nothing
+    assert EV.REAPPEAR == 0.5  # what the report calls "reappears": document Jaccard of at least one half
+
+
+@pytest.mark.parametrize("top_n", [5, 10, 15])
+def test_word_overlap_uses_the_top_n_words(top_n):
+    words = [f"w{i}" for i in range(30)]
+    shifted = words[top_n // 2:]  # shares the last top_n - top_n // 2 of the first top_n words
+    expected = (top_n - top_n // 2) / top_n
+    assert EV.word_overlap(words, [shifted, ["x"]], top_n) == pytest.approx(expected)
+    assert EV.word_overlap(words, [words[top_n:]], top_n) == 0.0
+
+
+def test_phrases_beside_their_own_words_do_not_inflate_coherence():
+    """On random text, "a b" beside "a" scores an NPMI near 0.5 (a phrase occurs only where both its words do), so a
+    topic listing phrases beside their words looks coherent where nothing is. Every model is scored on single words."""
+    rng = np.random.default_rng(0)
+    vocab = [f"w{i}" for i in range(50)]
+    docs = [list(rng.choice(vocab, size=200)) for _ in range(300)]
+    plain = [vocab[i:i + 10] for i in range(0, 50, 10)]
+    with_phrases = [[t[0], f"{t[0]} {t[1]}", t[1], f"{t[1]} {t[2]}"] + t[2:] for t in plain]
+    counts = EV.WindowCounts(docs, [w for t in with_phrases for w in t], EV.NPMI_WINDOW)
+    assert counts.npmi(["w0 w1", "w0"])[0, 1] > 0.4 and abs(counts.npmi(["w0", "w1"])[0, 1]) < 0.05
+    inflated = np.nanmean(EV.npmi_coherence([t[:10] for t in with_phrases], counts))
+    honest = EV.score_topics("x", dict(enumerate(with_phrases)), docs, top_n=10)
+    reference = EV.score_topics("x", dict(enumerate(plain)), docs, top_n=10)
+    assert abs(reference.npmi) < 0.05 and inflated > reference.npmi + 0.03
+    assert honest.npmi == pytest.approx(reference.npmi) and honest.diversity == reference.diversity
+    assert EV.single_words(with_phrases[0], 3) == plain[0][:3]
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ def baseline_topics(
     random_state: int,
     min_df: int = 1,
     lda_iterations: int = LDA_ITERATIONS,
+    top_n: int = TOP_N,
 ) -> tuple[dict[int, list[str]], np.ndarray, float]:
     """Top words and document assignments of LDA or NMF with ``k`` topics on the same tokens.
 
@@ -44,7 +45,7 @@ def baseline_topics(
         )
         doc_topic = model.fit_transform(x)
     comp = model.components_
-    topics = {i: vocab[np.argsort(-comp[i])[:TOP_N]].tolist() for i in range(k)}
+    topics = {i: vocab[np.argsort(-comp[i])[:top_n]].tolist() for i in range(k)}
     return topics, doc_topic.argmax(axis=1), time.perf_counter() - t0
 
 

@@ -78,16 +78,16 @@ class WindowCounts:
 
 
 def _per_topic(topics: list[list[str]], counts: WindowCounts, score) -> list[float]:
-    """``score(npmi_matrix)`` for each topic's top-10 terms; NaN for a topic with fewer than two known terms."""
+    """``score(npmi_matrix)`` for each topic's terms; NaN for a topic with fewer than two terms the counts know."""
     scores = []
     for words in topics:
-        words = [w for w in words if w in counts.col][:TOP_N]
+        words = [w for w in words if w in counts.col]
         scores.append(float(score(counts.npmi(words))) if len(words) >= 2 else float("nan"))
     return scores
 
 
 def npmi_coherence(topics: list[list[str]], counts: WindowCounts) -> list[float]:
-    """Mean NPMI over each topic's pairs of terms."""
+    """Mean NPMI over each topic's pairs of terms (pass each topic's top-N terms)."""
     return _per_topic(topics, counts, lambda m: np.mean(m[np.triu_indices(len(m), 1)]))
 
 
@@ -103,11 +103,24 @@ def cv_coherence(topics: list[list[str]], counts: WindowCounts) -> list[float]:
     return _per_topic(topics, counts, _cv)
 
 
-def diversity(topics: list[list[str]]) -> float:
-    if not topics:
-        return float("nan")
-    words = [w for t in topics for w in t[:TOP_N]]
-    return len(set(words)) / (TOP_N * len(topics))
+def diversity(topics: list[list[str]], top_n: int = TOP_N) -> float:
+    """Unique terms among all topics' top ``top_n`` terms, over how many terms those lists hold (``top_n`` x topics
+    when every topic has that many).
+
+    Example:
+        >>> diversity([["a", "b", "c"], ["a", "d", "e"]], top_n=3)
+        0.8333333333333334
+    """
+    words = [w for t in topics for w in t[:top_n]]
+    return len(set(words)) / len(words) if words else float("nan")
+
+
+def single_words(terms: list[str], top_n: int = TOP_N) -> list[str]:
+    """The first ``top_n`` single words of a ranked term list: every model is scored on the same kind of terms.
+
+    A two-word phrase beside its own words ("open", "open source") would otherwise score high on any text.
+    """
+    return [t for t in terms if t and " " not in t][:top_n]
 
 
 @dataclass
@@ -141,31 +154,29 @@ def tokenize(texts: list[str], analyzer) -> list[list[str]]:
     return out
 
 
-def score_topics(
-    name: str,
-    topics: dict[int, list[str]],
-    docs_tokens,
-    outlier_share: float = 0.0,
-    seconds: float = 0.0,
-    counts: tuple[WindowCounts, WindowCounts] | None = None,
-) -> Scores:
-    ids = [t for t in sorted(topics) if t != -1 and topics[t]]
-    lists = [topics[t][:TOP_N] for t in ids]
+def score_topics(name: str, topics: dict[int, list[str]], docs_tokens, outlier_share: float = 0.0,
+                 seconds: float = 0.0, counts: tuple[WindowCounts, WindowCounts] | None = None,
+                 top_n: int = TOP_N) -> Scores:
+    """NPMI, C_v and diversity of a model's topics, on each topic's first ``top_n`` single words.
+
+    Args:
+        name: the model's name in the score table.
+        topics: topic id -> ranked terms (topic -1, the outliers, is left out).
+        docs_tokens: the documents as token lists (:func:`tokenize`).
+        outlier_share: the share of documents in no topic.
+        seconds: the model's fit time.
+        counts: window counts (NPMI windows, C_v windows) already made for these terms, to share between models.
+        top_n: words per topic.
+    """
+    ids = [t for t in sorted(topics) if t != -1 and single_words(topics[t], top_n)]
+    lists = [single_words(topics[t], top_n) for t in ids]
     terms = [w for ws in lists for w in ws]
-    small, large = counts or (
-        WindowCounts(docs_tokens, terms, NPMI_WINDOW),
-        WindowCounts(docs_tokens, terms, CV_WINDOW),
-    )
+    if counts is None:
+        counts = (WindowCounts(docs_tokens, terms, NPMI_WINDOW), WindowCounts(docs_tokens, terms, CV_WINDOW))
+    small, large = counts
     npmi = npmi_coherence(lists, small)
     cv = cv_coherence(lists, large)
     per_topic = pd.DataFrame({"topic": ids, "npmi": np.round(npmi, 4), "c_v": np.round(cv, 4)})
-    return Scores(
-        name,
-        len(ids),
-        float(np.nanmean(npmi)) if ids else float("nan"),
-        float(np.nanmean(cv)) if ids else float("nan"),
-        diversity(lists),
-        outlier_share,
-        per_topic,
-        seconds,
-    )
+    return Scores(name, len(ids), float(np.nanmean(npmi)) if ids else float("nan"),
+                  float(np.nanmean(cv)) if ids else float("nan"), diversity(lists, top_n), outlier_share, per_topic,
+                  seconds)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .baselines import baseline_topics
-from .coherence import CV_WINDOW, NPMI_WINDOW, TOP_N, WindowCounts, score_topics, tokenize
+from .coherence import CV_WINDOW, NPMI_WINDOW, WindowCounts, score_topics, single_words, tokenize
 from .stability import Stability, stability
 
 
@@ -27,6 +27,7 @@ class Evaluation:
 
     def to_json(self) -> dict:
         out = {
+            "terms": "each model is scored on its topics' first top_n_words single words",
             "scores": self.scores.to_dict("records"),
             "sizes": self.sizes,
             "timings": self.timings,
@@ -36,8 +37,10 @@ class Evaluation:
                 "seeds": self.stability.seeds,
                 "ari_mean": round(self.stability.ari_mean, 4),
                 "ari_min": round(self.stability.ari_min, 4),
+                "ari_strict": None if self.stability.ari_strict is None else round(self.stability.ari_strict, 4),
                 "topics_per_run": self.stability.topics_per_run,
-                "unstable_topics": self.stability.per_topic.loc[~self.stability.per_topic["stable"], "topic"].tolist(),
+                "unstable_topics": self.stability.unstable(),
+                "ensemble_ari": None if self.stability.ensemble_ari is None else round(self.stability.ensemble_ari, 4),
             }
         return out
 
@@ -95,8 +98,12 @@ def _score_models(result, topics: dict[int, list[str]], outlier_share: float, pa
     k = len([t for t in topics if t != -1])
     if baselines:
         for kind, name in (("nmf", "NMF"), ("lda", "LDA")):
-            bt, _, secs = baseline_topics(kind, texts, analyzer, k, params.random_state, min_df=result.sizing.min_df)
+            bt, _, secs = baseline_topics(kind, texts, analyzer, k, params.random_state, min_df=result.sizing.min_df,
+                                          top_n=params.top_n_words)
             candidates[name] = (bt, 0.0, secs)
-    all_terms = [w for tp, _, _ in candidates.values() for t, ws in tp.items() if t != -1 for w in ws[:TOP_N]]
+    top_n = params.top_n_words
+    all_terms = [w for tp, _, _ in candidates.values() for t, ws in tp.items() if t != -1
+                 for w in single_words(ws, top_n)]
     counts = (WindowCounts(tokens, all_terms, NPMI_WINDOW), WindowCounts(tokens, all_terms, CV_WINDOW))
-    return {name: score_topics(name, tp, tokens, share, secs, counts) for name, (tp, share, secs) in candidates.items()}
+    return {name: score_topics(name, tp, tokens, share, secs, counts, top_n)
+            for name, (tp, share, secs) in candidates.items()}
