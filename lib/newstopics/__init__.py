@@ -21,3 +21,12 @@ _os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 _os.environ.setdefault("NUMBA_CACHE_DIR", str(_cache_dir() / "numba"))
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``newstopics.load_run``: loaded on first use, so ``import newstopics`` stays cheap."""
+    if name == "load_run":
+        from .runs.catalog import load_run
+
+        return load_run
+    raise AttributeError(f"module 'newstopics' has no attribute {name!r}")

@@ -32,6 +32,8 @@ import sys
 from contextlib import contextmanager
 from functools import lru_cache
 
+from .session import batch_mode
+
 # What BERTopic imports eagerly but uses only on request.
 BERTOPIC_OPTIONAL = ("sentence_transformers", "transformers", "torch", "huggingface_hub")
 # What BERTopic must still provide with those hidden (else the cheap import is not used).
@@ -53,11 +55,6 @@ NOTES: dict[str, str] = {}  # speed-up -> what it did in this process (or why it
 def enabled() -> bool:
     """False when ``NEWSTOPICS_SPEEDUPS=0``: every speed-up then takes the plain path."""
     return os.environ.get("NEWSTOPICS_SPEEDUPS", "1") != "0"
-
-
-def batch_mode() -> bool:
-    """True in a batch run (``newstopics report`` sets ``NEWSTOPICS_BATCH=1``), not in an interactive session."""
-    return os.environ.get("NEWSTOPICS_BATCH") == "1"
 
 
 def _fallback(name: str, exc: BaseException) -> None:

@@ -1,9 +1,9 @@
 """Runs: where a report's work is recorded and how it is carried out.
 
-Inside: ``folder`` (the run folder and its run.json, used by the notebooks), ``results`` (tables and model
-written at the end of a run), ``batch`` (a batch run: papermill into a staging folder, render, land),
-``engine`` (papermill's engine, saving less often), ``render`` (the offline HTML report), ``sweeps``
-(parameter grids), ``compare`` (finished runs side by side).
+Inside: ``folder`` (the run folder and its run.json, used by the notebooks), ``results`` (tables, vectors and model
+written at the end of a run), ``catalog`` (runs listed with their true status, a finished run loaded back),
+``batch`` (a batch run: papermill into a staging folder, render, land), ``engine`` (papermill's engine, saving less
+often), ``render`` (the offline HTML report), ``sweeps`` (parameter grids), ``compare`` (finished runs side by side).
 
 Names are loaded on first use, so the command line starts a run without importing the scientific stack
 (pandas, scipy) that only the notebook's kernel needs.
@@ -15,9 +15,10 @@ _WHERE = {
     "execute": "batch", "kernel_env": "batch",
     "EXECUTED_NOTEBOOK": "folder", "REPORT": "folder", "RUN_JSON": "folder", "Run": "folder", "RunError": "folder",
     "claim_folder": "folder", "new_run_id": "folder", "read_run_json": "folder", "update_run_json": "folder",
-    "versions": "folder",
-    "external_references": "render", "render_html": "render",
-    "save_result": "results",
+    "versions": "folder", "run_status": "folder",
+    "RunData": "catalog", "list_runs": "catalog", "load_run": "catalog",
+    "external_references": "render", "render_html": "render", "render_run": "render",
+    "save_result": "results", "save_curated": "results",
     "sweep": "sweeps",
 }
 __all__ = sorted(_WHERE)

@@ -18,10 +18,21 @@ from typing import Any
 
 from .. import speedups
 from ..params import validate as validate_report
-from ..paths import RUNS_DIR
 from ..paths import notebook as project_notebook
+from ..paths import runs_dir as default_runs_dir
 from .engine import engine_name
-from .folder import EXECUTED_NOTEBOOK, REPORT, RunError, claim_folder, new_run_id, now, read_run_json, update_run_json
+from .folder import (
+    EXECUTED_NOTEBOOK,
+    PREPARED,
+    REPORT,
+    RunError,
+    claim_folder,
+    new_run_id,
+    now,
+    read_run_json,
+    this_process,
+    update_run_json,
+)
 from .render import prepare_render, render_html
 
 
@@ -41,14 +52,14 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_dir: str | Path = RUNS_DIR,
+def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_dir: str | Path | None = None,
             progress: bool = True, validate=validate_report) -> Path:
     """Run a notebook with ``values`` as parameters; return the finished run folder.
 
     Args:
         values: parameter values by name (validated before anything starts).
         notebook: the notebook to run (default: ``topics``, the report).
-        runs_dir: where run folders go.
+        runs_dir: where run folders go (default: ``paths.runs_dir()``).
         progress: show papermill's progress bar.
         validate: the notebook's parameter check (``params.validate`` for the report).
 
@@ -61,7 +72,7 @@ def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_
     """
     speedups.hide_notebook_extras()
     params = validate(values)
-    runs_dir = Path(runs_dir)
+    runs_dir = Path(runs_dir) if runs_dir is not None else default_runs_dir()
     run_id = new_run_id(params)
     final = runs_dir / run_id
     kernel_env()
@@ -71,7 +82,8 @@ def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         staging = claim_folder(runs_dir / f".{run_id}.partial")
-        update_run_json(staging, run_id=run_id, status="running", started=now(), params=params.to_dict())
+        update_run_json(staging, run_id=run_id, status=PREPARED, started=now(), params=params.to_dict(),
+                        process=this_process(), notebook=str(final / EXECUTED_NOTEBOOK))
         t0 = time.perf_counter()
         status, error = _run_notebook(Path(notebook or project_notebook("topics")), staging, params, progress)
         timings = {"notebook_s": round(time.perf_counter() - t0, 3)}
@@ -86,7 +98,7 @@ def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_
         if status != "succeeded":
             _drop_partial_files(staging)
         # the kernel records its own speed-ups; this process adds the engine it ran the notebook with
-        update_run_json(staging, status=status, error=error, finished=now(), timings=timings,
+        update_run_json(staging, status=status, error=error, finished=now(), timings=timings, process=this_process(),
                         speedups={"papermill_engine": speedups.NOTES.get("papermill_engine")},
                         params={**read_run_json(staging).get("params", {}), "output_dir": str(final)})
         os.replace(staging, final)
@@ -107,6 +119,7 @@ def _run_notebook(notebook: Path, staging: Path, params, progress: bool) -> tupl
             parameters={**params.to_dict(), "output_dir": str(staging.resolve())},
             kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()), engine_name=engine_name(),
             shutdown_kernel="immediate",  # every output is on disk when the last cell ends; a graceful stop costs ~1 s
+            **kernel_manager(),
         )
     except pm.PapermillExecutionError as exc:
         return "failed", f"{exc.ename}: {exc.evalue}"
@@ -116,6 +129,33 @@ def _run_notebook(notebook: Path, staging: Path, params, progress: bool) -> tupl
         traceback.print_exc()
         return "failed", f"{type(exc).__name__}: {exc}"
     return "succeeded", None
+
+
+def kernel_manager() -> dict:
+    """A kernel manager that talks to the kernel over local IPC sockets in a private folder: a local kernel needs no
+    TCP port, and jupyter_client no longer warns on every run that TCP traffic is unencrypted. ``{}`` (papermill's own
+    manager) where IPC is not available."""
+    import tempfile
+
+    try:
+        from jupyter_client.manager import AsyncKernelManager
+        from traitlets import default
+
+        if os.name != "posix":
+            return {}
+
+        class IPCKernelManager(AsyncKernelManager):
+            @default("transport")
+            def _default_transport(self):
+                return "ipc"
+
+            @default("ip")
+            def _default_ip(self):
+                return str(Path(tempfile.mkdtemp(prefix="newstopics-kernel-")) / "ipc")
+
+        return {"kernel_manager_class": IPCKernelManager}
+    except Exception:  # jupyter_client changed: papermill's default manager (TCP)
+        return {}
 
 
 def _drop_partial_files(folder: Path) -> None:

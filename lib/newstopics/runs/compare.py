@@ -8,7 +8,12 @@ import pandas as pd
 
 from ..evaluation import rank_runs
 from ..params import NAMES
-from .folder import RUN_JSON
+from .folder import RUN_JSON, run_status
+
+
+def shown_value(value) -> str:
+    """A parameter as a reader writes it: text as is (``pca``, not ``"pca"``), anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def run_row(folder: str | Path) -> dict:
@@ -21,9 +26,9 @@ def run_row(folder: str | Path) -> dict:
     return {
         "run_id": meta.get("run_id", Path(folder).name),
         "folder": str(folder),
-        "status": meta.get("status"),
+        "status": run_status(meta),
         **{
-            f"param:{k}": json.dumps(meta.get("params", {}).get(k))
+            f"param:{k}": shown_value(meta.get("params", {}).get(k))
             for k in NAMES
             if k not in ("output_dir", "run_name")
         },

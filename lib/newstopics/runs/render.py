@@ -62,3 +62,36 @@ def render_html(notebook: str | Path, html_path: str | Path) -> Path:
 def external_references(html: str) -> list[str]:
     """Tags or imports in ``html`` that would fetch something from the network."""
     return [m.group(0) for m in _EXTERNAL.finditer(html)]
+
+
+def render_run(folder: str | Path, notebook: str | Path | None = None) -> Path:
+    """Render a run's report: ``folder/report.html`` from its executed notebook.
+
+    A run made by ``newstopics report`` keeps its notebook in the folder; one made by papermill or JupyterLab may
+    not. Given ``notebook``, that notebook is copied into the folder (as ``notebook.ipynb``) and rendered; without it,
+    the folder's own notebook is used, or the one its run.json names.
+
+    Raises:
+        FileNotFoundError: no executed notebook is known; the message says what to pass.
+    """
+    import shutil
+
+    from .folder import EXECUTED_NOTEBOOK, REPORT, read_run_json, update_run_json
+
+    folder = Path(folder).expanduser().resolve()
+    meta = read_run_json(folder)
+    if notebook is None:
+        inside = [folder / EXECUTED_NOTEBOOK, *(Path(p) for p in [meta.get("notebook")] if p), *folder.glob("*.ipynb")]
+        notebook = next((p for p in inside if p.is_file() and p.resolve().parent == folder), None)
+        if notebook is None:
+            named = f" (its run.json names {meta['notebook']})" if meta.get("notebook") else ""
+            raise FileNotFoundError(
+                f"no executed notebook in {folder}{named}; pass the notebook papermill wrote (or JupyterLab saved): "
+                f"newstopics render {folder} --notebook path/to/executed.ipynb")
+    notebook = Path(notebook).expanduser().resolve()
+    if notebook.parent != folder:
+        shutil.copyfile(notebook, folder / EXECUTED_NOTEBOOK)
+        notebook = folder / EXECUTED_NOTEBOOK
+        if meta:
+            update_run_json(folder, notebook=str(notebook))
+    return render_html(notebook, folder / REPORT)

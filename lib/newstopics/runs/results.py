@@ -6,15 +6,27 @@ import shutil
 from pathlib import Path
 
 from ..model import MODEL_DIR, save_model
+from .catalog import EMBEDDINGS
 from .folder import Run
 
 DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "topic", "label", "agreement", "title", "source", "published",
                     "author", "url", "n_words", "text"]
 
 
+def write_embeddings(run: Run, vectors) -> Path:
+    """The documents' vectors as ``embeddings.npy`` (row i for documents.csv row i), written atomically."""
+    import numpy as np
+
+    path = run.path(EMBEDDINGS)
+    tmp = path.with_name(f".{path.stem}.tmp.npy")
+    np.save(tmp, np.asarray(vectors, dtype=np.float32))
+    os.replace(tmp, path)
+    return path
+
+
 def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str, Path]:
-    """Write the run's tables and model: documents.csv, topics.csv, articles.csv, cleaning.csv,
-    duplicates.csv, metrics.csv and topic_quality.csv (when evaluated), model/.
+    """Write the run's tables, vectors and model: documents.csv, topics.csv, articles.csv, cleaning.csv,
+    duplicates.csv, metrics.csv and topic_quality.csv (when evaluated), embeddings.npy, model/.
 
     Args:
         run: the run folder.
@@ -44,12 +56,14 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
     save_model(result.model, tmp, embedder.name)
     os.replace(tmp, run.path(MODEL_DIR))
     written["model"] = run.path(MODEL_DIR)
+    written["embeddings"] = write_embeddings(run, result.embeddings)
     found = result.topics[result.topics["topic"] != -1]
     run.record(
         corpus=corpus.summary(),
         inputs=corpus.inputs,
         skipped=corpus.skipped,
-        derived={**result.sizing.to_dict(), "ensemble": result.ensemble},
+        derived=result.sizing.to_dict(),
+        ensemble=result.ensemble,
         embedding=embedder.describe(),
         results={
             "topics": int(len(found)),
@@ -60,3 +74,46 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
     )
     return written
 
+
+
+def save_curated(run: Run, parent, result, embedder) -> dict[str, Path]:
+    """Write a curated run: its own documents.csv, topics.csv, model/ and embeddings.npy, and the parent's
+    articles.csv, cleaning.csv and duplicates.csv copied unchanged (the parent run itself is never touched).
+
+    Args:
+        run: the new run folder.
+        parent: the parent run (:class:`~.catalog.RunData`).
+        result: the curated :class:`~newstopics.model.TopicResult`.
+        embedder: the parent's embedder.
+    """
+    columns = [c for c in DOCUMENT_COLUMNS if c in result.documents.columns]
+    written = {
+        "documents": run.write_csv(result.documents[columns], "documents.csv"),
+        "topics": run.write_csv(result.topics.drop(columns=["representative_docs"]), "topics.csv"),
+    }
+    for name in ("articles", "cleaning", "duplicates"):
+        source = parent.folder / f"{name}.csv"
+        if source.exists():
+            tmp = run.path(f".{name}.csv.tmp")
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, run.path(f"{name}.csv"))
+            written[name] = run.path(f"{name}.csv")
+    tmp = run.path(f".{MODEL_DIR}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    save_model(result.model, tmp, embedder.name)
+    os.replace(tmp, run.path(MODEL_DIR))
+    written["model"] = run.path(MODEL_DIR)
+    written["embeddings"] = write_embeddings(run, result.embeddings)
+    found = result.topics[result.topics["topic"] != -1]
+    run.record(
+        corpus=parent.meta.get("corpus"),
+        inputs=parent.meta.get("inputs"),
+        derived=result.sizing.to_dict(),
+        embedding=embedder.describe(),
+        results={
+            "topics": int(len(found)),
+            "outlier_share": float(round((result.documents["topic"] == -1).mean(), 4)),
+            "labels": dict(zip(found["topic"].astype(str), found["label"], strict=True)),
+        },
+    )
+    return written

@@ -5,7 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from ..params import grid, validate_compare
-from ..paths import RUNS_DIR, SWEEPS_DIR, notebook
+from ..paths import notebook
+from ..paths import runs_dir as default_runs_dir
+from ..paths import sweeps_dir as default_sweeps_dir
 from .batch import execute, kernel_env
 from .folder import RunError
 
@@ -23,8 +25,8 @@ def _execute_one(values: dict[str, Any], runs_dir: str) -> tuple[str, str, str]:
 def sweep(
     config: dict[str, Any],
     *,
-    runs_dir: str | Path = RUNS_DIR,
-    sweeps_dir: str | Path = SWEEPS_DIR,
+    runs_dir: str | Path | None = None,
+    sweeps_dir: str | Path | None = None,
     workers: int = 2,
     progress: bool = True,
 ) -> Path:
@@ -32,8 +34,8 @@ def sweep(
 
     Args:
         config: the sweep file's content: ``{name, base: {param: value}, grid: {param: [values]}}``.
-        runs_dir: where the members' run folders go.
-        sweeps_dir: where the comparison run goes.
+        runs_dir: where the members' run folders go (default: ``paths.runs_dir()``).
+        sweeps_dir: where the comparison run goes (default: ``paths.sweeps_dir()``).
         workers: runs at once (each in its own process).
         progress: show a progress bar over the members.
 
@@ -50,6 +52,8 @@ def sweep(
 
     combos = grid(config)
     name = str(config.get("name") or "sweep")
+    runs_dir = Path(runs_dir) if runs_dir is not None else default_runs_dir()
+    sweeps_dir = Path(sweeps_dir) if sweeps_dir is not None else default_sweeps_dir()
     kernel_env()
     members = []
     for i, params in enumerate(combos):

@@ -1,0 +1,150 @@
+"""Runs as a researcher looks for them: every run listed with its true status, a finished run loaded back.
+
+:func:`list_runs` reads every run folder (hidden staging folders of batch runs too) and shows each run's status as
+it truly is: a ``running`` run whose process is gone is ``abandoned``. :func:`load_run` returns a finished run's
+tables, embeddings and model, so analysis can go on in a notebook without refitting.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..paths import runs_dir
+from .folder import RUN_JSON, read_run_json, run_status
+
+EMBEDDINGS = "embeddings.npy"
+TABLES = ("documents", "topics", "articles", "cleaning", "duplicates", "metrics", "topic_quality")
+
+
+def age(started: str | None) -> str:
+    """How long ago an ISO time was, in the largest unit that fits: '40 s', '12 min', '3 h', '2 d'."""
+    if not started:
+        return ""
+    seconds = (datetime.now(timezone.utc) - datetime.fromisoformat(started)).total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size:.0f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def list_runs(folder: str | Path | None = None) -> pd.DataFrame:
+    """One row per run under ``folder`` (default: the runs folder), newest first.
+
+    Columns: ``run_id``, ``status`` (``abandoned`` for a run whose process is gone), ``corpus``, ``topics``,
+    ``documents``, ``age``, ``parent_run``, ``error``, ``folder``.
+    """
+    folder = Path(folder) if folder is not None else runs_dir()
+    rows = []
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        meta = read_run_json(path)
+        if not path.is_dir() or not meta:
+            continue
+        params = meta.get("params") or {}
+        corpus = params.get("corpus") or params.get("model_run") or params.get("run") or ""
+        rows.append({"run_id": meta.get("run_id", path.name), "status": run_status(meta),
+                     "corpus": Path(str(corpus)).name if corpus else "",
+                     "topics": (meta.get("results") or {}).get("topics"),
+                     "documents": (meta.get("corpus") or {}).get("documents"), "started": meta.get("started", ""),
+                     "age": age(meta.get("started")), "parent_run": meta.get("parent_run"),
+                     "error": meta.get("error"), "folder": str(path)})
+    table = pd.DataFrame(rows, columns=["run_id", "status", "corpus", "topics", "documents", "started", "age",
+                                        "parent_run", "error", "folder"])
+    return table.sort_values("started", ascending=False).drop(columns="started").reset_index(drop=True)
+
+
+@dataclass
+class RunData:
+    """A finished run's results, read back from its folder (see :func:`load_run`).
+
+    Attributes:
+        folder: the run folder.
+        meta: its run.json.
+        tables: name -> table (``documents``, ``topics``, ``articles``, ``cleaning``, ``duplicates``, ``metrics``,
+            ``topic_quality``: those the run wrote).
+        embeddings: the documents' vectors, row i for ``documents`` row i (None if the run saved none).
+    """
+
+    folder: Path
+    meta: dict
+    tables: dict = field(default_factory=dict)
+    embeddings: np.ndarray | None = None
+
+    @property
+    def documents(self) -> pd.DataFrame:
+        return self.tables["documents"]
+
+    @property
+    def topics(self) -> pd.DataFrame:
+        return self.tables["topics"]
+
+    @property
+    def params(self):
+        """The run's parameters, validated again (the corpus is not looked for)."""
+        from ..params import validate
+
+        values = {k: v for k, v in (self.meta.get("params") or {}).items() if k != "output_dir"}
+        return validate(values, check_corpus=False)
+
+    @property
+    def sizing(self):
+        """The settings the run derived from its corpus size (run.json's ``derived``)."""
+        from ..model.sizing import Sizing
+
+        return Sizing.from_dict(self.meta.get("derived") or {})
+
+    @cached_property
+    def embedder(self):
+        from ..embed import Embedder
+
+        return Embedder(self.params.embedding_model, show_progress=False)
+
+    @cached_property
+    def model(self):
+        """The run's BERTopic model, loaded offline from its safetensors folder (with the run's embedding model)."""
+        from ..model import MODEL_DIR, load_model
+
+        return load_model(self.folder / MODEL_DIR, self.embedder)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A run's table: numbers as numbers (an empty cell is NaN), text as text (an empty cell is "")."""
+    table = pd.read_csv(path)
+    text = table.select_dtypes(include=["object", "string"]).columns
+    table[text] = table[text].fillna("")
+    return table
+
+
+def load_run(path: str | Path) -> RunData:
+    """A finished run's tables, embeddings and model, to continue the analysis without refitting.
+
+    Args:
+        path: a run folder (``outputs/runs/<run-id>``).
+
+    Returns:
+        A :class:`RunData`; its ``model`` is loaded on first use.
+
+    Raises:
+        FileNotFoundError: the folder holds no run.
+        ValueError: the run did not succeed (its status says why).
+
+    Example:
+        >>> run = load_run("outputs/runs/20261123-093012-seeds-3fa2")          # doctest: +SKIP
+        >>> run.documents.groupby("label").size()                              # doctest: +SKIP
+        >>> run.model.get_topic(0)                                             # doctest: +SKIP
+    """
+    folder = Path(path).expanduser().resolve()
+    if not (folder / RUN_JSON).is_file():
+        raise FileNotFoundError(f"{folder} is not a run folder (no {RUN_JSON}); list the runs with `newstopics runs`.")
+    meta = read_run_json(folder)
+    status = run_status(meta)
+    if status != "succeeded":
+        raise ValueError(f"run {folder.name} is {status}" + (f": {meta['error']}" if meta.get("error") else "")
+                         + "; only a finished run can be loaded.")
+    tables = {name: _read_table(folder / f"{name}.csv") for name in TABLES if (folder / f"{name}.csv").is_file()}
+    vectors = np.load(folder / EMBEDDINGS, allow_pickle=False) if (folder / EMBEDDINGS).is_file() else None
+    return RunData(folder=folder, meta=meta, tables=tables, embeddings=vectors)
