@@ -22,6 +22,7 @@ class LsaEmbedder(BaseEmbedder):
         super().__init__()
         self.name = LSA_MODEL
         self.max_tokens = 254
+        self.languages = None  # not known: no article is dropped for its language
         self.stats = {"hits": 0, "misses": 0}
         self.embedding_model = self
         self._fitted = None

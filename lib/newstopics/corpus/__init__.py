@@ -2,9 +2,10 @@
 
 Entry point: :func:`load_corpus`. The stage runs, in order: ``readers`` (folders, files, tables, limits,
 decoding) -> ``parse`` (HTML, ``metadata`` from headers and datelines, ``cleaning`` of boilerplate, audited)
--> ``paragraphs`` (rebuilt, hard-wrapped text too) -> ``segment`` (documents of the chosen unit, fitted to
-the model's window) -> ``dedupe`` (exact and near duplicates). Nothing here knows about embedding models
-or topics; the only model facts it takes are a token budget and a function that counts tokens.
+-> ``paragraphs`` (rebuilt, hard-wrapped text too) -> ``language`` (each article's) -> ``segment`` (documents of
+the chosen unit, fitted to the model's window) -> ``dedupe`` (exact and near duplicates). Nothing here knows about
+embedding models or topics; the only model facts it takes are a token budget, a function that counts tokens, and
+the languages to keep.
 """
 from .cleaning import DEFAULT_RULES, CleaningRules
 from .dedupe import find_duplicates

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +10,7 @@ import pandas as pd
 from ..text import estimate_tokens
 from .cleaning import DEFAULT_RULES, CleaningRules, repeated_lines
 from .dedupe import find_duplicates
+from .language import UNDETERMINED, detect
 from .paragraphs import rebuild_paragraphs
 from .parse import parse_article
 from .readers import read_articles
@@ -31,6 +32,7 @@ def load_corpus(
     rules: CleaningRules = DEFAULT_RULES,
     dedupe: bool = True,
     min_documents: int = MIN_DOCUMENTS,
+    languages: Collection[str] | None = None,
 ) -> Corpus:
     """Read articles from ``path`` and turn them into documents ready to embed.
 
@@ -45,6 +47,8 @@ def load_corpus(
         rules: the boilerplate rules.
         dedupe: drop exact and near-duplicate documents (listed in ``Corpus.duplicates``).
         min_documents: fewer documents than this raise :class:`CorpusError`.
+        languages: keep only articles in these languages (ISO 639-1 codes; an article whose language is undetermined
+            is kept); the others are listed in ``Corpus.skipped``. None keeps every article.
 
     Returns:
         The :class:`Corpus`: articles, one row per document, the cleaning audit, what was skipped and why.
@@ -59,7 +63,7 @@ def load_corpus(
     """
     raws, skipped, inputs = read_articles(path)
     articles, audits, rows = _documents(raws, doc_unit, clean, min_words, max_tokens, count_tokens or estimate_tokens,
-                                        rules, skipped)
+                                        rules, skipped, languages)
     docs = pd.DataFrame(rows, columns=[c for c in DOC_COLUMNS if c != "doc_id"])
     docs, duplicates = _drop_duplicates(docs) if dedupe else (docs, [])
     docs.insert(0, "doc_id", range(len(docs)))
@@ -79,8 +83,8 @@ def load_corpus(
 
 
 def _documents(raws: list[RawArticle], doc_unit: str, clean: bool, min_words: int, max_tokens: int,
-               count_tokens: Callable[[str], int], rules: CleaningRules,
-               skipped: list[dict]) -> tuple[list[Article], list[dict], list[dict]]:
+               count_tokens: Callable[[str], int], rules: CleaningRules, skipped: list[dict],
+               languages: Collection[str] | None) -> tuple[list[Article], list[dict], list[dict]]:
     """Parse, clean and segment every article: (usable articles, audit rows, document rows)."""
     repeated = repeated_lines(raws, rules) if clean else set()
     articles: list[Article] = []
@@ -95,6 +99,11 @@ def _documents(raws: list[RawArticle], doc_unit: str, clean: bool, min_words: in
             why = ("empty after removing its header" if not audit
                    else f"nothing left after cleaning ({len(audit)} lines removed as header or boilerplate)")
             skipped.append({"item": raw.article_id, "reason": why})
+            continue
+        article.language, article.language_confidence = detect(" ".join(article.paragraphs))
+        if languages is not None and article.language not in {*languages, UNDETERMINED}:
+            skipped.append({"item": raw.article_id, "reason": f"in another language ({article.language}) than the "
+                            f"embedding model reads ({', '.join(sorted(languages))}); other_languages=drop"})
             continue
         articles.append(article)
         for pos, text in enumerate(segment(article, doc_unit, min_words, max_tokens, count_tokens)):

@@ -1,6 +1,7 @@
 """The records ingestion produces: raw articles as read, parsed articles, and the corpus of documents."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -44,6 +45,8 @@ class Article:
     paragraphs: list[str] = field(default_factory=list)
     n_lines: int = 0
     n_removed: int = 0
+    language: str = "und"  # ISO 639-1 code of its text, "und" when too short or unclear (see .language)
+    language_confidence: float = 0.0
 
     def meta(self) -> dict:
         return {k: getattr(self, k) for k in META_FIELDS}
@@ -73,6 +76,7 @@ class Corpus:
             "skipped": len(self.skipped),
             "sources": int(d["source"].replace("", pd.NA).nunique()) if len(d) else 0,
             "dated_articles": sum(1 for a in self.articles if a.published),
+            "languages": dict(Counter(a.language for a in self.articles).most_common()),
         }
 
     def articles_table(self) -> pd.DataFrame:
@@ -88,6 +92,8 @@ class Corpus:
                     "documents": int(counts.get(a.article_id, 0)) if len(self.documents) else 0,
                     "words": sum(len(p.split()) for p in a.paragraphs),
                     "lines_removed": a.n_removed,
+                    "language": a.language,
+                    "language_confidence": a.language_confidence,
                 }
             )
         return pd.DataFrame(rows)

@@ -8,16 +8,15 @@ the window is silently ignored.
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from .. import speedups
 from ..params import PACKAGED_MODEL
 from ..paths import cache_dir
+from ..session import interactive
 from ..text import estimate_tokens, split_to_fit
 from .cache import EmbeddingCache
-from .resolve import load_encoder, model_identity, resolve_model_path, static_teacher, window_tokens
+from .resolve import load_encoder, model_identity, model_languages, resolve_model_path, static_teacher, window_tokens
 
 BaseEmbedder = speedups.import_bertopic().backend.BaseEmbedder
 
@@ -31,7 +30,7 @@ class Embedder(BaseEmbedder):
         use_cache: read and write the content-addressed cache (``$NEWSTOPICS_CACHE_DIR``).
         batch_size: texts per batch (default: the encoder's own best).
         max_tokens: the window in word pieces, special tokens excluded (default: the model's own).
-        show_progress: progress bars (default: on, except in batch runs).
+        show_progress: progress bars (default: in a JupyterLab session only, where they draw as widgets).
 
     Example:
         >>> embedder = Embedder()                                   # doctest: +SKIP
@@ -44,8 +43,9 @@ class Embedder(BaseEmbedder):
         super().__init__()
         self.name = name
         self.batch_size = batch_size
-        self.show_progress = (not os.environ.get("NEWSTOPICS_BATCH")) if show_progress is None else show_progress
+        self.show_progress = interactive() if show_progress is None else show_progress
         self.teacher = static_teacher(name)
+        self.languages = model_languages(name)  # what the model reads (None: not known); see corpus.language
         self.path = resolve_model_path(self.teacher or name)
         self.key = model_identity(name)
         self.cache = EmbeddingCache(cache_dir(), self.key) if use_cache else None
@@ -107,6 +107,7 @@ class Embedder(BaseEmbedder):
             "name": self.name,
             "identity": self.key,
             "path": str(self.path) if self.path else None,
+            "languages": sorted(self.languages) if self.languages else None,
             "window_tokens": self.max_tokens + 2,
             "cache": str(self.cache.dir) if self.cache else None,
             **self.stats,

@@ -26,6 +26,13 @@ def static_teacher(name: str) -> str | None:
     return None
 
 
+def model_languages(name: str) -> set[str] | None:
+    """The languages a model was trained to read: English for the packaged all-MiniLM-L6-v2 and its static
+    distillation; None (not known here) for other models."""
+    teacher = static_teacher(name)
+    return {"en"} if (teacher or name).lower() in PACKAGED_ALIASES else None
+
+
 def resolve_model_path(name: str) -> Path | None:
     """Folder of a model that is on this machine, or None for a name only a hub would know."""
     if name.lower() in PACKAGED_ALIASES:
