@@ -21,7 +21,8 @@
 # ingestion as that run, and each document gets the topic the model assigns. Topics are not refitted,
 # so results stay comparable with the earlier report.
 #
-# Run it as `newstopics assign --run outputs/runs/<run-id> --corpus path/to/new/articles`.
+# Run it as `newstopics assign --run outputs/runs/<run-id> --corpus path/to/new/articles`, or with papermill
+# (`-p model_run RUN -p corpus PATH`), or here: set the parameters below and Run All.
 
 # %% tags=["parameters"]
 # Parameters: `newstopics assign --help`. Defaults and checks live in newstopics.params.AssignParams.
@@ -31,39 +32,32 @@ output_dir: str = ""  # folder for the outputs of this run; empty: a new folder 
 run_name: str = ""  # short name added to the run id
 
 # %%
-# Check every parameter before any work.
+# Check the declared parameters before any work.
 from newstopics import params
 
-cfg = params.assign_from_namespace(globals())
+cfg = params.from_namespace(globals(), "assign")
 
 # %%
-from pathlib import Path
-
-import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from newstopics import figures, runs
 from newstopics.corpus import load_corpus
-from newstopics.embed import Embedder
-from newstopics.figures import esc, show
-from newstopics.model import MODEL_DIR, OUTLIER, assign_topics, load_model
+from newstopics.figures import esc, narrative, show
+from newstopics.model import OUTLIER, assign_topics
 
 figures.setup()
-run = runs.Run.open(cfg)
-source = runs.read_run_json(cfg.model_run)
-fitted = params.validate(source["params"], check_corpus=False)
-embedder = Embedder(fitted.embedding_model)
-display(
-    Markdown(
-        f"Run {esc(run.run_id)} labels {esc(cfg.corpus)} with the model of run {esc(source.get('run_id'))} "
-        f"({source.get('results', {}).get('topics', '?')} topics, fitted on {esc(fitted.corpus)}, documents = "
-        f"{fitted.doc_unit}s)."
-    )
-)
+fitted_run = runs.load_run(cfg.model_run)
+fitted = fitted_run.params
+embedder = fitted_run.embedder
+run = runs.Run.open(cfg, model_run=str(cfg.model_run), model_run_id=fitted_run.meta.get("run_id"))
+display(Markdown(
+    f"Run `{run.run_id}` labels `{esc(cfg.corpus)}` with the model of run `{esc(fitted_run.meta.get('run_id'))}` "
+    f"({fitted_run.meta.get('results', {}).get('topics', '?')} topics, fitted on `{esc(fitted.corpus)}`, documents = "
+    f"{fitted.doc_unit}s, embedded with **{esc(embedder.name)}**)."))
 
 # %%
 with run.stage("corpus"):
-    corpus = load_corpus(
+    articles = load_corpus(
         cfg.corpus,
         fitted.doc_unit,
         clean=fitted.clean,
@@ -71,52 +65,49 @@ with run.stage("corpus"):
         max_tokens=embedder.max_tokens,
         count_tokens=embedder.count_tokens,
         min_documents=1,
+        languages=embedder.languages if fitted.other_languages == "drop" else None,
     )
 with run.stage("assign"):
-    model = load_model(Path(cfg.model_run) / MODEL_DIR, embedder)
-    result = assign_topics(
-        model, corpus.documents, embedder, pd.read_csv(Path(cfg.model_run) / "topics.csv", keep_default_na=False)
-    )
-s = corpus.summary()
-display(
-    Markdown(
-        f"**{s['articles']} new articles**, {s['documents']} documents; cleaning removed {s['lines_removed']} lines, "
-        f"{s['skipped']} inputs were skipped."
-    )
-)
-display(HTML(figures.table_html(corpus.articles_table().drop(columns=["url"]))))
+    result = assign_topics(fitted_run.model, articles.documents, embedder, fitted_run.topics)
+display(Markdown(narrative.corpus_summary(articles, embedder, fitted.other_languages)))
+figures.interactive_table(articles.articles_table().drop(columns=["url"]), "The new articles (articles.csv)")
 
 # %% [markdown]
 # ## Topics of the new articles
+# A saved model gives each document the topic whose embedding (the mean of the topic's documents in the fitted
+# run) is nearest to the document's. The `similarity` column is that cosine similarity (-1 to 1): how close the
+# document is to its topic, not a probability. The fitted run's outliers have an embedding too, so a document
+# nearest to it is an outlier here, with a similarity like any other.
 
 # %%
+outliers = (result.documents["topic"] == OUTLIER).mean()
+display(Markdown(f"{len(result.documents)} documents; {outliers:.0%} are nearest to the fitted run's outliers; "
+                 f"median similarity to the assigned topic {result.documents['similarity'].median():.2f}."))
 display(HTML(figures.table_html(result.topics[["topic", "count", "share", "label", "top_words"]])))
-show(
-    figures.article_topic_heatmap(result), run.path("figures"), "topics_per_article", result.article_mix().reset_index()
-)
+show(figures.article_topic_heatmap(result), run.path("figures"), "topics_per_article",
+     result.article_mix().reset_index())
 
 # %%
-cols = ["doc_id", "article_id", "position", "topic", "label", "probability", "title", "source", "published", "text"]
-display(
-    HTML(figures.table_html(result.documents[cols].assign(text=lambda d: d["text"].str.slice(0, 200)), max_rows=40))
-)
+figures.interactive_table(figures.documents_table(result), "Documents with their topic (full text in documents.csv)",
+                          pageLength=10)
 
 # %%
+cols = ["doc_id", "article_id", "position", "topic", "label", "similarity", "title", "source", "published", "text"]
 with run.stage("save"):
     run.write_csv(result.documents[cols], "documents.csv")
     run.write_csv(result.topics.drop(columns=["representative_docs"]), "topics.csv")
-    run.write_csv(corpus.audit, "cleaning.csv")
+    run.write_csv(articles.articles_table(), "articles.csv")
+    run.write_csv(articles.audit, "cleaning.csv")
     run.record(
-        model_run=str(cfg.model_run),
-        model_run_id=source.get("run_id"),
-        corpus=corpus.summary(),
-        inputs=corpus.inputs,
-        skipped=corpus.skipped,
+        corpus=articles.summary(),
+        inputs=articles.inputs,
+        skipped=articles.skipped,
         embedding=embedder.describe(),
         timings=result.timings,
-        results={
-            "documents": len(result.documents),
-            "outlier_share": float((result.documents["topic"] == OUTLIER).mean()),
-        },
+        results={"documents": len(result.documents), "outlier_share": float(round(outliers, 4))},
     )
-display(Markdown(f"Run {esc(run.run_id)} wrote `documents.csv`, `topics.csv`, `cleaning.csv` and `figures/`."))
+display(Markdown(f"Run `{run.run_id}` wrote `documents.csv`, `topics.csv`, `articles.csv`, `cleaning.csv` and "
+                 f"`figures/` into `{run.home}`."))
+
+# %%
+run.finish()

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # Which settings to trust: runs side by side
 #
-# Each row is one finished run (one combination of a sweep). Runs are ranked by the mean of their ranks on
+# Each row is one run (one combination of a sweep). Finished runs are ranked by the mean of their ranks on
 # NPMI, C_v, topic diversity and stability (higher is better) and on outlier share (lower is better);
 # rank 1 is best on balance, not best on every metric. Only the parameters that differ between runs are shown.
 # Made by `make sweep` (or `newstopics sweep FILE.yaml`).
@@ -30,17 +30,17 @@ run_name: str = ""  # short name added to the run id
 # %%
 from newstopics import params
 
-cfg = params.compare_from_namespace(globals())
+cfg = params.from_namespace(globals(), "compare")
 
 # %%
-import html
 import os
 from pathlib import Path
 
+import plotly.graph_objects as go
 from IPython.display import HTML, Markdown, display
 
 from newstopics import figures
-from newstopics.figures import esc, show
+from newstopics.figures import show
 from newstopics.runs import REPORT, Run, compare_runs
 
 figures.setup()
@@ -48,25 +48,16 @@ run = Run.open(cfg)
 table = compare_runs(list(cfg.runs))
 run.write_csv(table, "comparison.csv")
 ok = (table["status"] == "succeeded").sum()
-display(Markdown(f"**{len(table)} runs**, {ok} succeeded. Full table: `comparison.csv` in run {esc(run.run_id)}."))
+display(Markdown(f"**{len(table)} runs**, {ok} succeeded. Full table: `comparison.csv` in run `{run.run_id}`."))
 
 # %%
-def _link(folder: str) -> str:
-    target = Path(folder) / REPORT
-    rel = os.path.relpath(target.resolve(), Path(run.folder).resolve().parent / run.run_id)
-    return f"<a href='{html.escape(rel)}'>report</a>" if target.exists() else "(no report)"
-
-
-shown = table.drop(columns=["folder", "rank_score"]).copy()
-shown.insert(1, "report", [_link(f) for f in table["folder"]])
-body = shown.to_html(index=False, escape=True, border=0, classes="nt-table", na_rep="")
-for f in table["folder"]:  # the links are ours, not data: put them back unescaped
-    body = body.replace(html.escape(_link(f)), _link(f))
-display(HTML(body))
+home = run.home  # where this run's report lands (a batch run is moved there when done)
+reports = [os.path.relpath(Path(f) / REPORT, home) if (Path(f) / REPORT).exists() else None for f in table["folder"]]
+shown = table.drop(columns=["folder", "rank_score"])
+display(HTML(figures.table_html(shown, links={"run_id": reports})))
+display(Markdown("Each run id links to that run's report."))
 
 # %%
-import plotly.graph_objects as go
-
 done = table[table["status"] == "succeeded"]
 fig = go.Figure(
     go.Scatter(
@@ -74,6 +65,7 @@ fig = go.Figure(
         y=done["diversity"],
         mode="markers+text",
         text=done["rank"].astype("Int64").astype(str),
+        textposition="top center",
         marker=dict(
             size=10 + 20 * done["stability_ari"].fillna(0).clip(0, 1),
             color=done["outlier_share"],
@@ -94,3 +86,6 @@ fig.update_layout(
                          "stable, greener fewer outliers."},
 )
 show(fig, run.path("figures"), "coherence_vs_diversity", done)
+
+# %%
+run.finish()

@@ -45,7 +45,7 @@ class Evaluation:
         return out
 
 
-def evaluate(result, embedder, params, *, baselines: bool = True, stability_runs: int = 3) -> Evaluation:
+def evaluate(result, embedder, params, *, baselines: bool = True, stability_runs: int = 2) -> Evaluation:
     """Metrics for the run's topics, NMF/LDA baselines with as many topics, and stability under refits.
 
     Args:

@@ -1,43 +1,30 @@
-"""What the reader sees: interactive charts and escaped tables, drawn in JupyterLab and in the offline report.
+"""What the reader sees: interactive charts and tables, drawn in JupyterLab and in the offline report.
 
-Inside: ``render`` (the offline renderer, reading guides, escaping, export), ``charts`` (every view of a
-topic result), ``tables`` (escaped HTML tables). Call :func:`setup` once in a notebook before showing figures.
+Inside: ``render`` (the offline renderer, reading guides, escaping, export), ``charts`` (every view of a topic
+result), ``tables`` (interactive and escaped tables), ``narrative`` (the report's sentences, written from the run).
+Call :func:`setup` once in a notebook before showing figures or tables.
 """
 from .charts import (
-    HEATMAP_MAX_ROWS,
-    article_topic_heatmap,
-    document_map,
-    hierarchy,
-    intertopic_map,
-    similarity_heatmap,
-    topic_barchart,
-    topic_centroids,
-    topic_positions,
-    topics_over_time,
+                     HEATMAP_MAX_ROWS,
+                     article_topic_heatmap,
+                     document_map,
+                     document_positions,
+                     hierarchy,
+                     intertopic_map,
+                     similarity_heatmap,
+                     topic_barchart,
+                     topic_centroids,
+                     topic_positions,
+                     topics_over_time,
 )
+from .narrative import corpus_summary, language_note, run_header, settings_table, steering_summary, topics_summary
 from .render import RENDERER, OfflineRenderer, empty_figure, esc, export, guide, how_to_read, setup, show
-from .tables import table_html, topics_html
+from .tables import documents_table, interactive_table, setup_tables, skipped_table, table_html, topics_html
 
 __all__ = [
-    "HEATMAP_MAX_ROWS",
-    "RENDERER",
-    "OfflineRenderer",
-    "article_topic_heatmap",
-    "document_map",
-    "empty_figure",
-    "esc",
-    "export",
-    "guide",
-    "hierarchy",
-    "how_to_read",
-    "intertopic_map",
-    "setup",
-    "show",
-    "similarity_heatmap",
-    "table_html",
-    "topic_barchart",
-    "topic_centroids",
-    "topic_positions",
-    "topics_html",
-    "topics_over_time",
+    "HEATMAP_MAX_ROWS", "OfflineRenderer", "RENDERER", "article_topic_heatmap", "corpus_summary", "document_map",
+    "document_positions", "documents_table", "empty_figure", "esc", "export", "guide", "hierarchy", "how_to_read",
+    "interactive_table", "intertopic_map", "language_note", "run_header", "settings_table", "setup", "setup_tables",
+    "show", "similarity_heatmap", "skipped_table", "steering_summary", "table_html", "topic_barchart",
+    "topic_centroids", "topic_positions", "topics_html", "topics_over_time", "topics_summary",
 ]

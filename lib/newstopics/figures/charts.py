@@ -16,7 +16,7 @@ def _topics(result: TopicResult, include_outliers: bool = False) -> pd.DataFrame
 
 
 def topic_barchart(result: TopicResult, n_words: int = 6, max_topics: int = 12) -> go.Figure:
-    """Top words of each topic, by c-TF-IDF weight, one small bar chart per topic (largest topics first).
+    """Top words of each topic with their lift, one small bar chart per topic (largest topics first).
 
     Args:
         result: the topic result.
@@ -38,8 +38,8 @@ def topic_barchart(result: TopicResult, n_words: int = 6, max_topics: int = 12) 
         rows=rows,
         cols=cols,
         subplot_titles=[esc(f"{r.topic}: {r.label}", 40) for r in topics.itertuples()],
-        horizontal_spacing=0.12,
-        vertical_spacing=min(0.12, 0.5 / rows),
+        horizontal_spacing=0.14,
+        vertical_spacing=min(0.16, 0.6 / rows),
     )
     for i, r in enumerate(topics.itertuples()):
         words = result.model.get_topic(r.topic) or []
@@ -55,11 +55,14 @@ def topic_barchart(result: TopicResult, n_words: int = 6, max_topics: int = 12) 
             row=i // cols + 1,
             col=i % cols + 1,
         )
-    fig.update_xaxes(title_text="c-TF-IDF weight", title_font_size=10)
-    fig.update_layout(title="Top words per topic", height=max(320, 230 * rows))
+    # one axis title, under the bottom row only: a title under every panel ran into the next row's panel titles
+    for col in range(1, cols + 1):
+        fig.update_xaxes(title_text="lift", title_font_size=10, row=rows, col=col)
+    fig.update_layout(title="Top words per topic", height=max(320, 240 * rows), margin=dict(t=90, b=50))
     fig.update_annotations(font_size=11)
     return guide(
-        fig, "Each panel is one topic (largest first); longer bars are words that set the topic apart from the others."
+        fig, "Each panel is one topic (largest first), its top words in the order chosen: the words its documents use "
+        "far more often than the corpus does (lift: the longer the bar, the more) and that appear together."
     )
 
 
@@ -71,6 +74,11 @@ def topic_centroids(result: TopicResult) -> tuple[pd.DataFrame, np.ndarray]:
         return topics, np.zeros((0, emb.shape[1]))
     c = np.vstack([emb[docs.index[docs["topic"] == t].to_numpy()].mean(axis=0) for t in topics["topic"]])
     return topics, c / (np.linalg.norm(c, axis=1, keepdims=True) + 1e-12)
+
+
+def document_positions(result: TopicResult, coords: np.ndarray) -> pd.DataFrame:
+    """The document map's data: each document's topic, label and 2-D position (the CSV saved beside the chart)."""
+    return result.documents[["doc_id", "article_id", "topic", "label"]].assign(x=coords[:, 0], y=coords[:, 1])
 
 
 def topic_positions(result: TopicResult) -> pd.DataFrame:
@@ -157,10 +165,10 @@ def article_topic_heatmap(
         sizes = result.documents[by].value_counts()
         keep = sizes[sizes.index.isin(mix.index)].sort_values(ascending=False, kind="stable").index[:max_rows]
         mix = mix[mix.index.isin(keep)]
-    names = mix.index.tolist()
+    names = [str(n) or f"(no {by})" for n in mix.index]  # a blank name would show as an empty row
     if label_col and label_col in result.documents:
         first = result.documents.drop_duplicates(by).set_index(by)[label_col]
-        names = [f"{first.get(n) or n}" for n in names]
+        names = [f"{first.get(n) or n}" for n in mix.index]
     topic_of = dict(zip(result.topics["label"], result.topics["topic"], strict=True))
     ticks = [
         f"{topic_of.get(c, '')}: {c.split(' · ')[0]}" if topic_of.get(c, -1) != OUTLIER else "outliers"
@@ -191,10 +199,11 @@ def article_topic_heatmap(
     fig.update_yaxes(automargin=True, autorange="reversed")
     fig.update_xaxes(automargin=True)
     what = "article" if by == "article_id" else by
+    article = "an" if what[:1] in ("a", "e", "i", "o", "u") else "a"
     return guide(
         fig,
-        f"Each row is a {what}; darker cells mean a larger share of its documents fall in that topic, so a row shows "
-        f"what that {what} talks about.",
+        f"Each row is {article} {what}; darker cells mean a larger share of its documents fall in that topic, so a "
+        f"row shows what that {what} talks about.",
     )
 
 

@@ -63,6 +63,9 @@ def setup() -> None:
     pio.renderers[RENDERER] = _Renderer()
     pio.renderers.default = RENDERER
     pio.templates.default = "plotly_white"
+    from .tables import setup_tables
+
+    setup_tables()
 
 
 def esc(text: object, width: int = 0) -> str:
@@ -74,7 +77,8 @@ def esc(text: object, width: int = 0) -> str:
 
 
 def guide(fig: go.Figure, how_to_read: str) -> go.Figure:
-    fig.update_layout(meta={"how_to_read": how_to_read}, margin=dict(t=70, l=10, r=10, b=40))
+    margins = {k: v for k, v in {"t": 70, "l": 10, "r": 10, "b": 40}.items() if getattr(fig.layout.margin, k) is None}
+    fig.update_layout(meta={"how_to_read": how_to_read}, margin=margins)
     return fig
 
 

@@ -3,9 +3,10 @@
 Entry point: :func:`fit_topics`. Inside: ``sizing`` (settings sized to the corpus), ``terms`` (words and
 phrases a topic is described by), ``build`` (BERTopic assembled from those parts), ``fit`` (fitting and
 outlier reassignment), ``labels`` (readable labels, the topic table), ``io`` (safetensors save/load and
-labelling new documents with a saved model).
+labelling new documents with a saved model), ``curate`` (a finished run's topics merged, renamed or dropped).
 """
 from .build import MAP_MAX_DOCS, build_model, document_coords, make_reducer, make_vectorizer
+from .curate import curate, curated_topics
 from .fit import TopicResult, fit_topics, reassign_outliers
 from .io import MODEL_DIR, assign_topics, load_model, save_model
 from .labels import OUTLIER, OUTLIER_LABEL, clean_terms, make_label, surface_forms, topic_table
@@ -22,6 +23,8 @@ __all__ = [
     "Sizing",
     "TopicResult",
     "assign_topics",
+    "curate",
+    "curated_topics",
     "build_model",
     "clean_terms",
     "document_coords",

@@ -1,6 +1,8 @@
 """The topic model's entry point: embed through the cache, fit BERTopic, return plain tables."""
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +14,20 @@ from ..params import Params
 from .build import build_model
 from .labels import OUTLIER, topic_table
 from .sizing import Sizing, size_for
+
+
+@contextlib.contextmanager
+def quiet_bertopic():
+    """Hold back BERTopic's warning that topics set by hand must be the pipeline's last step: here they are (the
+    topic embeddings are set right after, as at fit time), and the warning would print as a red box in every report.
+    """
+    log = logging.getLogger("BERTopic")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 @dataclass
@@ -126,8 +142,9 @@ def reassign_outliers(model, texts: list[str], topics: np.ndarray, embeddings: n
     strategy = params.outlier_strategy
     new = np.asarray(model.reduce_outliers(texts, topics.tolist(), strategy=strategy,
                                            embeddings=embeddings if strategy == "embeddings" else None), dtype=int)
-    model.update_topics(texts, topics=new.tolist(), top_n_words=params.top_n_words,
-                        vectorizer_model=model.vectorizer_model, ctfidf_model=model.ctfidf_model,
-                        representation_model=model.representation_model)
+    with quiet_bertopic():
+        model.update_topics(texts, topics=new.tolist(), top_n_words=params.top_n_words,
+                            vectorizer_model=model.vectorizer_model, ctfidf_model=model.ctfidf_model,
+                            representation_model=model.representation_model)
     model.topic_embeddings_ = np.vstack([embeddings[new == t].mean(axis=0) for t in sorted(set(new.tolist()))])
     return new

@@ -59,7 +59,11 @@ def assign_topics(model, docs: pd.DataFrame, embedder, saved_topics: pd.DataFram
         saved_topics: the saved run's ``topics.csv``; counts and shares are recomputed for the new documents.
 
     Returns:
-        A :class:`~.fit.TopicResult` of the new documents.
+        A :class:`~.fit.TopicResult` of the new documents. Its ``similarity`` column is the cosine similarity of a
+        document's embedding to the embedding of the topic it was given (the mean of that topic's fitted documents):
+        a saved model assigns by nearest topic embedding, not by the clusterer. The fitted run's outliers have an
+        embedding too, so a new document nearest to it is an outlier with a similarity like any other; the
+        similarity says how close, not how likely.
     """
     texts = docs["text"].tolist()
     t0 = time.perf_counter()
@@ -67,7 +71,7 @@ def assign_topics(model, docs: pd.DataFrame, embedder, saved_topics: pd.DataFram
     topics, probs = model.transform(texts, embeddings=embeddings)
     out = docs.copy()
     out["topic"] = np.asarray(topics, dtype=int)
-    out["probability"] = np.round(np.asarray(probs, dtype=float), 4) if probs is not None else np.nan
+    out["similarity"] = np.round(np.asarray(probs, dtype=float), 4) if probs is not None else np.nan
     labels = dict(zip(saved_topics["topic"], saved_topics["label"], strict=True))
     out["label"] = out["topic"].map(labels).fillna(OUTLIER_LABEL)
     counts = out.groupby("topic").size()

@@ -68,7 +68,8 @@ def representative(doc_idx: np.ndarray, emb: np.ndarray, k: int = 3) -> list[int
     return [int(doc_idx[i]) for i in np.argsort(-sims, kind="stable")[:k]]
 
 
-def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: int) -> pd.DataFrame:
+def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: int,
+                names: dict[int, str] | None = None) -> pd.DataFrame:
     """One row per topic, outliers first: size, label, words of each representation, representative documents.
 
     Args:
@@ -76,6 +77,7 @@ def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: 
         docs: the documents with their ``topic`` (row i is embedding row i).
         embeddings: the documents' vectors.
         top_n_words: terms kept per representation.
+        names: labels a researcher gave (topic id -> label); they replace the labels made from the words.
 
     Returns:
         Columns ``topic, count, share, label, top_words, keybert_words, mmr_words, articles, origin,
@@ -90,7 +92,9 @@ def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: 
     forms = surface_forms(label_words, docs["text"].head(5000).tolist())  # how the corpus writes them: 'AI', 'China'
     rows = []
     for topic, group in docs.groupby("topic", sort=True):
-        label = OUTLIER_LABEL if topic == OUTLIER else named.get(topic) or make_label(label_terms[topic], forms=forms)
+        given = (names or {}).get(topic)
+        label = OUTLIER_LABEL if topic == OUTLIER else given or named.get(topic) or make_label(label_terms[topic],
+                                                                                                 forms=forms)
         rep = representative(group.index.to_numpy(), embeddings)
         rows.append(
             {
@@ -102,7 +106,8 @@ def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: 
                 "keybert_words": ", ".join([w for w, _ in aspects.get("KeyBERT", {}).get(topic, [])][:top_n_words]),
                 "mmr_words": ", ".join([w for w, _ in aspects.get("MMR", {}).get(topic, [])][:top_n_words]),
                 "articles": int(group["article_id"].nunique()),
-                "origin": "named (zero-shot)" if topic in named else ("outliers" if topic == OUTLIER else "found"),
+                "origin": "named (zero-shot)" if topic in named else ("outliers" if topic == OUTLIER
+                                                                  else "renamed" if given else "found"),
                 "representative_doc_ids": " ".join(str(int(docs.at[i, "doc_id"])) for i in rep),
                 "representative_docs": [
                     {

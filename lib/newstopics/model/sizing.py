@@ -28,6 +28,15 @@ class Sizing:
     def to_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
+    @classmethod
+    def from_dict(cls, values: dict) -> Sizing:
+        """The sizing a run recorded (run.json's ``derived``); other keys there are ignored."""
+        import dataclasses
+
+        names = {f.name for f in dataclasses.fields(cls)}
+        kept = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k in names}
+        return cls(**kept)
+
 
 def size_for(n_docs: int, params: Params) -> Sizing:
     """UMAP/HDBSCAN/vectorizer settings that suit ``n_docs`` documents.

@@ -1,0 +1,101 @@
+"""The report's sentences, written from the run itself, so its text always matches what ran.
+
+Every value taken from the corpus or the parameters goes through :func:`~.render.esc`: it shows, never runs.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..model import OUTLIER
+from .render import esc
+
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
+                  "nl": "Dutch", "zh": "Chinese", "ja": "Japanese", "ru": "Russian", "ar": "Arabic", "ko": "Korean",
+                  "und": "undetermined (too short or unclear)"}
+
+
+def plural(n: int, word: str) -> str:
+    """``1 article``, ``2 articles``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def run_header(run, cfg, embedder) -> str:
+    """The report's first lines: the run, the corpus, the model as it really is, the seed."""
+    model = esc(embedder.name)
+    reads = ", ".join(language_name(c) for c in sorted(embedder.languages)) if embedder.languages else "not known here"
+    return (f"Run **{esc(run.run_id)}** on `{esc(cfg.corpus)}`: documents are {esc(cfg.doc_unit)}s, embedded with "
+            f"**{model}** (reads: {reads}); topics are the consensus of {cfg.ensemble} fits seeded from "
+            f"{cfg.random_state}. Everything ran offline.")
+
+
+def corpus_summary(corpus, embedder, other_languages: str) -> str:
+    """What was read, cleaned, dropped and skipped; which articles are not in the model's language."""
+    s = corpus.summary()
+    text = (f"**{plural(s['articles'], 'article')}**, {s['documents']} documents ({s['doc_unit']}s, median "
+            f"{s['words_per_document_median']:.0f} words), {s['words_total']:,} words. {s['dated_articles']} of "
+            f"{s['articles']} articles state a date; {s['sources']} distinct sources are named. Cleaning removed "
+            f"{s['lines_removed']} lines; {s['duplicates_dropped']} duplicate documents were dropped; {s['skipped']} "
+            f"files or rows were skipped.")
+    return text + language_note(corpus, embedder, other_languages)
+
+
+def language_note(corpus, embedder, other_languages: str) -> str:
+    """A warning when articles are not in the language the embedding model reads (or were dropped for it)."""
+    if not embedder.languages:
+        return ""
+    reads = ", ".join(language_name(c) for c in sorted(embedder.languages))
+    dropped = [s for s in corpus.skipped if "other_languages=drop" in s["reason"]]
+    foreign = [a for a in corpus.articles if a.language not in {*embedder.languages, "und"}]
+    if dropped:
+        return (f"\n\n**{len(dropped)} article(s) were dropped** because they are not in {reads}, the language the "
+                f"embedding model reads (`other_languages=drop`): "
+                + "; ".join(esc(s["item"]) for s in dropped) + ".")
+    if foreign:
+        listed = "; ".join(f"{esc(a.title or a.article_id)} ({language_name(a.language)})" for a in foreign[:10])
+        return (f"\n\n**Warning: {len(foreign)} article(s) are not in {reads}**, the language the embedding model "
+                f"reads, so their documents are placed by a model that cannot read them: {listed}"
+                + (" …" if len(foreign) > 10 else "")
+                + ". Run with `other_languages=drop` to leave them out, or with a multilingual embedding model.")
+    return ""
+
+
+def topics_summary(result, embedder) -> str:
+    """How many topics, how many outliers, how they were found."""
+    s = result.sizing
+    found = result.topics[result.topics["topic"] != OUTLIER]
+    outliers = (result.documents["topic"] == OUTLIER).mean()
+    cached = " (read from the ensemble cache: the same fits were made before)" if result.ensemble.get("from_cache") \
+        else ""
+    return (f"**{len(found)} topics** found; {outliers:.0%} of documents fit no topic well (outliers). The topics are "
+            f"the consensus of {s.members} {s.reducer.upper()} + HDBSCAN fits{cached} ({s.n_neighbors} neighbours, "
+            f"topics of at least {s.min_cluster_size} documents): documents that most fits put together form a topic, "
+            f"and each document's *agreement* is the share of fits that put it with its topic's other documents. "
+            f"Embeddings: {embedder.stats['hits']} from the cache, {embedder.stats['misses']} computed.")
+
+
+def steering_summary(result, cfg) -> str:
+    """What seed topics, zero-shot topics and outlier reassignment did in this run."""
+    o = result.outliers
+    steer = []
+    if cfg.seed_topics:
+        steer.append(f"guided by {len(cfg.seed_topics)} seed word lists")
+    if cfg.zeroshot_topics:
+        matched = (result.topics["origin"] == "named (zero-shot)").sum()
+        steer.append(f"{matched} of {len(cfg.zeroshot_topics)} named topics matched documents (similarity ≥ "
+                     f"{cfg.zeroshot_min_similarity})")
+    text = "This run was " + "; ".join(steer) + ". " if steer else "This run was not steered. "
+    if o["strategy"] != "none":
+        return text + (f"Outliers: {o['before']:.0%} of documents before reassignment by `{o['strategy']}`, "
+                       f"{o['after']:.0%} after (a reassigned document has no agreement).")
+    return text + f"Outliers: {o['before']:.0%} of documents (no reassignment)."
+
+
+def settings_table(params, versions: dict) -> pd.DataFrame:
+    """The parameters the run used and the versions of the packages it ran with, one row each."""
+    rows = [{"kind": "parameter", "name": k, "value": str(v)} for k, v in params.to_dict().items()]
+    rows += [{"kind": "package", "name": k, "value": v} for k, v in versions.items()]
+    return pd.DataFrame(rows)

@@ -1,0 +1,90 @@
+"""A researcher's judgement applied to a finished run's topics: merge some, rename some, drop some.
+
+The parent run is never changed: :func:`curate` works on its loaded tables, vectors and model and returns a new
+:class:`~.fit.TopicResult`. Topic words, keywords and topic embeddings are computed again for the new topics with
+the run's own vectorizer and representations; topics are numbered again 0, 1, 2, ... (a saved model needs topic ids
+without gaps), and ``topics.csv`` says which parent topics each one came from.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .fit import TopicResult, quiet_bertopic
+from .labels import OUTLIER, topic_table
+
+
+def curated_topics(topics: np.ndarray, merge=None, drop=None) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """New topic ids after merging and dropping, and for each new id the parent topics it holds.
+
+    Merged groups take one new id; dropped topics' documents become outliers (-1); new ids follow the smallest
+    parent id of each group, so the order a researcher knows is kept.
+
+    Example:
+        >>> curated_topics(np.array([0, 1, 2, 3, -1]), merge=[[1, 3]], drop=[2])
+        (array([ 0,  1, -1,  1, -1]), {0: [0], 1: [1, 3]})
+    """
+    topics = np.asarray(topics, dtype=int)
+    group_of = {t: t for t in set(topics.tolist()) - {-1}}
+    for group in merge or []:
+        for t in group:
+            group_of[t] = min(group)
+    for t in drop or []:
+        group_of[t] = OUTLIER
+    kept = sorted({g for g in group_of.values() if g != OUTLIER})
+    new_id = {g: i for i, g in enumerate(kept)}
+    parents = {new_id[g]: sorted(t for t, h in group_of.items() if h == g) for g in kept}
+    mapped = np.array([new_id.get(group_of.get(t, OUTLIER), OUTLIER) for t in topics])
+    return mapped, parents
+
+
+def curate(model, documents: pd.DataFrame, embeddings: np.ndarray, params, sizing, embedder, *, merge=None,
+           rename=None, drop=None) -> TopicResult:
+    """The run's topics merged, renamed and dropped, with words, keywords, labels and topic embeddings recomputed.
+
+    Args:
+        model: the run's loaded BERTopic model (``load_run(...).model``).
+        documents: the run's documents.csv (text, article metadata, topic).
+        embeddings: the documents' vectors (``load_run(...).embeddings``).
+        params: the run's parameters (top words, seed).
+        sizing: the run's sizing (its vocabulary settings).
+        embedder: the run's embedder (KeyBERT-style keywords embed words with it).
+        merge: groups of parent topic ids to merge; rename: ``{parent id: label}`` (an id of a merged group names the
+            merged topic); drop: parent ids whose documents become outliers.
+
+    Returns:
+        A :class:`~.fit.TopicResult`; ``topics`` has a ``parent_topics`` column.
+    """
+    from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
+    from bertopic.vectorizers import ClassTfidfTransformer
+
+    from .build import make_vectorizer
+    from .represent import LiftRepresentation
+
+    docs = documents.reset_index(drop=True)
+    texts = docs["text"].tolist()
+    new, parents = curated_topics(docs["topic"].to_numpy(), merge, drop)
+    representation = {"Main": LiftRepresentation(None, top_n_words=params.top_n_words),
+                      "KeyBERT": KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.random_state),
+                      "MMR": MaximalMarginalRelevance(diversity=0.3, top_n_words=params.top_n_words)}
+    model.embedding_model = embedder
+    with quiet_bertopic():
+        model.update_topics(texts, topics=new.tolist(), top_n_words=params.top_n_words,
+                            vectorizer_model=make_vectorizer(sizing),
+                            ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+                            representation_model=representation)
+    model.topic_embeddings_ = np.vstack([embeddings[new == t].mean(axis=0) for t in sorted(set(new.tolist()))])
+    names = {new_id: rename[p] for new_id, ps in parents.items() for p in ps if rename and p in rename}
+    old = docs["topic"].to_numpy()
+    kept_labels = {new_id: docs["label"][old == ps[0]].iloc[0] for new_id, ps in parents.items()
+                   if len(ps) == 1 and new_id not in names and "label" in docs and np.array_equal(old == ps[0],
+                                                                                                   new == new_id)}
+    out = docs.drop(columns=[c for c in ("topic", "label", "agreement") if c in docs]).assign(topic=new)
+    table = topic_table(model, out, embeddings, params.top_n_words, names=names)
+    table["parent_topics"] = table["topic"].map(lambda t: " ".join(map(str, parents.get(t, []))))
+    table.loc[table["topic"] == OUTLIER, "origin"] = "outliers"
+    table["label"] = [kept_labels.get(t, label) for t, label in zip(table["topic"], table["label"], strict=True)]
+    model.set_topic_labels(dict(zip(table["topic"], table["label"], strict=True)))
+    out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
+    return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=sizing,
+                       fitted_topics=new)
