@@ -41,8 +41,10 @@ lint: $(STAMP) ## check style, imports and common bugs (ruff, configured in pypr
 test: lint ## lint, then run the test suite (unit tests, real notebook runs, the report in headless Chromium)
 	$(PY) -m pytest -q $(ARGS)
 
-lab: $(STAMP) ## open JupyterLab with the project kernel
-	$(VENV)/bin/jupyter lab notebooks/
+LAB_ARGS ?=
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+lab: $(STAMP) ## open JupyterLab on the project: notebooks/ (start with topics.ipynb), seeds/, outputs/
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab $(ROOT_FLAG) $(LAB_ARGS)
 
 sync: $(STAMP) ## regenerate notebooks/*.ipynb from their .py twins (outputs stay empty)
 	$(VENV)/bin/jupytext --sync notebooks/*.py
