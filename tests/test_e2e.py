@@ -146,7 +146,8 @@ def test_metrics_baselines_and_stability_are_recorded(seeds_run):
     for r in models.values():
         assert -1 <= r["npmi"] <= 1 and 0 <= r["c_v"] <= 1 and 0 < r["diversity"] <= 1
     stab = meta["stability"]
-    assert len(stab["seeds"]) == 3 and -1 <= stab["ari_mean"] <= 1 and -1 <= stab["ari_strict"] <= 1
+    assert len(stab["seeds"]) == P.DEFAULTS.stability_runs
+    assert -1 <= stab["ari_mean"] <= 1 and -1 <= stab["ari_strict"] <= 1
     assert -1 <= stab["ensemble_ari"] <= 1 and meta["terms"].startswith("each model is scored on")
     quality = pd.read_csv(seeds_run / "topic_quality.csv")
     assert {"topic", "label", "count", "npmi", "c_v", "reappears", "in_ensemble", "word_overlap", "stable"} <= set(
@@ -298,8 +299,9 @@ def test_sweep_runs_each_combination_and_ranks_them(tmp_path):
     assert sorted(table["min_topic_size"]) == [4, 6] and "reducer" not in table.columns  # only what varied
     assert sorted(table["rank"]) in ([1.0, 2.0], [1.0, 1.0])
     html = (page / "report.html").read_text()
-    for m in members:
-        assert f"href='../../runs/{m.name}/report.html'" in html
+    for m in members:  # each run id links to that run's report, as a link (not escaped text)
+        assert f'<a href="../../runs/{m.name}/report.html">{m.name}</a>' in html
+    assert "&lt;a href" not in html and '"pca"' not in html
 
 
 def test_sweep_file_is_checked_before_any_run(tmp_path):

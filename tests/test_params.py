@@ -47,9 +47,32 @@ def test_string_forms_from_the_command_line_are_typed():
 
 
 def test_namespace_with_unknown_injected_name_is_refused():
-    ns = {**P.DEFAULTS.to_dict(), "corpus": str(SEEDS), "min_topic_sise": 5, "json": json}
+    """A misspelt `-p min_topic_sise 5` is found in the cell papermill injected, and named."""
+    injected = "# Parameters\ncorpus = 'seeds'\nmin_topic_sise = 5\n"
+    ns = {**P.DEFAULTS.to_dict(), "corpus": str(SEEDS), "min_topic_sise": 5, "In": ["", "x = 1", injected]}
     with pytest.raises(P.ParameterError, match="min_topic_sise"):
         P.from_namespace(ns)
+
+
+def test_namespace_left_by_an_earlier_run_is_not_taken_for_parameters():
+    """Run All twice in one kernel: names the first run left (cfg, result, a Corpus...) are not parameters."""
+    first = P.from_namespace({**P.DEFAULTS.to_dict(), "corpus": str(SEEDS), "In": [""]})
+    ns = {**P.DEFAULTS.to_dict(), "corpus": str(SEEDS), "top_n_words": 7, "cfg": first, "result": object(),
+          "articles": object(), "figs": "x", "json": json, "In": ["", "cfg = params.from_namespace(globals())"]}
+    second = P.from_namespace(ns)
+    assert second.top_n_words == 7 and first.top_n_words == 10
+
+
+def test_other_notebooks_read_their_own_names():
+    with pytest.raises(P.ParameterError, match="'corpus' is empty"):
+        P.from_namespace({"model_run": "", "corpus": "", "output_dir": "", "run_name": "", "result": 1}, "assign")
+    with pytest.raises(P.ParameterError, match="runs"):
+        P.from_namespace({"runs": None, "output_dir": "", "run_name": ""}, "compare")
+    with pytest.raises(P.ParameterError, match="a finished run folder"):
+        P.from_namespace({"run": "", "merge": [[1, 2]], "rename": None, "drop": None, "output_dir": "",
+                          "run_name": ""}, "curate")
+    with pytest.raises(P.ParameterError, match="merged once"):
+        P.validate_curate({"run": "x", "merge": [[1, 2]], "drop": [2]}, check_corpus=False)
 
 
 def _parameters_cell(path):
@@ -59,12 +82,15 @@ def _parameters_cell(path):
     return cells[0]
 
 
-def test_notebook_parameters_cell_matches_library_defaults():
-    """The notebook declares every parameter, typed and commented, with the library's default."""
-    cell = _parameters_cell(ROOT / "notebooks" / "topics.ipynb")
+@pytest.mark.parametrize("notebook, defaults", [("topics", P.DEFAULTS), ("assign", P.AssignParams()),
+                                                ("compare", P.CompareParams()), ("curate", P.CurateParams())])
+def test_notebook_parameters_cell_matches_library_defaults(notebook, defaults):
+    """Each notebook declares every parameter, typed and commented, with the library's default."""
+    cell = _parameters_cell(ROOT / "notebooks" / f"{notebook}.ipynb")
     declared = {p.name: p for p in PythonTranslator.inspect(cell)}
-    assert set(declared) == set(P.NAMES)
+    assert set(declared) == set(defaults.to_dict())
     for name, p in declared.items():
-        assert eval(p.default) == getattr(P.DEFAULTS, name), name  # noqa: S307 - our own notebook's literals
+        value, default = eval(p.default), getattr(defaults, name)  # noqa: S307 - our own notebook's literals
+        assert value == default or (value is None and default == ()), name  # compare's `runs`: None means none
         assert p.inferred_type_name not in ("None", ""), f"{name} has no type annotation"
         assert p.help, f"{name} has no comment"
