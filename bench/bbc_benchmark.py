@@ -4,7 +4,7 @@ K = 10, 20, 30, 40, 50 topics, 3 seeds each; NPMI (windows of 10 tokens) and top
 topic's top-10 single words, the outlier topic excluded, all scored by ``newstopics.evaluation`` in one run. The
 corpus is already lower-cased, lemmatised and filtered, so every model sees whitespace-split words.
 
-* ``bertopic``: our default configuration (``model.build_model``: consensus of 50 UMAP + HDBSCAN fits, lift words),
+* ``bertopic``: our default configuration (``model.build_model``: consensus of 75 UMAP + HDBSCAN fits, lift words),
   ``nr_topics=K`` (BERTopic counts its outlier topic, so K - 1 topics when there are outliers). The ensemble does not
   depend on K, so it is fitted once per seed and reused for every K (a fresh fit gives the same labels: the ensemble
   is deterministic for a seed; ``tests/test_consensus.py`` checks it across processes); ``fit_s`` is the time of the
