@@ -13,8 +13,6 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% [markdown]
 # # Curate a run's topics: merge, rename, drop
 #
@@ -71,7 +69,8 @@ if cfg.drop:
     changes.append("dropped " + ", ".join(map(str, cfg.drop)))
 display(Markdown(f"**{len(found)} topics** after curation ({'; '.join(changes) or 'no change asked'}); "
                  f"{(result.documents['topic'] == OUTLIER).mean():.0%} of documents are outliers. Topic ids are "
-                 "renumbered from 0 by size; `parent_topics` gives each one's topics in the parent run."))
+                 "renumbered from 0 in the order of their parent topics; `parent_topics` gives each one's topics in "
+                 "the parent run."))
 display(HTML(figures.table_html(result.topics[["topic", "parent_topics", "count", "share", "label", "top_words"]])))
 
 # %%

@@ -172,16 +172,15 @@ with run.stage("figures"):
 # Three parameters point the model at the questions you care about, without hand-labelling:
 #
 # - `outlier_strategy` reassigns documents that fit no topic (`c-tf-idf`, `embeddings` or `distributions`);
-# - `seed_topics` nudges the clustering toward themes given as word lists (guided modeling), for example
-#   `[["price", "cheap", "cost"], ["chips", "export"]]`;
+# - `seed_topics` nudges the clustering toward themes given as word lists (guided modeling);
 # - `zeroshot_topics` names topics and assigns each document whose similarity to a name reaches
-#   `zeroshot_min_similarity` to it; the rest are clustered as usual, for example `["AI chips and export controls"]`.
+#   `zeroshot_min_similarity` to it; the rest are clustered as usual.
 #
 # To merge, rename or drop topics after the fact, without refitting, use `notebooks/curate.ipynb`
-# (`newstopics curate --run RUN -p merge=[[1,2]]`).
+# (`newstopics curate`). The examples below are made from this run's own topics.
 
 # %%
-display(Markdown(narrative.steering_summary(result, cfg)))
+display(Markdown(narrative.steering_summary(result, cfg) + "\n\n" + narrative.steering_examples(result, run)))
 
 # %% [markdown]
 # ## How good are these topics, and how sure can we be?

@@ -17,8 +17,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory):
-    """Every test session starts with an empty embedding cache of its own."""
+    """Every test session starts with an empty embedding cache of its own, and writes no run into the project."""
     os.environ["NEWSTOPICS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["NEWSTOPICS_RUNS_DIR"] = str(tmp_path_factory.mktemp("default-runs"))
     os.environ["HF_HUB_OFFLINE"] = "1"
     yield
 

@@ -41,7 +41,7 @@ def _stderr_outputs(notebook: Path) -> list[str]:
             if o.get("name") == "stderr" or o["output_type"] == "error"]
 
 
-def test_papermill_from_the_notebooks_folder_finds_the_seeds_and_the_runs_folder(tmp_path):
+def test_papermill_from_the_notebooks_folder_finds_the_seeds_and_the_runs_folder(tmp_path, seeds_run):
     """A kernel started in notebooks/ (as JupyterLab starts it): the default corpus is still the project's seeds."""
     out = tmp_path / "executed.ipynb"
     done = _papermill(["topics.ipynb", str(out), *QUICK], ROOT / "notebooks", tmp_path / "runs")
@@ -54,6 +54,10 @@ def test_papermill_from_the_notebooks_folder_finds_the_seeds_and_the_runs_folder
     # the executed notebook is elsewhere: render says what to pass, then renders with it
     refused = subprocess.run([*CLI, "render", str(folder)], capture_output=True, text=True)
     assert refused.returncode == 2 and "--notebook" in refused.stderr
+    other = subprocess.run([*CLI, "render", str(folder), "--notebook", str(seeds_run / runs.EXECUTED_NOTEBOOK)],
+                           capture_output=True, text=True)  # another run's notebook: refused
+    assert other.returncode == 2 and "is not the notebook of run" in other.stderr
+    assert not (folder / runs.REPORT).exists() and not (folder / runs.EXECUTED_NOTEBOOK).exists()
     rendered = subprocess.run([*CLI, "render", str(folder), "--notebook", str(out)], capture_output=True, text=True)
     assert rendered.returncode == 0, rendered.stderr[-2000:]
     html = (folder / runs.REPORT).read_text()
@@ -72,7 +76,17 @@ def test_papermill_from_the_root_into_its_own_output_dir_then_render(tmp_path):
     assert not (tmp_path / "runs").exists()  # output_dir was used, nothing went to the runs folder
     rendered = subprocess.run([*CLI, "render", str(target)], capture_output=True, text=True)
     assert rendered.returncode == 0, rendered.stderr[-2000:]
-    assert (target / runs.REPORT).exists()
+    report = (target / runs.REPORT).read_bytes()
+    # the same command again: papermill rewrites its notebook before the kernel refuses the finished run; the
+    # run's tables stay, and render refuses that notebook rather than make a report of a run that never was
+    tables = {p.name: p.read_bytes() for p in target.glob("*.csv")}
+    again = _papermill(["notebooks/topics.ipynb", str(target / "notebook.ipynb"), "-p", "output_dir", str(target),
+                        *QUICK], ROOT, tmp_path / "runs")
+    assert again.returncode != 0 and "runs never overwrite each other" in again.stderr
+    assert {p.name: p.read_bytes() for p in target.glob("*.csv")} == tables
+    assert runs.read_run_json(target)["status"] == "succeeded"
+    refused = subprocess.run([*CLI, "render", str(target)], capture_output=True, text=True)
+    assert refused.returncode == 2 and (target / runs.REPORT).read_bytes() == report
 
 
 def test_papermill_into_a_finished_run_is_refused_and_leaves_it_untouched(seeds_run, tmp_path):
@@ -114,7 +128,7 @@ def test_load_run_gives_tables_embeddings_and_model(seeds_run, packaged_embedder
     assert list(topics) == data.documents["topic"].head(5).tolist()  # the saved model agrees with the saved table
 
 
-def test_curate_writes_a_new_run_and_leaves_the_parent_unchanged(seeds_run):
+def test_curate_writes_a_new_run_and_leaves_the_parent_unchanged(seeds_run, monkeypatch):
     parent_topics = pd.read_csv(seeds_run / "topics.csv", keep_default_na=False)
     ids = sorted(t for t in parent_topics["topic"] if t != -1)
     assert len(ids) >= 4
@@ -142,6 +156,10 @@ def test_curate_writes_a_new_run_and_leaves_the_parent_unchanged(seeds_run):
     assert (docs.loc[dropped, "topic"] == -1).all()
     assert (child / runs.REPORT).exists() and _stderr_outputs(child / runs.EXECUTED_NOTEBOOK) == []
     assert (child / "articles.csv").read_bytes() == (seeds_run / "articles.csv").read_bytes()
+    monkeypatch.setenv(paths.RUNS_ENV, str(seeds_run.parent))
+    loaded = runs.load_run(child.name)  # a run id is enough; a curated run loads like any other
+    assert loaded.params == runs.load_run(seeds_run).params
+    assert loaded.model.get_topic(0)
 
 
 def test_curate_refuses_unknown_topic_ids(seeds_run):
@@ -173,3 +191,32 @@ def test_articles_not_in_the_models_language_are_flagged_or_dropped(tmp_path):
     assert sorted(dropped.articles_table()["language"]) == ["en", "en"]
     assert any("other_languages=drop" in s["reason"] and french.name in s["item"] for s in dropped.skipped)
     assert len(dropped.documents) < len(kept.documents)
+
+
+def test_in_jupyterlab_only_a_failing_stage_ends_a_run(tmp_path, monkeypatch):
+    """A scratch cell that fails leaves the run open; a failing stage ends it; Run All again ends an open run."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from newstopics import params
+
+    monkeypatch.setenv("JPY_SESSION_NAME", str(ROOT / "notebooks" / "topics.ipynb"))  # what JupyterLab sets
+    monkeypatch.delenv("NEWSTOPICS_BATCH", raising=False)
+    monkeypatch.setenv(paths.RUNS_ENV, str(tmp_path / "runs"))
+    shell = InteractiveShell.instance()
+    try:
+        shell.user_ns["cfg"] = params.validate({"corpus": str(SEEDS)})
+        shell.run_cell("from newstopics.runs import Run\nrun = Run.open(cfg)")
+        first = shell.user_ns["run"].folder
+        shell.run_cell("1 / 0")  # a scratch cell
+        assert runs.read_run_json(first)["status"] == "running"
+        shell.run_cell("with run.stage('topics'):\n    raise ValueError('no topics')")
+        meta = runs.read_run_json(first)
+        assert meta["status"] == "failed" and meta["error"] == "ValueError: no topics"
+        shell.run_cell("run = Run.open(cfg)")
+        second = shell.user_ns["run"].folder
+        shell.run_cell("run = Run.open(cfg)")  # Run All again before the second run reached run.finish()
+        assert runs.read_run_json(second)["status"] == "interrupted"
+        shell.run_cell("run.finish()")
+        assert runs.read_run_json(shell.user_ns["run"].folder)["status"] == "succeeded"
+    finally:
+        InteractiveShell.clear_instance()

@@ -69,7 +69,11 @@ def _render(args) -> int:
 
     src = Path(args.path)
     if src.is_dir():
-        print(render_run(src, args.notebook))
+        try:
+            print(render_run(src, args.notebook))
+        except ValueError as exc:  # not this run's notebook
+            print(f"newstopics: {exc}", file=sys.stderr)
+            return 2
     else:  # a notebook on its own: its report beside it
         print(render_html(src, src.parent / REPORT))
     return 0

@@ -95,3 +95,27 @@ def find_corpus(value: str) -> tuple[Path | None, list[str]]:
             if seeds_dir().is_dir():
                 return seeds_dir(), looked
     return None, looked
+
+
+def find_run(value: str | Path) -> tuple[Path | None, list[str]]:
+    """A run folder as the user meant it, and the places looked in: the path as given (from the working directory),
+    then from the project, then a run id (or path) under the runs folder. A JupyterLab kernel stands in
+    ``notebooks/``, so ``outputs/runs/<id>`` is found there too.
+
+    Example:
+        >>> find_run("20261123-093012-seeds-3fa2")[0]   # a bare run id  # doctest: +SKIP
+    """
+    path = Path(value).expanduser()
+    candidates = [path]
+    if not path.is_absolute():
+        root = project_root()
+        if root is not None:
+            candidates.append(root / path)
+        candidates.append(runs_dir() / path)
+        candidates.append(runs_dir() / path.name)
+    looked = []
+    for candidate in candidates:
+        looked.append(str(candidate.resolve()))
+        if (candidate / "run.json").is_file():
+            return candidate.resolve(), looked
+    return None, looked

@@ -73,7 +73,7 @@ class Corpus:
             "words_per_document_median": float(d["n_words"].median()) if len(d) else 0.0,
             "lines_removed": int(len(self.audit)),
             "duplicates_dropped": int(len(self.duplicates)),
-            "skipped": len(self.skipped),
+            "skipped": sum(1 for s in self.skipped if not s.get("used")),  # re-encoded files were used
             "sources": int(d["source"].replace("", pd.NA).nunique()) if len(d) else 0,
             "dated_articles": sum(1 for a in self.articles if a.published),
             "languages": dict(Counter(a.language for a in self.articles).most_common()),

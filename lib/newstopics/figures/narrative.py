@@ -4,6 +4,8 @@ Every value taken from the corpus or the parameters goes through :func:`~.render
 """
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from ..model import OUTLIER
@@ -27,9 +29,11 @@ def run_header(run, cfg, embedder) -> str:
     """The report's first lines: the run, the corpus, the model as it really is, the seed."""
     model = esc(embedder.name)
     reads = ", ".join(language_name(c) for c in sorted(embedder.languages)) if embedder.languages else "not known here"
+    fits = ("one PCA + HDBSCAN fit (the PCA layout does not vary with the seed)" if cfg.reducer == "pca"
+            else f"a single UMAP + HDBSCAN fit seeded with {cfg.random_state}" if cfg.ensemble == 1
+            else f"the consensus of {cfg.ensemble} UMAP + HDBSCAN fits seeded from {cfg.random_state}")
     return (f"Run **{esc(run.run_id)}** on `{esc(cfg.corpus)}`: documents are {esc(cfg.doc_unit)}s, embedded with "
-            f"**{model}** (reads: {reads}); topics are the consensus of {cfg.ensemble} fits seeded from "
-            f"{cfg.random_state}. Everything ran offline.")
+            f"**{model}** (reads: {reads}); topics are {fits}. Everything ran offline.")
 
 
 def corpus_summary(corpus, embedder, other_languages: str) -> str:
@@ -46,6 +50,9 @@ def corpus_summary(corpus, embedder, other_languages: str) -> str:
 def language_note(corpus, embedder, other_languages: str) -> str:
     """A warning when articles are not in the language the embedding model reads (or were dropped for it)."""
     if not embedder.languages:
+        if other_languages == "drop":
+            return (f"\n\n*`other_languages=drop` had no effect: the languages {esc(embedder.name)} reads are not "
+                    "known here, so no article was dropped for its language.*")
         return ""
     reads = ", ".join(language_name(c) for c in sorted(embedder.languages))
     dropped = [s for s in corpus.skipped if "other_languages=drop" in s["reason"]]
@@ -92,6 +99,31 @@ def steering_summary(result, cfg) -> str:
         return text + (f"Outliers: {o['before']:.0%} of documents before reassignment by `{o['strategy']}`, "
                        f"{o['after']:.0%} after (a reassigned document has no agreement).")
     return text + f"Outliers: {o['before']:.0%} of documents (no reassignment)."
+
+
+def code(text: object) -> str:
+    """Text as a Markdown code span: shown as typed (Markdown renders a code span's content as text, never as
+    markup), with backticks and line breaks that would end the span replaced."""
+    return "`" + " ".join(str(text).replace("`", "'").split()) + "`"
+
+
+def steering_examples(result, run) -> str:
+    """How to steer the next run, with examples made from this run's topics (not from any one corpus)."""
+    found = result.topics[result.topics["topic"] != OUTLIER].sort_values("count", ascending=False)
+    if found.empty:
+        return ""
+    words = [[w.strip() for w in str(t).split(",")[:3] if w.strip()] for t in found["top_words"].head(2)]
+    name = str(found["label"].iloc[0]).split(" · ")[0].replace("'", "")
+    guided = "-p 'seed_topics=" + json.dumps([w for w in words if w]) + "'"
+    zeroshot = "-p 'zeroshot_topics=" + json.dumps([name]) + "'"
+    lines = [f"- guided: {code(guided)} (the top words of this run's largest topics);",
+             f"- zero-shot: {code(zeroshot)} (a name for documents like topic {int(found['topic'].iloc[0])});"]
+    if len(found) >= 2:
+        pair = sorted(int(t) for t in found["topic"].head(2))
+        curate = f"newstopics curate --run {run.home} -p 'merge=[{pair}]'"
+        lines.append(f"- curate this run: {code(curate)}.")
+    return ("For example, from the command line (`newstopics report ... -p NAME=VALUE`), or the same values in the "
+            "parameters cell:\n\n" + "\n".join(lines))
 
 
 def settings_table(params, versions: dict) -> pd.DataFrame:

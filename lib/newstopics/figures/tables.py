@@ -99,7 +99,7 @@ def topics_html(result: TopicResult, n_examples: int = 2, excerpt_words: int = 6
             f"<td>{esc(r.top_words)}</td><td>{''.join(examples)}</td></tr>"
         )
     return (
-        "<table class='nt-table'><thead><tr><th>topic</th><th>documents</th><th>label</th><th>top words (c-TF-IDF)</th>"
+        "<table class='nt-table'><thead><tr><th>topic</th><th>documents</th><th>label</th><th>top words (lift)</th>"
         "<th>representative paragraphs</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
 

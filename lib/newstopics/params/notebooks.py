@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from ..paths import find_run
 from .checks import HELP, ParameterError, as_run_name, as_str, none_like, parse_list, reject_unknown
 from .report import check_corpus_path
 
@@ -20,10 +21,13 @@ HELP.update({
 
 
 def _folder(name: str, value: str, needs: str, what: str) -> str:
-    """A run folder that holds ``needs``; else a clear error."""
-    if not value or not (Path(value) / needs).exists():
-        raise ParameterError(f"parameter {name!r} = {value!r}: expected {what} holding {needs}.")
-    return str(Path(value).resolve())
+    """A run folder (a path from the working directory or the project, or a run id) that holds ``needs``."""
+    folder, looked = find_run(value) if value else (None, [])
+    if folder is None or not (folder / needs).exists():
+        where = f" (looked in {', '.join(dict.fromkeys(looked))})" if looked else ""
+        raise ParameterError(f"parameter {name!r} = {value!r}: expected {what} holding {needs}{where}; "
+                             "`newstopics runs` lists the runs.")
+    return str(folder)
 
 
 @dataclass(frozen=True)

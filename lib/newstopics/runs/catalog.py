@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..paths import runs_dir
+from ..paths import find_run, runs_dir
 from .folder import RUN_JSON, read_run_json, run_status
 
 EMBEDDINGS = "embeddings.npy"
@@ -84,11 +84,12 @@ class RunData:
 
     @property
     def params(self):
-        """The run's parameters, validated again (the corpus is not looked for)."""
+        """The report parameters its topics were fitted with, validated again (the corpus is not looked for); for a
+        curated run, those of the run it was curated from (``fit_params`` in run.json)."""
         from ..params import validate
 
-        values = {k: v for k, v in (self.meta.get("params") or {}).items() if k != "output_dir"}
-        return validate(values, check_corpus=False)
+        recorded = self.meta.get("fit_params") or self.meta.get("params") or {}
+        return validate({k: v for k, v in recorded.items() if k != "output_dir"}, check_corpus=False)
 
     @property
     def sizing(self):
@@ -123,7 +124,7 @@ def load_run(path: str | Path) -> RunData:
     """A finished run's tables, embeddings and model, to continue the analysis without refitting.
 
     Args:
-        path: a run folder (``outputs/runs/<run-id>``).
+        path: a run folder (``outputs/runs/<run-id>``, from the working directory or the project) or a run id.
 
     Returns:
         A :class:`RunData`; its ``model`` is loaded on first use.
@@ -134,12 +135,14 @@ def load_run(path: str | Path) -> RunData:
 
     Example:
         >>> run = load_run("outputs/runs/20261123-093012-seeds-3fa2")          # doctest: +SKIP
+        >>> run = load_run("20261123-093012-seeds-3fa2")                       # a run id  # doctest: +SKIP
         >>> run.documents.groupby("label").size()                              # doctest: +SKIP
         >>> run.model.get_topic(0)                                             # doctest: +SKIP
     """
-    folder = Path(path).expanduser().resolve()
-    if not (folder / RUN_JSON).is_file():
-        raise FileNotFoundError(f"{folder} is not a run folder (no {RUN_JSON}); list the runs with `newstopics runs`.")
+    folder, looked = find_run(path)
+    if folder is None:
+        raise FileNotFoundError(f"{path} is not a run folder (no {RUN_JSON} in {', '.join(dict.fromkeys(looked))}); "
+                                "list the runs with `newstopics runs`.")
     meta = read_run_json(folder)
     status = run_status(meta)
     if status != "succeeded":

@@ -22,6 +22,7 @@ from typing import Any
 
 from .. import speedups
 from ..paths import runs_dir
+from ..session import interactive
 
 RUN_JSON = "run.json"
 EXECUTED_NOTEBOOK = "notebook.ipynb"
@@ -169,6 +170,7 @@ class Run:
         self.folder = folder
         self.timings: dict[str, float] = {}
         self.run_id = folder.name
+        self.failed: BaseException | None = None
 
     @classmethod
     def open(cls, params, **fields: Any) -> Run:
@@ -187,6 +189,9 @@ class Run:
             folder, notebook = _claim_output_dir(Path(params.output_dir))
         else:
             folder = claim_folder(runs_dir() / new_run_id(params))
+        previous = _ACTIVE.get("run")
+        if previous is not None:  # Run All again before the last run reached its end: that run ends here
+            previous.finish("interrupted", "a new run started in the same kernel before this one finished")
         run = cls(params, folder)
         data = read_run_json(folder)
         run.run_id = data.get("run_id", folder.name)
@@ -206,6 +211,9 @@ class Run:
         t0 = time.perf_counter()
         try:
             yield
+        except Exception as error:  # a stage that fails ends the run (a failing scratch cell in Lab does not)
+            self.failed = error
+            raise
         finally:
             self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)
             peak_mib = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -257,11 +265,15 @@ def _watch(run: Run) -> None:
 
 
 def _after_cell(result) -> None:
+    """After each cell: an interrupt ends the run as interrupted; an error ends it as failed, except in an
+    interactive (JupyterLab) kernel, where only an error raised inside one of the run's stages does: a failing
+    scratch cell or a typo between stages leaves the run open."""
     run = _ACTIVE.get("run")
     error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
     if run is None or error is None:
         return
     if isinstance(error, KeyboardInterrupt):
         run.finish("interrupted", "the run was interrupted before it finished")
-    else:
-        run.finish("failed", f"{type(error).__name__}: {error}")
+    elif run.failed is not None or not interactive():
+        failure = run.failed or error
+        run.finish("failed", f"{type(failure).__name__}: {failure}")

@@ -64,6 +64,21 @@ def external_references(html: str) -> list[str]:
     return [m.group(0) for m in _EXTERNAL.finditer(html)]
 
 
+def notebook_output_text(notebook: Path) -> str:
+    """The text a notebook's cells showed (streams, displays, results), error outputs left out."""
+    import json
+
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    parts = []
+    for output in (o for c in cells for o in c.get("outputs", []) if o.get("output_type") != "error"):
+        if output.get("name") == "stderr":
+            continue
+        data = output.get("data", {})
+        for value in [output.get("text", ""), *(data.get(m, "") for m in ("text/plain", "text/markdown", "text/html"))]:
+            parts.append("".join(value) if isinstance(value, list) else str(value))
+    return "\n".join(parts)
+
+
 def render_run(folder: str | Path, notebook: str | Path | None = None) -> Path:
     """Render a run's report: ``folder/report.html`` from its executed notebook.
 
@@ -73,6 +88,8 @@ def render_run(folder: str | Path, notebook: str | Path | None = None) -> Path:
 
     Raises:
         FileNotFoundError: no executed notebook is known; the message says what to pass.
+        ValueError: the notebook is not this run's (its outputs never name the run's id: another run, or one that
+            stopped before it opened this folder), so its report would not be this run's.
     """
     import shutil
 
@@ -89,6 +106,10 @@ def render_run(folder: str | Path, notebook: str | Path | None = None) -> Path:
                 f"no executed notebook in {folder}{named}; pass the notebook papermill wrote (or JupyterLab saved): "
                 f"newstopics render {folder} --notebook path/to/executed.ipynb")
     notebook = Path(notebook).expanduser().resolve()
+    run_id = meta.get("run_id") or folder.name
+    if run_id not in notebook_output_text(notebook):
+        raise ValueError(f"{notebook} is not the notebook of run {run_id}: its outputs never name that run (a notebook "
+                         "of another run, or one that stopped before it opened this folder); nothing was rendered.")
     if notebook.parent != folder:
         shutil.copyfile(notebook, folder / EXECUTED_NOTEBOOK)
         notebook = folder / EXECUTED_NOTEBOOK

@@ -106,6 +106,7 @@ def save_curated(run: Run, parent, result, embedder) -> dict[str, Path]:
     written["embeddings"] = write_embeddings(run, result.embeddings)
     found = result.topics[result.topics["topic"] != -1]
     run.record(
+        fit_params=parent.meta.get("fit_params") or parent.meta.get("params"),  # what its topics were fitted with
         corpus=parent.meta.get("corpus"),
         inputs=parent.meta.get("inputs"),
         derived=result.sizing.to_dict(),
