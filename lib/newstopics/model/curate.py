@@ -43,7 +43,8 @@ def curate(model, documents: pd.DataFrame, embeddings: np.ndarray, params, sizin
     """The run's topics merged, renamed and dropped, with words, keywords, labels and topic embeddings recomputed.
 
     Args:
-        model: the run's loaded BERTopic model (``load_run(...).model``).
+        model: the run's loaded BERTopic model (``load_run(...).model``); it is changed in place (its topics become
+            the curated ones), so curate a second time from a freshly loaded run.
         documents: the run's documents.csv (text, article metadata, topic).
         embeddings: the documents' vectors (``load_run(...).embeddings``).
         params: the run's parameters (top words, seed).

@@ -6,6 +6,7 @@ you see is complete. A failed or interrupted run lands too, marked so, with its 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -26,8 +27,7 @@ from .folder import (
     PREPARED,
     REPORT,
     RunError,
-    claim_folder,
-    new_run_id,
+    claim_new_folder,
     now,
     read_run_json,
     this_process,
@@ -35,17 +35,35 @@ from .folder import (
 )
 from .render import prepare_render, render_html
 
+BATCH_ENV = {"NEWSTOPICS_BATCH": "1"}  # batch mode: no progress bars inside the report; see speedups
+_ENV_LOCK = threading.Lock()
+_ENV_USERS = [0, {}]  # runs inside kernel_env() now, and the values it replaced
 
-def kernel_env() -> None:
-    """Make papermill start this interpreter's kernel, whatever kernels the user has elsewhere, in batch mode."""
+
+@contextlib.contextmanager
+def kernel_env():
+    """While a batch run starts kernels: papermill starts this interpreter's kernel (whatever kernels the user has
+    elsewhere), offline and in batch mode. The kernels inherit this process's environment, so it is set here and
+    put back afterwards: a researcher who starts a sweep from a JupyterLab kernel keeps an interactive kernel."""
     own = str(Path(sys.prefix) / "share" / "jupyter")
     paths = os.environ.get("JUPYTER_PATH", "")
-    if own not in paths.split(os.pathsep):
-        os.environ["JUPYTER_PATH"] = os.pathsep.join([own, paths]) if paths else own
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ["NEWSTOPICS_BATCH"] = "1"  # batch mode: no progress bars inside the report; see speedups
+    values = {"JUPYTER_PATH": paths if own in paths.split(os.pathsep) else os.pathsep.join(filter(None, [own, paths])),
+              "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+              "TRANSFORMERS_OFFLINE": os.environ.get("TRANSFORMERS_OFFLINE", "1"),
+              "TOKENIZERS_PARALLELISM": os.environ.get("TOKENIZERS_PARALLELISM", "false"), **BATCH_ENV}
+    with _ENV_LOCK:
+        if _ENV_USERS[0] == 0:
+            _ENV_USERS[1] = {k: os.environ.get(k) for k in values}
+            os.environ.update(values)
+        _ENV_USERS[0] += 1
+    try:
+        yield
+    finally:
+        with _ENV_LOCK:
+            _ENV_USERS[0] -= 1
+            if _ENV_USERS[0] == 0:
+                for k, v in _ENV_USERS[1].items():
+                    os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
 
 def _raise_interrupt(signum, frame):
@@ -73,24 +91,25 @@ def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_
     speedups.hide_notebook_extras()
     params = validate(values)
     runs_dir = Path(runs_dir) if runs_dir is not None else default_runs_dir()
-    run_id = new_run_id(params)
-    final = runs_dir / run_id
-    kernel_env()
     # While the kernel works this process only waits: load the report writer meanwhile (about 1 s).
     threading.Thread(target=prepare_render, daemon=True).start()
     # From here on SIGTERM behaves like Ctrl-C: the run is recorded as interrupted, not lost.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        staging = claim_folder(runs_dir / f".{run_id}.partial")
+        staging, run_id = claim_new_folder(runs_dir, params, hidden=True)
+        final = runs_dir / run_id
         update_run_json(staging, run_id=run_id, status=PREPARED, started=now(), params=params.to_dict(),
                         process=this_process(), notebook=str(final / EXECUTED_NOTEBOOK))
         t0 = time.perf_counter()
-        status, error = _run_notebook(Path(notebook or project_notebook("topics")), staging, params, progress)
+        with kernel_env():
+            status, error = _run_notebook(Path(notebook or project_notebook("topics")), staging, params, progress)
         timings = {"notebook_s": round(time.perf_counter() - t0, 3)}
         if (staging / EXECUTED_NOTEBOOK).exists() and status != "interrupted":
             t1 = time.perf_counter()
             try:
                 render_html(staging / EXECUTED_NOTEBOOK, staging / REPORT)
+            except KeyboardInterrupt:  # stopped while rendering: the run still lands, as interrupted
+                status, error = "interrupted", "the run was interrupted while its report was rendered"
             except Exception as exc:
                 if status == "succeeded":
                     status, error = "failed", f"report rendering failed: {type(exc).__name__}: {exc}"

@@ -117,6 +117,21 @@ def claim_folder(folder: Path) -> Path:
     return folder
 
 
+def claim_new_folder(parent: Path, params, hidden: bool = False) -> tuple[Path, str]:
+    """A new run folder under ``parent`` with a fresh id, created exclusively (two runs started in the same second
+    never share one): ``(folder, run_id)``; ``hidden`` makes it ``.<run-id>.partial``, a batch run's staging name."""
+    parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(20):
+        run_id = new_run_id(params)
+        folder = parent / (f".{run_id}.partial" if hidden else run_id)
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder, run_id
+    raise RunError(f"could not create a new run folder under {parent}")
+
+
 def _claim_output_dir(folder: Path) -> tuple[Path, str | None]:
     """The folder a run was told to use, and the papermill notebook of this very run in it (if any).
 
@@ -188,7 +203,7 @@ class Run:
         if params.output_dir:
             folder, notebook = _claim_output_dir(Path(params.output_dir))
         else:
-            folder = claim_folder(runs_dir() / new_run_id(params))
+            folder, _ = claim_new_folder(runs_dir(), params)
         previous = _ACTIVE.get("run")
         if previous is not None:  # Run All again before the last run reached its end: that run ends here
             previous.finish("interrupted", "a new run started in the same kernel before this one finished")

@@ -54,7 +54,6 @@ def sweep(
     name = str(config.get("name") or "sweep")
     runs_dir = Path(runs_dir) if runs_dir is not None else default_runs_dir()
     sweeps_dir = Path(sweeps_dir) if sweeps_dir is not None else default_sweeps_dir()
-    kernel_env()
     members = []
     for i, params in enumerate(combos):
         values = params.to_dict()
@@ -62,7 +61,7 @@ def sweep(
         members.append(values)
     results: list[tuple[str, str, str]] = []
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
+    with kernel_env(), ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
         futures = [pool.submit(_execute_one, m, str(runs_dir)) for m in members]
         for fut in tqdm(as_completed(futures), total=len(futures), desc=f"sweep {name}", disable=not progress):
             results.append(fut.result())
