@@ -23,6 +23,30 @@ _os.environ.setdefault("NUMBA_CACHE_DIR", str(_cache_dir() / "numba"))
 __version__ = "0.1.0"
 
 
+def _preload_in_kernels() -> None:
+    """In a notebook's kernel, load the language detector's model in the background while the notebook imports the
+    scientific stack (its xz decompression releases the GIL, so it costs the run almost nothing); the command line
+    and plain scripts load it only if they read a corpus."""
+    import sys
+    import threading
+
+    if "ipykernel" not in sys.modules:
+        return
+
+    def load():
+        try:
+            from .corpus.language import _identifier
+
+            _identifier()
+        except Exception:  # the corpus stage loads it again, and says what failed
+            pass
+
+    threading.Thread(target=load, name="newstopics-preload", daemon=True).start()
+
+
+_preload_in_kernels()
+
+
 def __getattr__(name: str):
     """``newstopics.load_run``: loaded on first use, so ``import newstopics`` stays cheap."""
     if name == "load_run":

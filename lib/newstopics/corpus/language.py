@@ -6,6 +6,7 @@ an article too short to judge (fewer than :data:`MIN_WORDS` words) or judged wit
 """
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 MIN_WORDS = 20
@@ -14,11 +15,20 @@ UNDETERMINED = "und"
 SAMPLE_CHARACTERS = 5000  # the first characters of the text are enough to judge, and bound the cost
 
 
+_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _identifier():
+def _load():
     from py3langid import langid
 
     return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
+
+
+def _identifier():
+    """The detector, loaded once per process (about 0.5 s: its model is xz-compressed); thread-safe."""
+    with _LOCK:
+        return _load()
 
 
 def detect(text: str) -> tuple[str, float]:
