@@ -48,6 +48,7 @@ seed_topics: "Optional[list]" = None  # guided topics: word lists, e.g. [["price
 zeroshot_topics: "Optional[list]" = None  # named topics documents are matched to first, e.g. ["AI chips"]
 zeroshot_min_similarity: float = 0.5  # similarity a document needs to join a named topic
 outlier_strategy: str = "none"  # reassign outliers: none, c-tf-idf, embeddings or distributions
+cluster: str = ""  # where texts are embedded: empty, this kernel; local:N, N Dask workers; or a scheduler tcp://host:port
 
 # %%
 # Check the declared parameters before any work: a wrong name, type or value stops here with a plain message.
@@ -59,6 +60,9 @@ cfg = params.from_namespace(globals())
 from IPython.display import HTML, Markdown, display
 
 from newstopics import figures, runs
+from newstopics.cluster import describe as describe_cluster
+from newstopics.cluster import start as start_cluster
+from newstopics.cluster import stop as stop_cluster
 from newstopics.corpus import load_corpus
 from newstopics.embed import Embedder
 from newstopics.evaluation import evaluate, want_baselines
@@ -66,9 +70,10 @@ from newstopics.figures import narrative, show
 from newstopics.model import document_coords, fit_topics
 
 figures.setup()
-run = runs.Run.open(cfg)
-embedder = Embedder(cfg.embedding_model)
-display(Markdown(narrative.run_header(run, cfg, embedder)))
+client = start_cluster(cfg.cluster)  # None unless `cluster` is set
+run = runs.Run.open(cfg, cluster=describe_cluster(client))
+embedder = Embedder(cfg.embedding_model, client=client)
+display(Markdown(narrative.run_header(run, cfg, embedder) + narrative.cluster_note(describe_cluster(client))))
 
 # %% [markdown]
 # ## The corpus
@@ -223,8 +228,9 @@ with run.stage("save"):
     written = runs.save_result(run, articles, result, embedder, evaluation)
 display(Markdown(f"Run `{run.run_id}` wrote: " + ", ".join(f"`{p.name}`" for p in written.values())
                  + f". Folder: `{run.home}`."))
-figures.interactive_table(narrative.settings_table(cfg, runs.versions()), "The parameters and package versions "
+figures.interactive_table(narrative.settings_table(cfg, runs.versions(), run), "The parameters and package versions "
                           "of this run", pageLength=25)
 
 # %%
 run.finish()
+stop_cluster()

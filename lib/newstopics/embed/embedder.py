@@ -31,6 +31,7 @@ class Embedder(BaseEmbedder):
         batch_size: texts per batch (default: the encoder's own best).
         max_tokens: the window in word pieces, special tokens excluded (default: the model's own).
         show_progress: progress bars (default: in a JupyterLab session only, where they draw as widgets).
+        client: a Dask client (:func:`newstopics.cluster.start`): texts the cache lacks are encoded on its workers.
 
     Example:
         >>> embedder = Embedder()                                   # doctest: +SKIP
@@ -39,8 +40,9 @@ class Embedder(BaseEmbedder):
     """
 
     def __init__(self, name: str = PACKAGED_MODEL, *, use_cache: bool = True, batch_size: int | None = None,
-                 max_tokens: int | None = None, show_progress: bool | None = None):
+                 max_tokens: int | None = None, show_progress: bool | None = None, client=None):
         super().__init__()
+        self.client = client
         self.name = name
         self.batch_size = batch_size
         self.show_progress = interactive() if show_progress is None else show_progress
@@ -54,6 +56,10 @@ class Embedder(BaseEmbedder):
         self._encoder = None
         self._tokenizer = None
         self.embedding_model = self  # BERTopic reads this attribute in some code paths
+        if client is not None:
+            from ..cluster import warm_up
+
+            warm_up(client, (self.name, self.batch_size, self.max_tokens))
 
     def count_tokens(self, text: str) -> int:
         """Word pieces of ``text`` by the model's own tokenizer (an estimate when it has none)."""
@@ -75,6 +81,10 @@ class Embedder(BaseEmbedder):
     def encode(self, texts: list[str], verbose: bool = False) -> np.ndarray:
         """Vectors of ``texts`` from the model itself, bypassing the cache."""
         progress = verbose and self.show_progress
+        if self.client is not None and texts:
+            from ..cluster import encode_on_workers
+
+            return encode_on_workers(self.client, (self.name, self.batch_size, self.max_tokens), list(texts))
         if self.teacher is not None:  # a static table has no window: whole texts, no splitting
             return self.encoder.encode(texts, progress=progress)
         return encode_in_windows(self.encoder, texts, self.max_tokens, self.count_tokens, self.batch_size, progress)

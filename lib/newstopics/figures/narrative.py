@@ -36,6 +36,15 @@ def run_header(run, cfg, embedder) -> str:
             f"**{model}** (reads: {reads}); topics are {fits}. Everything ran offline.")
 
 
+def cluster_note(info: dict) -> str:
+    """Where the embedding ran, when a Dask cluster did it (with its dashboard, where there is one)."""
+    if not info.get("scheduler"):
+        return ""
+    dashboard = f"; watch it on its [dashboard]({info['dashboard']})" if info.get("dashboard") else ""
+    return (f"\n\nTexts the embedding cache lacks are encoded on the Dask cluster at `{esc(info['scheduler'])}` "
+            f"({info['workers']} workers, {info['threads']} threads){dashboard}.")
+
+
 def corpus_summary(corpus, embedder, other_languages: str) -> str:
     """What was read, cleaned, dropped and skipped; which articles are not in the model's language."""
     s = corpus.summary()
@@ -81,7 +90,8 @@ def topics_summary(result, embedder) -> str:
             f"the consensus of {s.members} {s.reducer.upper()} + HDBSCAN fits{cached} ({s.n_neighbors} neighbours, "
             f"topics of at least {s.min_cluster_size} documents): documents that most fits put together form a topic, "
             f"and each document's *agreement* is the share of fits that put it with its topic's other documents. "
-            f"Embeddings: {embedder.stats['hits']} from the cache, {embedder.stats['misses']} computed.")
+            f"Vectors (documents, and the candidate words of the keyword representations): "
+            f"{embedder.stats['hits']} from the cache, {embedder.stats['misses']} computed.")
 
 
 def steering_summary(result, cfg) -> str:
@@ -126,8 +136,10 @@ def steering_examples(result, run) -> str:
             "parameters cell:\n\n" + "\n".join(lines))
 
 
-def settings_table(params, versions: dict) -> pd.DataFrame:
-    """The parameters the run used and the versions of the packages it ran with, one row each."""
-    rows = [{"kind": "parameter", "name": k, "value": str(v)} for k, v in params.to_dict().items()]
+def settings_table(params, versions: dict, run=None) -> pd.DataFrame:
+    """The parameters the run used and the versions of the packages it ran with, one row each (``output_dir`` as
+    where the run lands, when ``run`` is given: a batch run is written into a staging folder first)."""
+    values = {**params.to_dict(), **({"output_dir": str(run.home)} if run is not None else {})}
+    rows = [{"kind": "parameter", "name": k, "value": str(v)} for k, v in values.items()]
     rows += [{"kind": "package", "name": k, "value": v} for k, v in versions.items()]
     return pd.DataFrame(rows)

