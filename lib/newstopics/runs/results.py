@@ -24,6 +24,22 @@ def write_embeddings(run: Run, vectors) -> Path:
     return path
 
 
+def write_model(run: Run, result, embedder) -> dict[str, Path]:
+    """The fitted model (safetensors, ``model/``) and the documents' vectors (``embeddings.npy``), each atomically."""
+    tmp = run.path(f".{MODEL_DIR}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    save_model(result.model, tmp, embedder.name)
+    os.replace(tmp, run.path(MODEL_DIR))
+    return {"model": run.path(MODEL_DIR), "embeddings": write_embeddings(run, result.embeddings)}
+
+
+def headline(result) -> dict:
+    """What run.json's ``results`` says of a topic result: topics, outlier share, labels."""
+    found = result.topics[result.topics["topic"] != -1]
+    return {"topics": int(len(found)), "outlier_share": float(round((result.documents["topic"] == -1).mean(), 4)),
+            "labels": dict(zip(found["topic"].astype(str), found["label"], strict=True))}
+
+
 def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str, Path]:
     """Write the run's tables, vectors and model: documents.csv, topics.csv, articles.csv, cleaning.csv,
     duplicates.csv, metrics.csv and topic_quality.csv (when evaluated), embeddings.npy, model/.
@@ -51,13 +67,7 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
         written["metrics"] = run.write_csv(evaluation.scores, "metrics.csv")
         written["topic_quality"] = run.write_csv(evaluation.per_topic, "topic_quality.csv")
         run.record(evaluation=evaluation.to_json())
-    tmp = run.path(f".{MODEL_DIR}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    save_model(result.model, tmp, embedder.name)
-    os.replace(tmp, run.path(MODEL_DIR))
-    written["model"] = run.path(MODEL_DIR)
-    written["embeddings"] = write_embeddings(run, result.embeddings)
-    found = result.topics[result.topics["topic"] != -1]
+    written.update(write_model(run, result, embedder))
     run.record(
         corpus=corpus.summary(),
         inputs=corpus.inputs,
@@ -65,11 +75,7 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
         derived=result.sizing.to_dict(),
         ensemble=result.ensemble,
         embedding=embedder.describe(),
-        results={
-            "topics": int(len(found)),
-            "outlier_share": float(round((result.documents["topic"] == -1).mean(), 4)),
-            "labels": dict(zip(found["topic"].astype(str), found["label"], strict=True)),
-        },
+        results=headline(result),
         timings=result.timings,
     )
     return written
@@ -98,23 +104,13 @@ def save_curated(run: Run, parent, result, embedder) -> dict[str, Path]:
             shutil.copyfile(source, tmp)
             os.replace(tmp, run.path(f"{name}.csv"))
             written[name] = run.path(f"{name}.csv")
-    tmp = run.path(f".{MODEL_DIR}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    save_model(result.model, tmp, embedder.name)
-    os.replace(tmp, run.path(MODEL_DIR))
-    written["model"] = run.path(MODEL_DIR)
-    written["embeddings"] = write_embeddings(run, result.embeddings)
-    found = result.topics[result.topics["topic"] != -1]
+    written.update(write_model(run, result, embedder))
     run.record(
         fit_params=parent.meta.get("fit_params") or parent.meta.get("params"),  # what its topics were fitted with
         corpus=parent.meta.get("corpus"),
         inputs=parent.meta.get("inputs"),
         derived=result.sizing.to_dict(),
         embedding=embedder.describe(),
-        results={
-            "topics": int(len(found)),
-            "outlier_share": float(round((result.documents["topic"] == -1).mean(), 4)),
-            "labels": dict(zip(found["topic"].astype(str), found["label"], strict=True)),
-        },
+        results=headline(result),
     )
     return written
