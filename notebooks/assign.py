@@ -30,6 +30,7 @@ model_run: str = ""  # a finished run folder whose model/ labels the new article
 corpus: str = ""  # the new articles: a folder of .txt/.md/.html files or a .csv/.jsonl/.parquet table
 output_dir: str = ""  # folder for the outputs of this run; empty: a new folder under outputs/runs/
 run_name: str = ""  # short name added to the run id
+cluster: str = ""  # where texts are embedded: empty, this kernel; local:N, N Dask workers; or a scheduler tcp://host:port
 
 # %%
 # Check the declared parameters before any work.
@@ -41,6 +42,8 @@ cfg = params.from_namespace(globals(), "assign")
 from IPython.display import HTML, Markdown, display
 
 from newstopics import figures, runs
+from newstopics.cluster import describe as describe_cluster
+from newstopics.cluster import start as start_cluster
 from newstopics.corpus import load_corpus
 from newstopics.figures import esc, narrative, show
 from newstopics.model import OUTLIER, assign_topics
@@ -48,8 +51,12 @@ from newstopics.model import OUTLIER, assign_topics
 figures.setup()
 fitted_run = runs.load_run(cfg.model_run)
 fitted = fitted_run.params
-embedder = fitted_run.embedder
 run = runs.Run.open(cfg, model_run=str(cfg.model_run), model_run_id=fitted_run.meta.get("run_id"))
+with run.stage("cluster"):  # None unless `cluster` is set; stopped when the run ends
+    client = start_cluster(cfg.cluster)
+run.record(cluster=describe_cluster(client))
+embedder = fitted_run.embedder
+embedder.use_cluster(client)
 display(Markdown(
     f"Run `{run.run_id}` labels `{esc(cfg.corpus)}` with the model of run `{esc(fitted_run.meta.get('run_id'))}` "
     f"({fitted_run.meta.get('results', {}).get('topics', '?')} topics, fitted on `{esc(fitted.corpus)}`, documents = "
@@ -110,4 +117,4 @@ display(Markdown(f"Run `{run.run_id}` wrote `documents.csv`, `topics.csv`, `arti
                  f"`figures/` into `{run.home}`."))
 
 # %%
-run.finish()
+run.finish()  # also stops a Dask cluster the run started

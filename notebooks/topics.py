@@ -62,7 +62,6 @@ from IPython.display import HTML, Markdown, display
 from newstopics import figures, runs
 from newstopics.cluster import describe as describe_cluster
 from newstopics.cluster import start as start_cluster
-from newstopics.cluster import stop as stop_cluster
 from newstopics.corpus import load_corpus
 from newstopics.embed import Embedder
 from newstopics.evaluation import evaluate, want_baselines
@@ -70,8 +69,10 @@ from newstopics.figures import narrative, show
 from newstopics.model import document_coords, fit_topics
 
 figures.setup()
-client = start_cluster(cfg.cluster)  # None unless `cluster` is set
-run = runs.Run.open(cfg, cluster=describe_cluster(client))
+run = runs.Run.open(cfg)
+with run.stage("cluster"):  # None unless `cluster` is set; stopped when the run ends
+    client = start_cluster(cfg.cluster)
+run.record(cluster=describe_cluster(client))
 embedder = Embedder(cfg.embedding_model, client=client)
 display(Markdown(narrative.run_header(run, cfg, embedder) + narrative.cluster_note(describe_cluster(client))))
 
@@ -232,5 +233,4 @@ figures.interactive_table(narrative.settings_table(cfg, runs.versions(), run), "
                           "of this run", pageLength=25)
 
 # %%
-run.finish()
-stop_cluster()
+run.finish()  # also stops a Dask cluster the run started

@@ -43,14 +43,6 @@ def test_cluster_values_are_checked():
             P.validate({"cluster": bad}, check_corpus=False)
 
 
-def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monkeypatch):
-    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 3)  # the real wait, shortened for the suite
-    t0 = time.perf_counter()
-    with pytest.raises(cluster.ClusterError, match="tcp://127.0.0.1:9 did not answer within 3 s"):
-        cluster.start("tcp://127.0.0.1:9")
-    assert time.perf_counter() - t0 < 3 + 5
-
-
 def test_workers_embed_what_this_process_would(client, texts):
     info = cluster.describe(client)
     assert info["workers"] == 2 and info["threads"] == 2 and info["scheduler"].startswith("tcp://")
@@ -60,16 +52,20 @@ def test_workers_embed_what_this_process_would(client, texts):
 
 
 def test_a_worker_killed_mid_embedding_loses_nothing(client, texts):
-    many = [f"{t} ({i})" for i in range(4) for t in texts]  # enough chunks that both workers are busy
-    pids = list(client.run(os.getpid).values())
+    many = [f"{t} ({i})" for i in range(4) for t in texts]  # 8 chunks of 72 documents, about a second each
+    pids = client.run(os.getpid)
     embedder = Embedder(use_cache=False, show_progress=False, client=client)
     futures = client.map(cluster._encode_chunk, [(embedder.name, None, embedder.max_tokens)] * 8,
                          [many[i::8] for i in range(8)], pure=False)
-    time.sleep(1.0)  # the workers have started loading the encoder and encoding
-    os.kill(pids[0], signal.SIGKILL)
-    vectors = client.gather(futures)
+    deadline = time.time() + 60
+    while not any(client.processing().values()) and time.time() < deadline:
+        time.sleep(0.05)
+    victim = next(address for address, tasks in client.processing().items() if tasks)
+    os.kill(pids[victim], signal.SIGKILL)  # a worker with a chunk in hand
+    results = client.gather(futures)
     expected = _in_process(many)
-    for i, chunk in enumerate(vectors):
+    for i, (identity, chunk) in enumerate(results):
+        assert identity == embedder.key
         np.testing.assert_allclose(chunk, expected[i::8], atol=2e-6)
 
 
@@ -92,11 +88,35 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
         (folders[name],) = (tmp_path / name).iterdir()
     meta = json.loads((folders["cluster"] / "run.json").read_text())
     assert meta["cluster"]["workers"] == 2 and meta["cluster"]["scheduler"].startswith("tcp://")
-    assert meta["embedding"]["misses"] > 0
+    assert meta["embedding"]["on_workers"] >= meta["embedding"]["misses"] > 0  # the workers did the encoding
     topics = [pd.read_csv(folders[n] / "documents.csv")["topic"] for n in ("here", "cluster")]
     assert adjusted_rand_score(*topics) >= 0.95
+
+    # new articles labelled with that run's model, embedded on a cluster: the topics the model gives in-process
+    env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(tmp_path / "cache-assign")}
+    done = subprocess.run([sys.executable, "-m", "newstopics.cli", "assign", "--quiet", "--run", str(folders["here"]),
+                           "--corpus", str(SEEDS), "--runs-dir", str(tmp_path / "assign"), "-p", "cluster=local:2"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (assigned,) = (tmp_path / "assign").iterdir()
+    assert json.loads((assigned / "run.json").read_text())["cluster"]["workers"] == 2
+    from newstopics.runs import load_run
+
+    fitted = load_run(folders["here"])
+    docs = pd.read_csv(assigned / "documents.csv", keep_default_na=False)
+    here, _ = fitted.model.transform(docs["text"].tolist(), embeddings=fitted.embedder.embed(docs["text"].tolist()))
+    assert (docs["topic"].to_numpy() == here).mean() >= 0.98
 
 
 def test_a_sweep_refuses_a_local_cluster_per_run():
     with pytest.raises(P.ParameterError, match="shared scheduler"):
         P.grid({"base": {"corpus": str(SEEDS), "cluster": "local:2"}, "grid": {"min_topic_size": [4, 6]}})
+
+
+def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monkeypatch):
+    """Last in this file: start() first stops the module's cluster, as a new run in a kernel does."""
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 3)  # the real wait, shortened for the suite
+    t0 = time.perf_counter()
+    with pytest.raises(cluster.ClusterError, match="tcp://127.0.0.1:9 did not answer, or had no worker, within 3 s"):
+        cluster.start("tcp://127.0.0.1:9")
+    assert time.perf_counter() - t0 < 3 + 5

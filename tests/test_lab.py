@@ -133,13 +133,21 @@ def _set_parameters(page, replace: dict[str, str]) -> None:
     assert "top_n_words: int = 7" in editor.inner_text()
 
 
-def test_run_all_twice_in_jupyterlab(lab, tmp_path):
+@pytest.fixture()
+def no_checkpoints_left():
+    """JupyterLab makes notebooks/.ipynb_checkpoints when it opens a notebook: removed again, pass or fail."""
+    checkpoints = NOTEBOOK.parent / ".ipynb_checkpoints"
+    had = checkpoints.exists()
+    yield
+    if not had:
+        shutil.rmtree(checkpoints, ignore_errors=True)
+
+
+def test_run_all_twice_in_jupyterlab(lab, tmp_path, no_checkpoints_left):
     browser_path = require_chromium()
     from playwright.sync_api import sync_playwright
 
     before = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
-    checkpoints = NOTEBOOK.parent / ".ipynb_checkpoints"
-    had_checkpoints = checkpoints.exists()
     with sync_playwright() as pw:
         # every host unresolvable but the loopback JupyterLab listens on: nothing is fetched from outside
         flags = [f for f in CHROMIUM_FLAGS[1:] if not f.startswith("--host-resolver-rules")]
@@ -180,5 +188,3 @@ def test_run_all_twice_in_jupyterlab(lab, tmp_path):
     assert counts == [10, 7]  # each run's results reflect its own value
     assert metas[0]["notebook"].endswith("topics.ipynb")
     assert hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() == before  # nothing saved into the repository
-    if not had_checkpoints:
-        shutil.rmtree(checkpoints, ignore_errors=True)  # what JupyterLab made on opening the notebook

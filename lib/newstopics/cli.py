@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     asg = sub.add_parser("assign", help="label new articles with the model of a finished run (offline)")
     asg.add_argument("--run", required=True, help="the run folder whose model/ to use")
     asg.add_argument("--corpus", required=True, help="the new articles: a folder or a table")
+    asg.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="run_name=..., cluster=local:2 (repeatable)")
     asg.add_argument("--runs-dir", default=None, help=RUNS_HELP)
     asg.add_argument("--quiet", action="store_true", help="no progress bar")
     swp = sub.add_parser("sweep", help="run every combination of a YAML grid (2 at a time), then a comparison page")
@@ -110,7 +112,7 @@ def _run(args) -> int:
     from .runs import execute
 
     if args.command == "assign":
-        values = {"model_run": args.run, "corpus": args.corpus}
+        values = {**_parse_pairs(args.param), "model_run": args.run, "corpus": args.corpus}
         extra = {"notebook": notebook("assign"), "validate": params.validate_assign}
     elif args.command == "curate":
         values = {**_parse_pairs(args.param), "run": args.run}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import re
+import threading
 
 CONNECT_TIMEOUT_S = 10
 CHUNK_TEXTS = 256  # texts per task: large enough to keep a worker busy, small enough to spread a corpus evenly
@@ -57,20 +58,26 @@ def start(spec: str):
     local = LOCAL.match(spec)
     try:
         if local:
-            cluster = LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1, processes=True,
-                                   dashboard_address=":0" if _has_dashboard() else None, silence_logs=40)
-            client = Client(cluster)
-            _CURRENT.update(client=client, cluster=cluster)
+            _CURRENT["cluster"] = LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1, processes=True,
+                                               dashboard_address=":0" if _has_dashboard() else None, silence_logs=40)
+            _CURRENT["client"] = Client(_CURRENT["cluster"])
         else:
-            client = Client(spec, timeout=CONNECT_TIMEOUT_S)
-            _CURRENT.update(client=client, cluster=None)
-    except (OSError, TimeoutError) as exc:
-        stop()
-        where = "the local cluster" if local else f"the Dask scheduler at {spec}"
-        raise ClusterError(f"{where} did not answer within {CONNECT_TIMEOUT_S} s ({type(exc).__name__}: {exc}); "
-                           "check the address and that the scheduler is running, or leave cluster empty to run "
-                           "in-process.") from None
-    return client
+            _CURRENT["client"] = Client(spec, timeout=CONNECT_TIMEOUT_S)
+            _CURRENT["client"].wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+    except Exception as exc:
+        stop()  # whatever did start (a local cluster whose client failed) is closed again
+        if local:
+            raise ClusterError(f"the local cluster ({spec}) could not start ({type(exc).__name__}: {exc}); leave "
+                               "cluster empty to run in-process.") from None
+        raise ClusterError(f"the Dask scheduler at {spec} did not answer, or had no worker, within {CONNECT_TIMEOUT_S} "
+                           f"s ({type(exc).__name__}: {exc}); check the address, that the scheduler is running and "
+                           "that workers have joined it, or leave cluster empty to run in-process.") from None
+    return _CURRENT["client"]
+
+
+def running(client) -> bool:
+    """Whether ``client`` can still take work (a client closed when its run ended cannot)."""
+    return client is not None and getattr(client, "status", "closed") == "running"
 
 
 def stop() -> None:
@@ -106,45 +113,64 @@ def describe(client) -> dict:
             "dashboard": client.dashboard_link if _has_dashboard() else None}
 
 
-_WORKER_ENCODERS: dict = {}  # in each worker process: embedder settings -> Embedder, loaded once
+_WORKER_ENCODERS: dict = {}  # in each worker process: the embedder for the settings it last served
+_WORKER_LOCK = threading.Lock()
 
 
 def _worker_embedder(settings: tuple):
-    """This worker's embedder for ``settings`` (model name, batch size, window), with its encoder loaded once."""
-    embedder = _WORKER_ENCODERS.get(settings)
-    if embedder is None:
-        from .embed import Embedder
+    """This worker's embedder for ``settings`` (model name, batch size, window), loaded once; one kept at a time."""
+    with _WORKER_LOCK:
+        embedder = _WORKER_ENCODERS.get(settings)
+        if embedder is None:
+            from .embed import Embedder
 
-        name, batch_size, max_tokens = settings
-        embedder = Embedder(name, use_cache=False, batch_size=batch_size, max_tokens=max_tokens, show_progress=False)
-        embedder.encoder  # noqa: B018  (load it now)
-        _WORKER_ENCODERS[settings] = embedder
-    return embedder
+            name, batch_size, max_tokens = settings
+            embedder = Embedder(name, use_cache=False, batch_size=batch_size, max_tokens=max_tokens,
+                                show_progress=False)
+            embedder.encoder  # noqa: B018  (load it now)
+            _WORKER_ENCODERS.clear()
+            _WORKER_ENCODERS[settings] = embedder
+        return embedder
 
 
 def _encode_chunk(settings: tuple, texts: list[str]):
-    """One task: vectors of ``texts`` on a worker, with the worker's own copy of the embedder."""
-    return _worker_embedder(settings).encode(texts)
+    """One task: ``(model identity, vectors of texts)`` on a worker, with the worker's own copy of the embedder."""
+    embedder = _worker_embedder(settings)
+    return embedder.key, embedder.encode(texts)
 
 
-def _warm(settings: tuple) -> None:
-    _worker_embedder(settings)
+async def _warm(settings: tuple) -> None:
+    """On a worker's event loop: start loading the encoder in a thread, and return at once."""
+    import asyncio
+
+    asyncio.get_running_loop().run_in_executor(None, _worker_embedder, settings)
 
 
 def warm_up(client, settings: tuple) -> None:
-    """Have every worker load the encoder now, in the background, while the kernel reads the corpus."""
-    from distributed import fire_and_forget
+    """Have every worker load the encoder now, in the background, while the kernel reads the corpus (a worker that
+    joins later loads it with its first chunk; a chunk that arrives first waits for the same load)."""
+    try:
+        client.run(_warm, settings, wait=False)
+    except Exception:  # only a head start: the first chunk loads the encoder anyway
+        pass
 
-    for address in client.scheduler_info().get("workers", {}):
-        fire_and_forget(client.submit(_warm, settings, workers=[address], allow_other_workers=False, pure=False))
 
+def encode_on_workers(client, settings: tuple, texts: list[str], identity: str):
+    """Vectors of ``texts``, in order, computed on the cluster's workers in chunks of at most :data:`CHUNK_TEXTS`.
 
-def encode_on_workers(client, settings: tuple, texts: list[str]):
-    """Vectors of ``texts``, in order, computed on the cluster's workers in chunks of at most :data:`CHUNK_TEXTS`."""
+    Raises:
+        ClusterError: a worker's model is not this kernel's (another folder or version of it): its vectors would be
+            cached under this model's identity, so nothing is kept.
+    """
     import numpy as np
 
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     size = max(1, min(CHUNK_TEXTS, -(-len(texts) // (2 * workers))))  # at least two tasks per worker
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
     futures = client.map(_encode_chunk, [settings] * len(chunks), chunks, pure=False)
-    return np.vstack(client.gather(futures)).astype(np.float32)
+    results = client.gather(futures)
+    others = sorted({key for key, _ in results if key != identity})
+    if others:
+        raise ClusterError(f"the cluster's workers embed with another model than this kernel ({', '.join(others)} "
+                           f"instead of {identity}): install the same model and package versions on the workers.")
+    return np.vstack([vectors for _, vectors in results]).astype(np.float32)

@@ -42,7 +42,6 @@ class Embedder(BaseEmbedder):
     def __init__(self, name: str = PACKAGED_MODEL, *, use_cache: bool = True, batch_size: int | None = None,
                  max_tokens: int | None = None, show_progress: bool | None = None, client=None):
         super().__init__()
-        self.client = client
         self.name = name
         self.batch_size = batch_size
         self.show_progress = interactive() if show_progress is None else show_progress
@@ -56,7 +55,13 @@ class Embedder(BaseEmbedder):
         self._encoder = None
         self._tokenizer = None
         self.embedding_model = self  # BERTopic reads this attribute in some code paths
-        if client is not None:
+        self.use_cluster(client)
+
+    def use_cluster(self, client) -> None:
+        """Encode what the cache lacks on this Dask client's workers (None: in this process); the workers start
+        loading the encoder now, in the background."""
+        self.client = client
+        if client is not None and self.teacher is None:  # a static table is a lookup: no worker would help
             from ..cluster import warm_up
 
             warm_up(client, (self.name, self.batch_size, self.max_tokens))
@@ -81,10 +86,14 @@ class Embedder(BaseEmbedder):
     def encode(self, texts: list[str], verbose: bool = False) -> np.ndarray:
         """Vectors of ``texts`` from the model itself, bypassing the cache."""
         progress = verbose and self.show_progress
-        if self.client is not None and texts:
-            from ..cluster import encode_on_workers
+        if self.teacher is None and texts and self.client is not None:
+            from ..cluster import encode_on_workers, running
 
-            return encode_on_workers(self.client, (self.name, self.batch_size, self.max_tokens), list(texts))
+            if running(self.client):  # after its run the client is closed: this process again
+                vectors = encode_on_workers(self.client, (self.name, self.batch_size, self.max_tokens), list(texts),
+                                            self.key)
+                self.stats["on_workers"] = self.stats.get("on_workers", 0) + len(texts)
+                return vectors
         if self.teacher is not None:  # a static table has no window: whole texts, no splitting
             return self.encoder.encode(texts, progress=progress)
         return encode_in_windows(self.encoder, texts, self.max_tokens, self.count_tokens, self.batch_size, progress)

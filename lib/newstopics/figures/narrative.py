@@ -41,8 +41,11 @@ def cluster_note(info: dict) -> str:
     if not info.get("scheduler"):
         return ""
     dashboard = f"; watch it on its [dashboard]({info['dashboard']})" if info.get("dashboard") else ""
+    local = str(info["scheduler"]).startswith(("tcp://127.", "tcp://localhost"))
+    where = "" if local else (" The articles' text went to that cluster's workers, unencrypted over TCP, and Dask "
+                              "exchanged pickled tasks with it: use only a cluster you trust.")
     return (f"\n\nTexts the embedding cache lacks are encoded on the Dask cluster at `{esc(info['scheduler'])}` "
-            f"({info['workers']} workers, {info['threads']} threads){dashboard}.")
+            f"({info['workers']} workers, {info['threads']} threads){dashboard}.{where}")
 
 
 def corpus_summary(corpus, embedder, other_languages: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..paths import find_run
 from .checks import HELP, ParameterError, as_run_name, as_str, none_like, parse_list, reject_unknown
-from .report import check_corpus_path
+from .report import as_cluster, check_corpus_path
 
 HELP.update({
     "model_run": "a finished run folder (outputs/runs/<run-id>) whose model/ labels the new articles",
@@ -38,6 +38,7 @@ class AssignParams:
     corpus: str = ""
     output_dir: str = ""
     run_name: str = ""
+    cluster: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,6 +54,7 @@ def validate_assign(values: dict[str, Any] | None = None, *, check_corpus: bool 
     v = {**AssignParams().to_dict(), **values}
     out = {k: as_str(k, v[k]) for k in ASSIGN_NAMES}
     out["run_name"] = as_run_name(out["run_name"])
+    out["cluster"] = as_cluster(out["cluster"])
     if not out["corpus"]:
         raise ParameterError("parameter 'corpus' is empty: expected the new articles (a folder or a table).")
     if check_corpus:

@@ -258,11 +258,15 @@ class Run:
         update_run_json(self.folder, **fields)
 
     def finish(self, status: str = "succeeded", error: str | None = None) -> None:
-        """Record how the run ended (the notebook's last cell calls it); later cells no longer change it."""
+        """Record how the run ended (the notebook's last cell calls it; a failing stage or an interrupt does it too);
+        later cells no longer change it. A Dask cluster the run started (``cluster``) is stopped with it."""
         if read_run_json(self.folder).get("status") == "running":
             update_run_json(self.folder, status=status, error=error, finished=now())
         if _ACTIVE.get("run") is self:
             _ACTIVE.clear()
+        from .. import cluster
+
+        cluster.stop()
 
 
 def _watch(run: Run) -> None:
