@@ -41,11 +41,12 @@ def test_run_folder_contract(seeds_run):
     assert meta["params"]["corpus"] == str(SEEDS)
     assert meta["versions"]["bertopic"] and meta["versions"]["torch"].startswith("2.13.0")
     assert {i["file"] for i in meta["inputs"]} == {p.name for p in SEEDS.iterdir()} - {"manifest.csv"}
-    for stage in ("corpus", "topics", "figures", "evaluation", "save", "notebook_s", "render_s", "embed_s", "fit_s"):
+    for stage in ("cluster", "corpus", "topics", "figures", "evaluation", "save", "notebook_s", "render_s", "embed_s",
+                  "fit_s"):
         assert meta["timings"][stage] >= 0
     memory = meta["memory_mib"]  # the kernel's peak so far at the end of each stage
     assert (
-        list(memory) == ["corpus", "topics", "figures", "evaluation", "save"]
+        list(memory) == ["cluster", "corpus", "topics", "figures", "evaluation", "save"]
         and 100 < memory["corpus"] <= memory["save"]
     )
     assert meta["embedding"]["name"] == "all-MiniLM-L6-v2"
