@@ -36,34 +36,27 @@ from .folder import (
 from .render import prepare_render, render_html
 
 BATCH_ENV = {"NEWSTOPICS_BATCH": "1"}  # batch mode: no progress bars inside the report; see speedups
-_ENV_LOCK = threading.Lock()
-_ENV_USERS = [0, {}]  # runs inside kernel_env() now, and the values it replaced
 
 
 @contextlib.contextmanager
 def kernel_env():
     """While a batch run starts kernels: papermill starts this interpreter's kernel (whatever kernels the user has
     elsewhere), offline and in batch mode. The kernels inherit this process's environment, so it is set here and
-    put back afterwards: a researcher who starts a sweep from a JupyterLab kernel keeps an interactive kernel."""
+    put back afterwards: a researcher who starts a sweep from a JupyterLab kernel keeps an interactive kernel. (Runs
+    start from the main thread only, as their SIGTERM handler must; a nested use restores what the outer one set.)"""
     own = str(Path(sys.prefix) / "share" / "jupyter")
     paths = os.environ.get("JUPYTER_PATH", "")
     values = {"JUPYTER_PATH": paths if own in paths.split(os.pathsep) else os.pathsep.join(filter(None, [own, paths])),
               "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
               "TRANSFORMERS_OFFLINE": os.environ.get("TRANSFORMERS_OFFLINE", "1"),
               "TOKENIZERS_PARALLELISM": os.environ.get("TOKENIZERS_PARALLELISM", "false"), **BATCH_ENV}
-    with _ENV_LOCK:
-        if _ENV_USERS[0] == 0:
-            _ENV_USERS[1] = {k: os.environ.get(k) for k in values}
-            os.environ.update(values)
-        _ENV_USERS[0] += 1
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        with _ENV_LOCK:
-            _ENV_USERS[0] -= 1
-            if _ENV_USERS[0] == 0:
-                for k, v in _ENV_USERS[1].items():
-                    os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        for k, v in before.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
 
 def _raise_interrupt(signum, frame):
