@@ -135,10 +135,9 @@ def _check_usable(corpus: Corpus, min_documents: int) -> None:
         f"{len(corpus.inputs)} file(s) read, {len(corpus.articles)} usable article(s), "
         f"{len(corpus.documents)} document(s)"
     )
-    if corpus.skipped:
-        reasons = Counter(s["reason"] for s in corpus.skipped if not s.get("used"))
-        if reasons:
-            found += "; skipped: " + "; ".join(f"{n} × {r}" for r, n in reasons.most_common(5))
+    reasons = Counter(s["reason"] for s in corpus.not_used)
+    if reasons:
+        found += "; skipped: " + "; ".join(f"{n} × {r}" for r, n in reasons.most_common(5))
     if not corpus.articles:
         raise CorpusError(
             f"no usable articles in {corpus.path!r} ({found}). Put .txt, .md or .html articles in the folder, "

@@ -58,10 +58,15 @@ class Corpus:
     articles: list[Article]
     documents: pd.DataFrame  # one row per document (see DOC_COLUMNS)
     audit: pd.DataFrame  # every removed line: article_id, line_no, rule, text
-    skipped: list[dict]  # files or rows not used: {"item", "reason"}
+    skipped: list[dict]  # files or rows not used, or used with a note ("used": True): {"item", "reason"}
     duplicates: pd.DataFrame  # dropped documents: doc_text, kept_doc_id, article_id, similarity
     inputs: list[dict]  # {"file", "bytes", "sha256"} for every file read
     doc_unit: str = "paragraph"
+
+    @property
+    def not_used(self) -> list[dict]:
+        """The skipped entries for inputs that were really left out (a re-encoded file is listed, but was used)."""
+        return [s for s in self.skipped if not s.get("used")]
 
     def summary(self) -> dict:
         d = self.documents
@@ -73,7 +78,7 @@ class Corpus:
             "words_per_document_median": float(d["n_words"].median()) if len(d) else 0.0,
             "lines_removed": int(len(self.audit)),
             "duplicates_dropped": int(len(self.duplicates)),
-            "skipped": sum(1 for s in self.skipped if not s.get("used")),  # re-encoded files were used
+            "skipped": len(self.not_used),
             "sources": int(d["source"].replace("", pd.NA).nunique()) if len(d) else 0,
             "dated_articles": sum(1 for a in self.articles if a.published),
             "languages": dict(Counter(a.language for a in self.articles).most_common()),

@@ -71,8 +71,9 @@ def table_html(df: pd.DataFrame, links: dict[str, list] | None = None) -> str:
         cells = []
         for text, href in zip(shown[column].astype(str), hrefs, strict=True):
             if href:
-                marks[f"@@link{len(marks)}@@"] = f"<a href='{esc(str(href))}'>{esc(text)}</a>"
-                cells.append(list(marks)[-1])
+                mark = f"@@link{len(marks)}@@"
+                marks[mark] = f"<a href='{esc(str(href))}'>{esc(text)}</a>"
+                cells.append(mark)
             else:
                 cells.append(text)
         shown[column] = cells
