@@ -5,7 +5,8 @@ if any), with each outlier placed in the topic whose documents it most often sha
 fit by the fit's ensemble, in a refit by the refit's). So the comparison judges the topics, not where the line
 between a topic and the outliers falls; that boundary is measured too, as ``ari_strict`` (outliers as a group).
 
-* **Resampling.** The model is refitted ``runs`` times, each on a random 90% of the documents with another seed and
+* **Resampling.** The model is refitted ``runs`` times, each on a random 90% of the documents it was fitted on (the
+  fitted sample of a large corpus) with another seed and
   *exactly the settings of the fit it judges* (its sizing: neighbours, minimum topic size, vocabulary, ensemble size;
   its topic reduction and steering). The adjusted Rand index compares the refit's topics with the fit's on the
   documents both saw.
@@ -73,6 +74,7 @@ class Stability:
     ari_strict: float | None = None  # the same with outliers kept as a group of their own
     ensemble_ari: float | None = None  # between two independent half-ensembles of the fit's own members
     refit_settings: list[dict] = field(default_factory=list)  # the sizing each refit was built with
+    refit_documents: list[int] = field(default_factory=list)  # documents each refit saw
 
     def unstable(self) -> list[int]:
         return self.per_topic.loc[~self.per_topic["stable"], "topic"].tolist()
@@ -108,21 +110,26 @@ def stability(result, embedder, params, runs: int, sample: float = 0.9) -> Stabi
 
     if runs <= 0:
         return None
+    # the documents the model was fitted on (a sample of a large corpus): a refit resamples them, as the fit did
+    fit_rows = result.fitted_rows()
     fitted = result.fitted_topics if result.fitted_topics is not None else result.documents["topic"].to_numpy()
+    fitted = fitted[fit_rows]
     reference = _placed(result.model, fitted)
     words = {int(r.topic): r.top_words.split(", ") for r in result.topics.itertuples()}
-    texts = np.asarray(result.documents["text"].tolist(), dtype=object)
+    texts = np.asarray(result.documents["text"].tolist(), dtype=object)[fit_rows]
+    vectors = result.embeddings[fit_rows]
     n, top_n = len(texts), params.top_n_words
     seeds = [params.random_state + 1 + i for i in range(runs)]
     matches: dict[int, list[float]] = {t: [] for t in set(reference.tolist()) - {-1}}
     overlaps: dict[int, list[float]] = {t: [] for t in matches}
-    aris, strict, counts, settings = [], [], [], []
+    aris, strict, counts, settings, seen = [], [], [], [], []
     for seed in seeds:
         keep = np.sort(np.random.default_rng(seed).choice(n, size=max(2, int(round(sample * n))), replace=False))
         same_settings = dataclasses.replace(params, random_state=seed)
         model = build_model(same_settings, result.sizing, embedder, representations=False)
         settings.append(model.hdbscan_model.sizing.to_dict())
-        raw = np.asarray(model.fit_transform(texts[keep].tolist(), embeddings=result.embeddings[keep])[0], dtype=int)
+        seen.append(len(keep))
+        raw = np.asarray(model.fit_transform(texts[keep].tolist(), embeddings=vectors[keep])[0], dtype=int)
         refit = _placed(model, raw)
         counts.append(len(set(raw.tolist()) - {-1}))
         aris.append(adjusted_rand_score(reference[keep], refit))
@@ -140,7 +147,8 @@ def stability(result, embedder, params, runs: int, sample: float = 0.9) -> Stabi
         rows.append({"topic": t, "label": labels.get(t, ""), "reappears": round(share, 3),
                      "in_ensemble": in_ensemble.get(t), "word_overlap": overlap, "stable": share >= STABLE_SHARE})
     return Stability(seeds, pd.DataFrame(rows), float(np.mean(aris)), float(np.min(aris)), counts,
-                     ari_strict=float(np.mean(strict)), ensemble_ari=_split_half_ari(result), refit_settings=settings)
+                     ari_strict=float(np.mean(strict)), ensemble_ari=_split_half_ari(result), refit_settings=settings,
+                     refit_documents=seen)
 
 
 def _placed(model, topics: np.ndarray) -> np.ndarray:

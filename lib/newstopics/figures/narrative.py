@@ -93,8 +93,21 @@ def topics_summary(result, embedder) -> str:
             f"the consensus of {s.members} {s.reducer.upper()} + HDBSCAN fits{cached} ({s.n_neighbors} neighbours, "
             f"topics of at least {s.min_cluster_size} documents): documents that most fits put together form a topic, "
             f"and each document's *agreement* is the share of fits that put it with its topic's other documents. "
+            + sample_note(result) +
             f"Vectors (documents, and the candidate words of the keyword representations): "
             f"{embedder.stats['hits']} from the cache, {embedder.stats['misses']} computed.")
+
+
+def sample_note(result) -> str:
+    """Which documents the model was fitted on and which were assigned (empty when it was fitted on all)."""
+    fit = result.fit or {}
+    if not fit.get("assigned"):
+        return ""
+    return (f"The corpus is large, so the model was fitted on a random sample of **{fit['fitted']:,} of its "
+            f"{fit['documents']:,} documents** (seeded by `random_state`; `fit_sample` sets its size), and the other "
+            f"{fit['assigned']:,} were *assigned*: each takes the topic most of its {fit['neighbours']} nearest fitted "
+            "documents have (an outlier when most of them are), and its agreement is the share of those neighbours in "
+            "its topic. The `fitted` column of the documents says which is which. ")
 
 
 def steering_summary(result, cfg) -> str:

@@ -44,6 +44,8 @@ def documents_table(result: TopicResult, excerpt: int = EXCERPT_CHARACTERS) -> p
     text = docs["text"].str.slice(0, excerpt) + docs["text"].str.len().gt(excerpt).map({True: " …", False: ""})
     columns = [c for c in ("doc_id", "topic", "label", "agreement", "similarity", "probability", "title", "source",
                            "published") if c in docs.columns]
+    if "fitted" in docs.columns and not docs["fitted"].all():  # a model fitted on a sample: say which were assigned
+        columns.insert(columns.index("agreement") + 1 if "agreement" in columns else 3, "fitted")
     out = docs[columns].assign(text=text)
     out["label"] = out["label"].where(out["topic"] != OUTLIER, "(outlier)")
     return out

@@ -173,8 +173,9 @@ def coassociation(member_labels: np.ndarray) -> np.ndarray:
     if not blocks:
         return np.zeros((n, n), np.float32)
     onehot = sparse.hstack(blocks).tocsr()
-    together = (onehot @ onehot.T).toarray().astype(np.float32)
-    return together / len(member_labels)
+    together = (onehot @ onehot.T).toarray()  # float32 counts, exact; divided in place (n x n is the large part)
+    together /= np.float32(len(member_labels))
+    return together
 
 
 def majority_clusters(C: np.ndarray, min_size: int, cut: float = CUT) -> np.ndarray:
@@ -186,9 +187,11 @@ def majority_clusters(C: np.ndarray, min_size: int, cut: float = CUT) -> np.ndar
     n = len(C)
     if n < 2:
         return np.full(n, -1)
-    distance = 1.0 - C.astype(np.float64)
-    np.fill_diagonal(distance, 0.0)
-    tree = linkage(squareform((distance + distance.T) / 2, checks=False), method="average")
+    # the condensed distances straight from the upper triangle (C is symmetric), in place: at 30,000 documents the
+    # square matrix is 3.6 GB and each full-size temporary as much again
+    distance = squareform(np.asarray(C, np.float32), checks=False).astype(np.float64)
+    np.subtract(1.0, distance, out=distance)
+    tree = linkage(distance, method="average")
     labels = fcluster(tree, t=cut - 1e-9, criterion="distance") - 1
     sizes = np.bincount(labels)
     big = [c for c in np.argsort(-sizes, kind="stable") if sizes[c] >= min_size]

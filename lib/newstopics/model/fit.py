@@ -13,6 +13,7 @@ import pandas as pd
 from ..params import Params
 from .build import build_model
 from .labels import OUTLIER, topic_table
+from .sample import NEIGHBOURS, fit_rows, unit, vote
 from .sizing import Sizing, size_for
 
 
@@ -36,9 +37,10 @@ class TopicResult:
 
     Attributes:
         model: the fitted ``bertopic.BERTopic``.
-        documents: the corpus documents with ``topic``, ``agreement`` (the share of the ensemble's fits that put the
-            document with its topic's other documents; empty for outliers and reassigned documents), ``reassigned``
-            and ``label``.
+        documents: the corpus documents with ``topic``, ``fitted`` (whether the model was fitted on it, or it was
+            assigned: see :mod:`.sample`), ``agreement`` (for a fitted document, the share of the ensemble's fits that
+            put it with its topic's other documents; for an assigned one, the share of its nearest fitted documents in
+            its topic; empty for fitted outliers and reassigned documents), ``reassigned`` and ``label``.
         topics: one row per topic (see :func:`~.labels.topic_table`), outliers (-1) first.
         embeddings: the documents' vectors, row i for document row i.
         sizing: the settings derived from the corpus size.
@@ -46,6 +48,9 @@ class TopicResult:
         outliers: the reassignment strategy and the outlier share before and after it.
         fitted_topics: each document's topic as fitted, before any outlier reassignment (what stability compares).
         ensemble: the ensemble's size and whether its fits were read from the cache.
+        fit: how many documents were fitted and how many assigned, and how (``documents``, ``fitted``,
+            ``assigned``, ``method``, ``neighbours``).
+        fit_rows: row numbers of the fitted documents (all rows when the whole corpus was fitted).
     """
 
     model: Any
@@ -57,6 +62,12 @@ class TopicResult:
     outliers: dict = field(default_factory=dict)
     fitted_topics: np.ndarray | None = None
     ensemble: dict = field(default_factory=dict)  # members, and whether their fits came from the ensemble cache
+    fit: dict = field(default_factory=dict)
+    fit_rows: np.ndarray | None = None
+
+    def fitted_rows(self) -> np.ndarray:
+        """Row numbers of the documents the model was fitted on (all of them unless it was fitted on a sample)."""
+        return np.arange(len(self.documents)) if self.fit_rows is None else self.fit_rows
 
     def article_mix(self, by: str = "article_id") -> pd.DataFrame:
         """Share of each group's documents (``by``: article_id, source, ...) in each topic; rows sum to 1."""
@@ -66,8 +77,10 @@ class TopicResult:
         return mix[order]
 
 
-def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndarray | None = None) -> TopicResult:
-    """Embed (through the cache), fit BERTopic sized to the corpus, and return document and topic tables.
+def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndarray | None = None,
+               client=None) -> TopicResult:
+    """Embed (through the cache), fit BERTopic sized to the corpus (on a sample of a large one, the other documents
+    assigned: :mod:`.sample`), and return document and topic tables.
 
     Args:
         docs: one row per document, with ``doc_id``, ``article_id``, ``text`` and the article metadata
@@ -75,6 +88,7 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
         embedder: an :class:`~newstopics.embed.Embedder` (or any BERTopic embedder with ``embed``).
         params: the validated run parameters.
         embeddings: the documents' vectors, when already computed.
+        client: a Dask client whose workers assign the documents outside the fitted sample (None: in-process).
 
     Returns:
         A :class:`TopicResult`.
@@ -91,15 +105,31 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
         embeddings = embedder.embed(texts, verbose=True)
     timings["embed_s"] = round(time.perf_counter() - t0, 3)
 
-    s = size_for(len(texts), params)
+    rows = fit_rows(len(texts), params.fit_sample, params.random_state)
+    s = size_for(len(rows), params)
     t0 = time.perf_counter()
     model = build_model(params, s, embedder)
-    topics, _ = model.fit_transform(texts, embeddings=embeddings)
+    fit_texts = texts if len(rows) == len(texts) else [texts[i] for i in rows]
+    in_fit, _ = model.fit_transform(fit_texts, embeddings=embeddings[rows])
     timings["fit_s"] = round(time.perf_counter() - t0, 3)
     ensemble = dict(getattr(model.hdbscan_model, "timings_", {}))
     timings.update({f"ensemble_{k}": ensemble.pop(k) for k in ("members_s", "consensus_s") if k in ensemble})
 
-    topics = fitted = np.asarray(topics, dtype=int)
+    fitted = np.full(len(texts), OUTLIER, dtype=int)
+    fitted[rows] = np.asarray(in_fit, dtype=int)
+    agreement = np.full(len(texts), np.nan)
+    agreement[rows] = document_agreement(model, fitted[rows])
+    is_fitted = np.zeros(len(texts), dtype=bool)
+    is_fitted[rows] = True
+    fit = {"documents": len(texts), "fitted": int(len(rows)), "assigned": int(len(texts) - len(rows)),
+           "method": "neighbours" if len(rows) < len(texts) else None,
+           "neighbours": NEIGHBOURS if len(rows) < len(texts) else None}
+    if len(rows) < len(texts):
+        t0 = time.perf_counter()
+        rest = np.flatnonzero(~is_fitted)
+        fitted[rest], agreement[rest] = assign_rest(embeddings, rows, fitted[rows], rest, client)
+        timings["assign_s"] = round(time.perf_counter() - t0, 3)
+    topics = fitted
     outliers = {"strategy": params.outlier_strategy, "before": float(np.mean(topics == OUTLIER)),
                 "after": float(np.mean(topics == OUTLIER))}
     reassigned = np.zeros(len(topics), dtype=bool)
@@ -112,13 +142,27 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
 
     out = docs.copy()
     out["topic"] = topics
-    out["agreement"] = np.round(document_agreement(model, fitted), 4)
+    out["fitted"] = is_fitted
+    out["agreement"] = np.round(agreement, 4)
     out.loc[reassigned, "agreement"] = np.nan  # reassigned by a rule, not by the ensemble
     out["reassigned"] = reassigned
     table = topic_table(model, out, embeddings, params.top_n_words)
     out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
     return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=s, timings=timings,
-                       outliers=outliers, fitted_topics=fitted, ensemble=ensemble)
+                       outliers=outliers, fitted_topics=fitted, ensemble=ensemble, fit=fit,
+                       fit_rows=None if len(rows) == len(texts) else rows)
+
+
+def assign_rest(embeddings: np.ndarray, rows: np.ndarray, topics: np.ndarray, rest: np.ndarray,
+                client=None) -> tuple[np.ndarray, np.ndarray]:
+    """Topics of the documents ``rest`` by a vote of their nearest fitted documents (``rows``, with ``topics``),
+    on the cluster's workers when a running ``client`` is given, and each vote's share."""
+    from ..cluster import assign_on_workers, running
+
+    fitted_unit = unit(embeddings[rows])
+    if running(client):
+        return assign_on_workers(client, embeddings[rest], fitted_unit, topics)
+    return vote(embeddings[rest], fitted_unit, topics)
 
 
 def document_agreement(model, topics: np.ndarray) -> np.ndarray:

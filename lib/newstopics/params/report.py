@@ -61,6 +61,7 @@ class Params:
     zeroshot_topics: tuple[str, ...] | None = None
     zeroshot_min_similarity: float = 0.5
     outlier_strategy: str = "none"
+    fit_sample: int | None = None
     cluster: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +94,8 @@ HELP.update({
     "embedding_model": f"'{PACKAGED_MODEL}' (packaged, offline, English), 'static' (a static table distilled once from "
                        "it: far faster for large corpora, coarser), a local model folder, or a sentence-transformers "
                        "name already on this machine",
+    "fit_sample": "documents the topic model is fitted on (50..30,000); the others are assigned the topic of their "
+                  "nearest fitted documents. None = all of them up to 5,000, else a seeded sample of 5,000",
     "cluster": "where the embedding runs: empty = in-process; local:N = N Dask worker processes on this machine; "
                "tcp://host:port = a running Dask scheduler (SLURM/PBS via dask-jobqueue, Kubernetes via "
                "dask-kubernetes)",
@@ -193,6 +196,8 @@ def _model_settings(v: dict[str, Any]) -> dict[str, Any]:
     out["zeroshot_topics"] = as_names("zeroshot_topics", v["zeroshot_topics"])
     out["zeroshot_min_similarity"] = as_float("zeroshot_min_similarity", v["zeroshot_min_similarity"], 0.0, 1.0)
     out["outlier_strategy"] = as_choice("outlier_strategy", v["outlier_strategy"], OUTLIER_STRATEGIES)
+    # the consensus compares every pair of fitted documents: 30,000 need ~3.6 GB for that matrix alone
+    out["fit_sample"] = None if none_like(v["fit_sample"]) else as_int("fit_sample", v["fit_sample"], 50, 30_000)
     return out
 
 
@@ -217,7 +222,7 @@ def grid(config: dict[str, Any]) -> list[Params]:
         raise ParameterError("sweep file: 'grid' must map parameter names to non-empty lists of values.")
     combos = [validate({**base, **dict(zip(axes, values, strict=True))})
               for values in itertools.product(*axes.values())]
-    if any(c.cluster.startswith("local:") for c in combos):
-        raise ParameterError("sweep file: cluster 'local:N' would start a cluster per run, two runs at a time; give "
-                             "the runs a shared scheduler (cluster: tcp://host:port) or leave cluster empty.")
+    if len({c.cluster for c in combos}) > 1:
+        raise ParameterError("sweep file: one cluster serves a whole sweep (its runs are tasks on its workers); set "
+                             "cluster in 'base', not in 'grid'.")
     return combos

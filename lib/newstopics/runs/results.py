@@ -9,8 +9,8 @@ from ..model import MODEL_DIR, save_model
 from .catalog import EMBEDDINGS
 from .folder import Run
 
-DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "topic", "label", "agreement", "title", "source", "published",
-                    "author", "url", "n_words", "text"]
+DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "topic", "label", "agreement", "fitted", "title", "source",
+                    "published", "author", "url", "n_words", "text"]
 
 
 def write_embeddings(run: Run, vectors) -> Path:
@@ -74,6 +74,7 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
         skipped=corpus.skipped,
         derived=result.sizing.to_dict(),
         ensemble=result.ensemble,
+        fit=result.fit,
         embedding=embedder.describe(),
         results=headline(result),
         timings=result.timings,

@@ -1,0 +1,111 @@
+"""Large corpora: the topic model is fitted on a seeded sample of documents, and every other document is assigned.
+
+The consensus clustering compares every pair of fitted documents (its co-association matrix grows with the square
+of the sample), so past :data:`FIT_SAMPLE_AUTO` documents the model is fitted on a seeded random sample of that
+many, and the other documents are *assigned*: each gets the topic most of its :data:`NEIGHBOURS` nearest fitted
+documents (by cosine similarity of their vectors) have, outliers included, so an assigned document can be an
+outlier as a fitted one can. Its ``agreement`` is the share of those neighbours in its topic.
+
+Why neighbours and not the nearest topic centroid (BERTopic's ``transform`` with precomputed embeddings, or
+``approximate_predict`` after a UMAP transform): measured against a full fit of 10,000 and 30,000 documents
+(``bench/assignment_quality.py``, results in ``bench/results/assignment_quality.md``), the neighbour vote agrees
+with the full fit more than the nearest centroid does, and keeps the outlier share of a full fit, where the centroid
+puts every document in a topic. UMAP's transform places a new point from its nearest neighbours in the original
+space too, and the ensemble has one layout per member, so the neighbour vote in the original space is what such a
+transform approximates, without refitting a layout.
+
+Assigning is a matrix product in blocks of :data:`BLOCK` documents: time linear in the corpus, memory bounded by
+the block. On a Dask cluster the blocks run on the workers (:func:`newstopics.cluster.assign_on_workers`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+FIT_SAMPLE_AUTO = 5_000  # documents fitted at most when ``fit_sample`` is None (auto)
+NEIGHBOURS = 15  # fitted documents that vote on an assigned document's topic
+BLOCK = 4096  # assigned documents per matrix product
+
+
+def fit_rows(n_docs: int, fit_sample: int | None, random_state: int) -> np.ndarray:
+    """Row numbers of the documents the model is fitted on, in order: all of them when the corpus is no larger than
+    the sample (``fit_sample``, or :data:`FIT_SAMPLE_AUTO` when None), else a random sample seeded by
+    ``random_state`` (the same corpus and seed give the same sample).
+
+    Example:
+        >>> fit_rows(5, None, 0).tolist()
+        [0, 1, 2, 3, 4]
+        >>> len(fit_rows(10_000, 2_000, 0)), bool((fit_rows(10_000, 2_000, 0) == fit_rows(10_000, 2_000, 0)).all())
+        (2000, True)
+    """
+    size = FIT_SAMPLE_AUTO if fit_sample is None else int(fit_sample)
+    if n_docs <= size:
+        return np.arange(n_docs)
+    rng = np.random.default_rng([int(random_state), 0x5A4D])  # its own stream: not the ensemble's member seeds
+    return np.sort(rng.choice(n_docs, size=size, replace=False))
+
+
+def unit(X: np.ndarray) -> np.ndarray:
+    X = np.asarray(X, np.float32)
+    return X / (np.linalg.norm(X, axis=1, keepdims=True) + 1e-12)
+
+
+def vote(X: np.ndarray, fitted_unit: np.ndarray, fitted_topics: np.ndarray, k: int = NEIGHBOURS,
+         block: int = BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """Topics of the rows of ``X`` by a vote of their ``k`` nearest fitted documents, and the vote's share.
+
+    Args:
+        X: the documents to assign (any scale; compared by cosine).
+        fitted_unit: the fitted documents' vectors, unit length (:func:`unit`).
+        fitted_topics: the fitted documents' topics (-1 for outliers, which vote like a topic).
+        k: neighbours that vote; ties go to the topic whose voters are nearer in sum.
+        block: rows per matrix product.
+
+    Returns:
+        ``(topics, share)``: each row's topic and the share of its ``k`` neighbours in that topic.
+
+    Example:
+        >>> F = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], np.float32)
+        >>> vote(np.array([[1.0, 0.05], [0.05, 1.0]]), unit(F), np.array([3, 3, -1, -1]), k=2)[0].tolist()
+        [3, -1]
+    """
+    fitted_topics = np.asarray(fitted_topics)
+    ids, codes = np.unique(fitted_topics, return_inverse=True)
+    k = max(1, min(int(k), len(fitted_topics)))
+    topics = np.empty(len(X), dtype=ids.dtype)
+    share = np.empty(len(X), dtype=np.float32)
+    for s in range(0, len(X), block):
+        sims = unit(X[s:s + block]) @ fitted_unit.T
+        near = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        near_sims = np.take_along_axis(sims, near, 1)
+        near_codes = codes[near]
+        rows = np.repeat(np.arange(len(near)), k)
+        counts = np.zeros((len(near), len(ids)), np.float32)
+        np.add.at(counts, (rows, near_codes.ravel()), 1.0)
+        weight = np.zeros_like(counts)
+        np.add.at(weight, (rows, near_codes.ravel()), near_sims.ravel())
+        best = np.argmax(counts + 1e-3 * weight / k, axis=1)  # most votes; among equal votes, the nearer voters
+        topics[s:s + block] = ids[best]
+        share[s:s + block] = counts[np.arange(len(near)), best] / k
+    return topics, share
+
+
+def centroid(X: np.ndarray, fitted_unit: np.ndarray, fitted_topics: np.ndarray,
+             block: int = BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """Topics of the rows of ``X`` by the nearest topic centroid (mean of its fitted documents' unit vectors, by
+    cosine), and that similarity; never an outlier. What a saved model's ``transform`` does; kept for comparison."""
+    fitted_topics = np.asarray(fitted_topics)
+    ids = np.array(sorted(set(fitted_topics.tolist()) - {-1}))
+    if not len(ids):
+        return np.full(len(X), -1), np.zeros(len(X), np.float32)
+    c = unit(np.vstack([fitted_unit[fitted_topics == t].mean(axis=0) for t in ids]))
+    topics = np.empty(len(X), dtype=int)
+    sim = np.empty(len(X), dtype=np.float32)
+    for s in range(0, len(X), block):
+        sims = unit(X[s:s + block]) @ c.T
+        best = np.argmax(sims, axis=1)
+        topics[s:s + block] = ids[best]
+        sim[s:s + block] = sims[np.arange(len(best)), best]
+    return topics, sim
+
+
+METHODS = {"neighbours": vote, "centroid": centroid}

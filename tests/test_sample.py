@@ -1,0 +1,84 @@
+"""Large corpora: a fit on a seeded sample, the other documents assigned by their nearest fitted documents, and a
+number of topics a person can read at any size. Real seed articles with the cheap LSA embedding."""
+import numpy as np
+import pytest
+from conftest import SEEDS
+from lsa import LSA_MODEL, LsaEmbedder
+
+from newstopics import corpus as C
+from newstopics import model as M
+from newstopics import params as P
+from newstopics.evaluation import evaluate
+from newstopics.model import sample as S
+
+
+@pytest.fixture(scope="module")
+def seeds_docs():
+    return C.load_corpus(SEEDS).documents
+
+
+@pytest.fixture(scope="module")
+def sampled(seeds_docs):
+    params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "fit_sample": 100, "ensemble": 12})
+    return M.fit_topics(seeds_docs, LsaEmbedder(), params), params
+
+
+def test_topics_stay_readable_at_any_size():
+    for n in (150, 1_500, 2_225, 5_000, 30_000):
+        s = M.size_for(n, P.DEFAULTS)
+        assert n // s.min_cluster_size <= M.sizing.MAX_TOPICS  # disjoint topics of at least that size: <= 150
+    assert M.size_for(1_500, P.DEFAULTS).min_cluster_size == 10  # small corpora keep their finer topics
+    assert M.size_for(5_000, P.DEFAULTS).min_cluster_size == 34
+
+
+def test_the_sample_is_seeded_and_only_taken_from_a_large_corpus():
+    assert S.fit_rows(5_000, None, 1).tolist() == list(range(5_000))  # auto: all of a corpus this size
+    a, b, c = S.fit_rows(20_000, None, 1), S.fit_rows(20_000, None, 1), S.fit_rows(20_000, None, 2)
+    assert len(a) == S.FIT_SAMPLE_AUTO and np.array_equal(a, b) and not np.array_equal(a, c)
+    assert np.all(np.diff(a) > 0)
+    assert len(S.fit_rows(145, 100, 42)) == 100
+    with pytest.raises(P.ParameterError, match="fit_sample"):
+        P.validate({"fit_sample": 40_000}, check_corpus=False)
+
+
+def test_the_vote_worked_by_hand():
+    fitted = S.unit(np.array([[1, 0, 0], [1, 0.1, 0], [1, 0, 0.1], [0, 1, 0], [0, 1, 0.1], [0, 0, 1]], np.float32))
+    topics = np.array([0, 0, 0, 1, 1, -1])
+    # nearest three of (1, .05, 0): the three topic-0 rows -> topic 0, share 1
+    # nearest three of (0, 1, .5): both topic-1 rows and the outlier row -> topic 1, share 2/3
+    # nearest two of (0.7, 0.7, 0): one row of each topic, a tie -> the nearer voter, topic 0 at (1, .1, 0)
+    got, share = S.vote(np.array([[1, 0.05, 0], [0, 1, 0.5]], np.float32), fitted, topics, k=3)
+    assert got.tolist() == [0, 1] and np.allclose(share, [1, 2 / 3])
+    tie, tie_share = S.vote(np.array([[0.7, 0.7, 0]], np.float32), fitted[[1, 4]], np.array([0, 1]), k=2)
+    assert tie.tolist() == [0] and tie_share.tolist() == [0.5]
+    # the outliers vote too: a document among outliers is an outlier
+    assert S.vote(np.array([[0, 0, 1]], np.float32), fitted, topics, k=1)[0].tolist() == [-1]
+
+
+def test_a_fit_on_a_sample_assigns_every_other_document_by_its_neighbours(sampled, seeds_docs):
+    result, params = sampled
+    docs = result.documents
+    assert result.fit == {"documents": len(seeds_docs), "fitted": 100, "assigned": len(seeds_docs) - 100,
+                          "method": "neighbours", "neighbours": S.NEIGHBOURS}
+    assert docs["fitted"].sum() == 100 and result.sizing.n_documents == 100
+    rows = result.fitted_rows()
+    assert np.array_equal(rows, np.flatnonzero(docs["fitted"]))
+    assert np.array_equal(rows, S.fit_rows(len(docs), 100, params.random_state))
+    # each assigned document, checked one by one: the topic most of its 15 nearest fitted documents have
+    X = S.unit(result.embeddings)
+    for i in np.flatnonzero(~docs["fitted"].to_numpy()):
+        near = rows[np.argsort(-(X[rows] @ X[i]), kind="stable")[:S.NEIGHBOURS]]
+        votes = docs["topic"].to_numpy()[near]
+        counts = {t: int((votes == t).sum()) for t in set(votes.tolist())}
+        assert counts[docs.at[i, "topic"]] == max(counts.values())
+        assert docs.at[i, "agreement"] == pytest.approx(counts[docs.at[i, "topic"]] / S.NEIGHBOURS, abs=1e-4)
+    assert result.topics["count"].sum() == len(docs)  # the topic table counts every document, fitted or not
+    assert docs["label"].notna().all()
+
+
+def test_stability_refits_the_sample_the_model_was_fitted_on(sampled):
+    result, params = sampled
+    ev = evaluate(result, LsaEmbedder(), params, baselines=False, stability_runs=1)
+    assert ev.stability.refit_documents == [90]  # 90% of the 100 fitted, not of all 145
+    assert ev.stability.refit_settings[0]["n_documents"] == 100  # with the fit's own settings
+    assert 0.0 <= ev.stability.ari_mean <= 1.0
