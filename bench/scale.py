@@ -39,7 +39,10 @@ print(json.dumps({"seconds": time.perf_counter() - t, "peak_mib": peak, "rc": rc
 """
 
 
-def synthetic(n: int, seed: int = 0) -> pd.DataFrame:
+def synthetic(n: int, seed: int = 0, within: str = "desk") -> pd.DataFrame:
+    """``n`` paragraphs, each three 15-25 word passages of three articles of one desk (``within="desk"``: five broad
+    themes, the corpus of bench/results/scale.md), or of one article (``within="article"``: many story-sized themes
+    inside the desks, as in a news archive)."""
     table = pd.read_csv(BBC, sep="\t", header=None, names=["text", "split", "label"], quoting=3)
     words = [t.split() for t in table["text"]]
     by_label = {lab: np.flatnonzero(table["label"].to_numpy() == lab) for lab in table["label"].unique()}
@@ -50,7 +53,8 @@ def synthetic(n: int, seed: int = 0) -> pd.DataFrame:
     for i in range(n):
         lab = labels[rng.integers(len(labels))]
         parts = []
-        for a in rng.choice(by_label[lab], 3, replace=False):
+        picks = rng.choice(by_label[lab], 3, replace=False) if within == "desk" else [rng.choice(by_label[lab])] * 3
+        for a in picks:
             w = words[a]
             size = int(rng.integers(15, 26))
             start = int(rng.integers(0, max(1, len(w) - size)))

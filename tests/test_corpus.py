@@ -227,3 +227,20 @@ def test_split_to_fit_never_drops_text():
 )
 def test_parse_date(raw, iso):
     assert C.parse_date(raw) == iso
+
+
+def test_the_compiled_language_walk_gives_py3langid_s_own_answers():
+    """Large corpora detect languages with the compiled walk: the same (language, confidence) to the last bit."""
+    from newstopics.corpus import language as L
+
+    texts = [p.read_text(errors="replace") for p in sorted(SEEDS.glob("*.txt")) + sorted(FIXTURES.rglob("*"))
+             if p.is_file() and p.suffix in (".md", ".txt", ".html", ".csv")]
+    texts += ["Les modèles chinois à poids ouverts sont bon marché et populaires auprès des développeurs.",
+              "Die chinesischen Modelle sind billig, offen und bei Entwicklern beliebt.",
+              "中国的开源模型很便宜，也很受欢迎。",
+              "Модели с открытыми весами дешёвые.", "", "a", "1234 5678", "AI AI AI AI"]
+    texts += [t[i:i + 300] for t in texts[:5] for i in range(0, 3000, 300)]  # paragraph-sized pieces
+    compiled = L._load_compiled()
+    assert type(compiled) is not type(L._load())  # the compiled walk is in use here
+    for text in texts:
+        assert compiled.classify(text[:L.SAMPLE_CHARACTERS]) == L._load().classify(text[:L.SAMPLE_CHARACTERS])

@@ -49,10 +49,11 @@ def find_duplicates(texts: list[str], threshold: float = 0.7, min_words: int = 6
     rows = n_hash // bands
     a = rng.integers(1, 2**61 - 1, n_hash, dtype=np.uint64)
     b = rng.integers(0, 2**61 - 1, n_hash, dtype=np.uint64)
-    shingles = {i: _shingles(_norm_doc(texts[i]).split()) for i in candidates}
+    # each document's shingles as a sorted array (8 bytes a shingle; a set of Python ints takes about 70)
+    shingles = {i: np.unique(np.fromiter(_shingles(_norm_doc(texts[i]).split()), dtype=np.uint64)) for i in candidates}
     buckets: dict[tuple, list[int]] = defaultdict(list)
     for i in candidates:
-        sh = np.fromiter(shingles[i], dtype=np.uint64)
+        sh = shingles[i]
         with np.errstate(over="ignore"):
             sig = ((np.outer(sh, a) + b) % np.uint64(2**61 - 1)).min(axis=0)
         for band in range(bands):
@@ -68,7 +69,8 @@ def find_duplicates(texts: list[str], threshold: float = 0.7, min_words: int = 6
                 if j in dropped or j == i:
                     continue
                 si, sj = shingles[i], shingles[j]
-                jac = len(si & sj) / len(si | sj)
+                common = len(np.intersect1d(si, sj, assume_unique=True))
+                jac = common / (len(si) + len(sj) - common)
                 if jac >= threshold:
                     keep, drop_ = (i, j) if i < j else (j, i)
                     dropped.add(drop_)

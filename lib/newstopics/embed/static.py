@@ -36,20 +36,17 @@ class StaticEncoder:
         self.tokenizer = load_tokenizer(self.folder, None)
 
     def encode(self, texts: list[str], batch_size: int = 1024, progress: bool = False) -> np.ndarray:
+        from scipy import sparse
+
         out = np.zeros((len(texts), self.table.shape[1]), np.float32)
         for s in progress_bar(range(0, len(texts), batch_size), "Embedding (static)", progress):
             enc = self.tokenizer.encode_batch(texts[s:s + batch_size], add_special_tokens=False)
-            lengths = np.array([len(e.ids) for e in enc])
+            lengths = np.array([len(e.ids) for e in enc], np.int64)
             ids = np.concatenate([e.ids for e in enc] + [np.zeros(0, np.int64)]).astype(np.int64)
-            sums = (
-                np.add.reduceat(self.table[ids], np.r_[0, np.cumsum(lengths)[:-1]], axis=0)
-                if ids.size
-                else np.zeros((0, out.shape[1]))
-            )
-            rows = np.flatnonzero(lengths)  # reduceat gives a row per start; texts without pieces stay zero
-            block = np.zeros((len(enc), out.shape[1]), np.float32)
-            block[rows] = sums[rows] / lengths[rows, None]
-            out[s : s + len(enc)] = block
+            # each text's mean row as a sparse (texts x pieces) product: the pieces' rows are never copied out
+            weights = np.repeat(1.0 / np.maximum(lengths, 1), lengths).astype(np.float32)
+            mean = sparse.csr_matrix((weights, ids, np.r_[0, np.cumsum(lengths)]), shape=(len(enc), len(self.table)))
+            out[s : s + len(enc)] = mean @ self.table  # texts without pieces stay zero
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
 
