@@ -10,6 +10,7 @@ import signal
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import SEEDS
 
@@ -74,10 +75,10 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
     import subprocess
     import sys
 
-    import pandas as pd
     from sklearn.metrics import adjusted_rand_score
 
-    quick = ["-p", "reducer=pca", "-p", "stability_runs=0", "-p", "baselines=false"]
+    # fitted on 100 of the 145 paragraphs: the other 45 are assigned, in the cluster run on its workers
+    quick = ["-p", "reducer=pca", "-p", "stability_runs=0", "-p", "baselines=false", "-p", "fit_sample=100"]
     folders = {}
     for name, extra in (("here", []), ("cluster", ["-p", "cluster=local:2"])):
         env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(tmp_path / f"cache-{name}")}  # both embed everything
@@ -89,6 +90,7 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
     meta = json.loads((folders["cluster"] / "run.json").read_text())
     assert meta["cluster"]["workers"] == 2 and meta["cluster"]["scheduler"].startswith("tcp://")
     assert meta["embedding"]["on_workers"] >= meta["embedding"]["misses"] > 0  # the workers did the encoding
+    assert meta["fit"]["assigned"] == 45 and meta["timings"]["assign_s"] > 0
     topics = [pd.read_csv(folders[n] / "documents.csv")["topic"] for n in ("here", "cluster")]
     assert adjusted_rand_score(*topics) >= 0.95
 
@@ -108,9 +110,53 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
     assert (docs["topic"].to_numpy() == here).mean() >= 0.98
 
 
-def test_a_sweep_refuses_a_local_cluster_per_run():
-    with pytest.raises(P.ParameterError, match="shared scheduler"):
-        P.grid({"base": {"corpus": str(SEEDS), "cluster": "local:2"}, "grid": {"min_topic_size": [4, 6]}})
+def test_workers_assign_what_this_process_would(client):
+    from newstopics.model import sample as S
+
+    rng = np.random.default_rng(0)
+    fitted = S.unit(rng.normal(size=(300, 16)).astype(np.float32))
+    topics = rng.integers(-1, 6, size=300)
+    X = rng.normal(size=(S.BLOCK + 500, 16)).astype(np.float32)  # two blocks
+    on_workers = cluster.assign_on_workers(client, X, fitted, topics)
+    here = S.vote(X, fitted, topics)
+    np.testing.assert_array_equal(on_workers[0], here[0])
+    np.testing.assert_allclose(on_workers[1], here[1])
+
+
+@pytest.mark.parametrize("folder", [SEEDS, SEEDS.parent / "tests" / "fixtures" / "messy"])
+def test_workers_read_and_clean_what_this_process_would(client, folder, monkeypatch):
+    from newstopics.corpus import load as L
+
+    here = load_corpus(folder, min_documents=1)
+    monkeypatch.setattr(L, "PARTITION", 2)  # a few articles per task, so the small corpus spans several
+    there = load_corpus(folder, min_documents=1, client=client)
+    assert len(here.articles) >= 3
+    pd.testing.assert_frame_equal(there.documents, here.documents)
+    pd.testing.assert_frame_equal(there.audit, here.audit)
+    assert there.skipped == here.skipped and there.articles == here.articles
+
+
+def test_a_sweep_has_one_cluster():
+    with pytest.raises(P.ParameterError, match="one cluster serves a whole sweep"):
+        P.grid({"base": {"corpus": str(SEEDS)}, "grid": {"cluster": ["local:2", "tcp://10.0.0.5:8786"]}})
+
+
+def test_a_sweep_runs_its_members_as_tasks_on_the_cluster(tmp_path):
+    """Near the end of this file: the sweep starts its own cluster, and a new cluster closes the module's."""
+    import json
+
+    from newstopics.runs import sweep
+
+    base = {"corpus": str(SEEDS), "reducer": "pca", "stability_runs": 0, "baselines": False, "cluster": "local:2"}
+    page = sweep({"name": "on-cluster", "base": base, "grid": {"min_topic_size": [4, 6]}},
+                 runs_dir=tmp_path / "runs", sweeps_dir=tmp_path / "sweeps", progress=False)
+    metas = [json.loads((f / "run.json").read_text()) for f in sorted((tmp_path / "runs").iterdir())]
+    assert sorted(m["params"]["min_topic_size"] for m in metas) == [4, 6]
+    assert all(m["status"] == "succeeded" for m in metas)
+    assert all(m["sweep"]["scheduler"].startswith("tcp://") and m["sweep"]["worker"].startswith("tcp://")
+               for m in metas)  # each ran as a task on a worker of the sweep's cluster
+    assert all(m["params"]["cluster"] == "" for m in metas)  # and in-process there
+    assert (page / "report.html").is_file() and not cluster.running(cluster._CURRENT.get("client"))
 
 
 def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monkeypatch):

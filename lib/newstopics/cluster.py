@@ -3,8 +3,9 @@
 ``cluster`` is empty (everything in the notebook's kernel, as always), ``local:N`` (a ``dask.distributed``
 LocalCluster of N worker processes on this machine, started for the run and stopped after it), or
 ``tcp://host:port`` (the scheduler of a cluster someone started: on SLURM or PBS with dask-jobqueue, on Kubernetes
-with dask-kubernetes). What runs on the workers: encoding the texts the embedding cache does not hold, in chunks;
-each worker loads the encoder once and keeps it. The cache itself is written by the kernel, content-addressed, so
+with dask-kubernetes). What runs on the workers: encoding the texts the embedding cache does not hold, in chunks
+(each worker loads the encoder once and keeps it), and assigning the documents outside the fitted sample to topics
+(:mod:`newstopics.model.sample`), in blocks. The cache itself is written by the kernel, content-addressed, so
 it stays valid whoever computed a vector. A worker that dies mid-run loses nothing: the scheduler gives its chunks
 to another worker, and a chunk's vectors do not depend on which worker computed them.
 
@@ -174,3 +175,37 @@ def encode_on_workers(client, settings: tuple, texts: list[str], identity: str):
         raise ClusterError(f"the cluster's workers embed with another model than this kernel ({', '.join(others)} "
                            f"instead of {identity}): install the same model and package versions on the workers.")
     return np.vstack([vectors for _, vectors in results]).astype(np.float32)
+
+
+def _assign_block(X, fitted_unit, topics):
+    """One task: a block of documents assigned by the vote of their nearest fitted documents."""
+    from .model.sample import vote
+
+    return vote(X, fitted_unit, topics)
+
+
+def assign_on_workers(client, X, fitted_unit, topics):
+    """The documents ``X`` assigned on the cluster's workers (see :func:`newstopics.model.sample.vote`), in blocks;
+    the fitted documents' vectors and topics are sent to each worker once. Returns ``(topics, share)`` in order."""
+    import numpy as np
+
+    from .model.sample import BLOCK
+
+    fitted_unit, topics = client.scatter([fitted_unit, topics], broadcast=True)
+    blocks = [X[i:i + BLOCK] for i in range(0, len(X), BLOCK)]
+    results = client.gather(client.map(_assign_block, blocks, [fitted_unit] * len(blocks), [topics] * len(blocks),
+                                       pure=False))
+    return (np.concatenate([t for t, _ in results]) if results else np.empty(0, int),
+            np.concatenate([s for _, s in results]) if results else np.empty(0, np.float32))
+
+
+def gather_in_order(client, task, parts: list, **shared):
+    """``task(part, **shared)`` for every part on the cluster's workers, the results in the parts' order; ``shared``
+    values are sent to each worker once. A task lost with its worker is run again elsewhere by the scheduler."""
+    names = list(shared)
+    scattered = client.scatter([shared[k] for k in names], broadcast=True) if names else []
+    return client.gather([client.submit(_call, part, task, names, scattered, pure=False) for part in parts])
+
+
+def _call(part, task, names, values):
+    return task(part, **dict(zip(names, values, strict=True)))

@@ -10,7 +10,7 @@ import pandas as pd
 from ..text import estimate_tokens
 from .cleaning import DEFAULT_RULES, CleaningRules, repeated_lines
 from .dedupe import find_duplicates
-from .language import UNDETERMINED, detect
+from .language import COMPILED_FROM, UNDETERMINED, detect
 from .paragraphs import rebuild_paragraphs
 from .parse import parse_article
 from .readers import read_articles
@@ -18,6 +18,7 @@ from .records import DOC_COLUMNS, Article, Corpus, CorpusError, RawArticle
 from .segment import segment
 
 MIN_DOCUMENTS = 10  # fewer documents than this cannot be topic-modelled meaningfully
+PARTITION = 5_000  # articles per task when a cluster reads the corpus
 _NOT_REMOVALS = ("title", "header-metadata", "byline")  # header lines that became metadata, not boilerplate
 
 
@@ -33,6 +34,7 @@ def load_corpus(
     dedupe: bool = True,
     min_documents: int = MIN_DOCUMENTS,
     languages: Collection[str] | None = None,
+    client=None,
 ) -> Corpus:
     """Read articles from ``path`` and turn them into documents ready to embed.
 
@@ -49,6 +51,9 @@ def load_corpus(
         min_documents: fewer documents than this raise :class:`CorpusError`.
         languages: keep only articles in these languages (ISO 639-1 codes; an article whose language is undetermined
             is kept); the others are listed in ``Corpus.skipped``. None keeps every article.
+        client: a Dask client whose workers parse, clean, detect the language of and segment the articles, in
+            partitions of :data:`PARTITION` (None: in-process). Reading the files and finding duplicates stay here:
+            both look at the whole corpus.
 
     Returns:
         The :class:`Corpus`: articles, one row per document, the cleaning audit, what was skipped and why.
@@ -62,8 +67,9 @@ def load_corpus(
         145
     """
     raws, skipped, inputs = read_articles(path)
-    articles, audits, rows = _documents(raws, doc_unit, clean, min_words, max_tokens, count_tokens or estimate_tokens,
-                                        rules, skipped, languages)
+    settings = (doc_unit, clean, min_words, max_tokens, count_tokens or estimate_tokens, rules, languages)
+    articles, audits, rows = _on_workers(client, raws, settings, skipped) if _worth_a_cluster(client, raws) \
+        else _documents(raws, *settings, skipped)
     docs = pd.DataFrame(rows, columns=[c for c in DOC_COLUMNS if c != "doc_id"])
     docs, duplicates = _drop_duplicates(docs) if dedupe else (docs, [])
     docs.insert(0, "doc_id", range(len(docs)))
@@ -82,11 +88,45 @@ def load_corpus(
     return corpus
 
 
-def _documents(raws: list[RawArticle], doc_unit: str, clean: bool, min_words: int, max_tokens: int,
-               count_tokens: Callable[[str], int], rules: CleaningRules, skipped: list[dict],
-               languages: Collection[str] | None) -> tuple[list[Article], list[dict], list[dict]]:
-    """Parse, clean and segment every article: (usable articles, audit rows, document rows)."""
+def _worth_a_cluster(client, raws: list[RawArticle]) -> bool:
+    from ..cluster import running
+
+    return running(client) and len(raws) >= 2 * PARTITION
+
+
+def _on_workers(client, raws: list[RawArticle], settings: tuple, skipped: list[dict]):
+    """:func:`_documents` on the cluster's workers, a partition of articles per task, put back in order. The lines
+    repeated across articles (boilerplate) are found here first, over all of them, and sent to every worker."""
+    from ..cluster import gather_in_order
+
+    rules, clean = settings[5], settings[1]
     repeated = repeated_lines(raws, rules) if clean else set()
+    parts = [raws[i:i + PARTITION] for i in range(0, len(raws), PARTITION)]
+    articles, audits, rows = [], [], []
+    for part_articles, part_audits, part_rows, part_skipped in gather_in_order(
+            client, _partition, parts, settings=settings, repeated=repeated, compiled=len(raws) >= COMPILED_FROM):
+        articles += part_articles
+        audits += part_audits
+        rows += part_rows
+        skipped += part_skipped
+    return articles, audits, rows
+
+
+def _partition(raws, settings, repeated, compiled):
+    """One task: a partition of articles through :func:`_documents`, with what it skipped."""
+    skipped: list[dict] = []
+    articles, audits, rows = _documents(raws, *settings, skipped, repeated=repeated, compiled=compiled)
+    return articles, audits, rows, skipped
+
+
+def _documents(raws: list[RawArticle], doc_unit: str, clean: bool, min_words: int, max_tokens: int,
+               count_tokens: Callable[[str], int], rules: CleaningRules, languages: Collection[str] | None,
+               skipped: list[dict], repeated: set | None = None,
+               compiled: bool | None = None) -> tuple[list[Article], list[dict], list[dict]]:
+    """Parse, clean and segment every article: (usable articles, audit rows, document rows)."""
+    if repeated is None:
+        repeated = repeated_lines(raws, rules) if clean else set()
+    compiled = len(raws) >= COMPILED_FROM if compiled is None else compiled
     articles: list[Article] = []
     audits: list[dict] = []
     rows: list[dict] = []
@@ -100,7 +140,7 @@ def _documents(raws: list[RawArticle], doc_unit: str, clean: bool, min_words: in
                    else f"nothing left after cleaning ({len(audit)} lines removed as header or boilerplate)")
             skipped.append({"item": raw.article_id, "reason": why})
             continue
-        article.language, article.language_confidence = detect(" ".join(article.paragraphs))
+        article.language, article.language_confidence = detect(" ".join(article.paragraphs), compiled)
         if languages is not None and article.language not in {*languages, UNDETERMINED}:
             skipped.append({"item": raw.article_id, "reason": f"in another language ({article.language}) than the "
                             f"embedding model reads ({', '.join(sorted(languages))}); other_languages=drop"})

@@ -21,6 +21,33 @@ from .resolve import load_encoder, model_identity, model_languages, resolve_mode
 BaseEmbedder = speedups.import_bertopic().backend.BaseEmbedder
 
 
+class TokenCounter:
+    """Word pieces of a text by the tokenizer in a model folder (an estimate that errs high when it has none).
+
+    Picklable by its folder, so a Dask worker that segments articles (:func:`newstopics.corpus.load_corpus` with a
+    client) counts with the same tokenizer, loaded there on first use.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self._tokenizer = None
+
+    def __call__(self, text: str) -> int:
+        if self._tokenizer is None and self.path is not None and (self.path / "tokenizer.json").exists():
+            from .encoders import load_tokenizer
+
+            self._tokenizer = load_tokenizer(self.path, None)
+        if self._tokenizer is None:
+            return estimate_tokens(text)
+        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def __getstate__(self):
+        return {"path": self.path}
+
+    def __setstate__(self, state):
+        self.path, self._tokenizer = state["path"], None
+
+
 class Embedder(BaseEmbedder):
     """Embeds texts with a model that is on this machine, through the embedding cache.
 
@@ -53,7 +80,7 @@ class Embedder(BaseEmbedder):
         self.stats = {"hits": 0, "misses": 0}
         self.max_tokens = max_tokens or window_tokens(self.path) - 2
         self._encoder = None
-        self._tokenizer = None
+        self.count_tokens = TokenCounter(self.path)  # word pieces of a text by the model's own tokenizer
         self.embedding_model = self  # BERTopic reads this attribute in some code paths
         self.use_cluster(client)
 
@@ -66,15 +93,6 @@ class Embedder(BaseEmbedder):
 
             warm_up(client, (self.name, self.batch_size, self.max_tokens))
 
-    def count_tokens(self, text: str) -> int:
-        """Word pieces of ``text`` by the model's own tokenizer (an estimate when it has none)."""
-        if self._tokenizer is None and self.path is not None and (self.path / "tokenizer.json").exists():
-            from .encoders import load_tokenizer
-
-            self._tokenizer = load_tokenizer(self.path, None)
-        if self._tokenizer is None:
-            return estimate_tokens(text)
-        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
     @property
     def encoder(self):

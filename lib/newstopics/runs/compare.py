@@ -52,6 +52,10 @@ def compare_runs(folders: list[str]) -> pd.DataFrame:
         folders: run folders, each holding a run.json.
     """
     table = pd.DataFrame([run_row(f) for f in folders])
+    # numbers, NaN where a run has none (a run without stability checks, a failed run): not a column of objects
+    for c in ("topics", "npmi", "c_v", "diversity", "outlier_share", "stability_ari", "unstable_topics", "nmf_npmi",
+              "seconds"):
+        table[c] = pd.to_numeric(table[c], errors="coerce")
     params = [c for c in table.columns if c.startswith("param:")]
     varied = [c for c in params if table[c].nunique() > 1]
     table = table.drop(columns=[c for c in params if c not in varied]).rename(columns={c: c[6:] for c in varied})

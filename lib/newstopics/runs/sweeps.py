@@ -1,6 +1,18 @@
-"""Sweeps: every combination of a parameter grid as its own run, then one comparison page ranking them."""
+"""Sweeps: every combination of a parameter grid as its own run, then one comparison page ranking them.
+
+Without a ``cluster``, the runs go two at a time in processes of this machine. With one (set in the sweep file's
+``base``: one cluster serves the whole sweep), each run is a task on the cluster's workers: the worker starts the run
+as a process of its own (the notebook's kernel on the worker's machine, embedding in-process there), so a sweep of
+many runs spreads over the cluster's machines, as many at once as it has worker threads. The runs folder must be
+one the workers can write to (on a real cluster, a shared file system). A worker lost mid-run costs that run's
+attempt only: the scheduler starts it again on another worker, and the lost attempt never lands (it stays a hidden
+``.partial`` folder).
+"""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +21,7 @@ from ..paths import notebook
 from ..paths import runs_dir as default_runs_dir
 from ..paths import sweeps_dir as default_sweeps_dir
 from .batch import execute, kernel_env
-from .folder import RunError
+from .folder import RunError, update_run_json
 
 
 def _execute_one(values: dict[str, Any], runs_dir: str) -> tuple[str, str, str]:
@@ -58,13 +70,18 @@ def sweep(
     for i, params in enumerate(combos):
         values = params.to_dict()
         values["run_name"] = values["run_name"] or f"{name}-{i + 1:02d}"
+        values["cluster"] = ""  # on a cluster, a run is one task: it runs in-process on its worker
         members.append(values)
     results: list[tuple[str, str, str]] = []
-    ctx = multiprocessing.get_context("spawn")
-    with kernel_env(), ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
-        futures = [pool.submit(_execute_one, m, str(runs_dir)) for m in members]
-        for fut in tqdm(as_completed(futures), total=len(futures), desc=f"sweep {name}", disable=not progress):
-            results.append(fut.result())
+    spec = combos[0].cluster
+    if spec:
+        results = _on_cluster(spec, members, runs_dir, name, progress)
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with kernel_env(), ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
+            futures = [pool.submit(_execute_one, m, str(runs_dir)) for m in members]
+            for fut in tqdm(as_completed(futures), total=len(futures), desc=f"sweep {name}", disable=not progress):
+                results.append(fut.result())
     folders = sorted(r[0] for r in results if r[0])
     return execute(
         {"runs": folders, "run_name": name},
@@ -73,3 +90,56 @@ def sweep(
         progress=progress,
         validate=validate_compare,
     )
+
+
+def _on_cluster(spec: str, members: list[dict], runs_dir: Path, name: str,
+                progress: bool) -> list[tuple[str, str, str]]:
+    """The sweep's runs as tasks on the cluster ``spec`` (started for the sweep when ``local:N``); each run's run.json
+    records the scheduler and the worker it ran on."""
+    from distributed import as_completed
+    from tqdm.auto import tqdm
+
+    from .. import cluster
+
+    client = cluster.start(spec)
+    try:
+        scheduler = cluster.describe(client)["scheduler"]
+        futures = client.map(_member_task, members, [str(runs_dir)] * len(members), pure=False)
+        results = []
+        for fut in tqdm(as_completed(futures), total=len(futures), desc=f"sweep {name} on {scheduler}",
+                        disable=not progress):
+            folder, status, error, worker = fut.result()
+            if folder and Path(folder).is_dir():
+                update_run_json(Path(folder), sweep={"name": name, "scheduler": scheduler, "worker": worker})
+            results.append((folder, status, error))
+        return results
+    finally:
+        cluster.stop()
+
+
+def _member_task(values: dict[str, Any], runs_dir: str) -> tuple[str, str, str, str]:
+    """On a worker: one run, in a process of its own (a worker's task thread cannot take the run's signal handlers);
+    returns (folder, status, error, worker address)."""
+    from distributed import get_worker
+
+    done = subprocess.run([sys.executable, "-c", _ONE_RUN, json.dumps(values), runs_dir], capture_output=True,
+                          text=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    lines = done.stdout.strip().splitlines()
+    try:
+        folder, status, error = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        folder, status, error = "", "failed", f"the run's process ended with {done.returncode}: {done.stderr[-500:]}"
+    return folder, status, error, get_worker().address
+
+
+_ONE_RUN = ("import json, sys; from newstopics.runs.sweeps import _execute_one; "
+            "print(json.dumps(_execute_one(json.loads(sys.argv[1]), sys.argv[2])))")
+
+
+def _die_with_parent() -> None:
+    """In the run's process (Linux): a SIGTERM when the worker that started it dies, so a lost worker's run stops
+    (and lands as interrupted) instead of running on beside the attempt the scheduler starts elsewhere."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
