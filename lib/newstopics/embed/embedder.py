@@ -21,6 +21,9 @@ from .resolve import load_encoder, model_identity, model_languages, resolve_mode
 BaseEmbedder = speedups.import_bertopic().backend.BaseEmbedder
 
 
+STATIC_ON_WORKERS_FROM = 20_000  # texts from which a cluster encodes with the static table too
+
+
 class TokenCounter:
     """Word pieces of a text by the tokenizer in a model folder (an estimate that errs high when it has none).
 
@@ -88,7 +91,7 @@ class Embedder(BaseEmbedder):
         """Encode what the cache lacks on this Dask client's workers (None: in this process); the workers start
         loading the encoder now, in the background."""
         self.client = client
-        if client is not None and self.teacher is None:  # a static table is a lookup: no worker would help
+        if client is not None:  # a worker's first load takes seconds (the package's imports): start it now
             from ..cluster import warm_up
 
             warm_up(client, (self.name, self.batch_size, self.max_tokens))
@@ -104,12 +107,14 @@ class Embedder(BaseEmbedder):
     def encode(self, texts: list[str], verbose: bool = False) -> np.ndarray:
         """Vectors of ``texts`` from the model itself, bypassing the cache."""
         progress = verbose and self.show_progress
-        if self.teacher is None and texts and self.client is not None:
-            from ..cluster import encode_on_workers, running
+        # a static table is a lookup: only a large corpus is worth sending (the tokenizer is what costs then)
+        worth = self.teacher is None or len(texts) >= STATIC_ON_WORKERS_FROM
+        if worth and texts and self.client is not None:
+            from ..cluster import CHUNK_STATIC, CHUNK_TEXTS, encode_on_workers, running
 
             if running(self.client):  # after its run the client is closed: this process again
                 vectors = encode_on_workers(self.client, (self.name, self.batch_size, self.max_tokens), list(texts),
-                                            self.key)
+                                            self.key, chunk=CHUNK_TEXTS if self.teacher is None else CHUNK_STATIC)
                 self.stats["on_workers"] = self.stats.get("on_workers", 0) + len(texts)
                 return vectors
         if self.teacher is not None:  # a static table has no window: whole texts, no splitting
