@@ -5,11 +5,13 @@ articles of the same desk, so topics exist to be found, and no two paragraphs ar
 the corpus reader would drop). Each gets a source (the desk) and a date in 2004-2005, so every view of
 the report has something to show. Each size runs the real report (``newstopics report``, papermill and
 nbconvert) in a fresh process tree; printed per size: wall time, peak memory of the tree, and from the
-run's run.json the seconds and the peak resident memory (so far) of the kernel at the end of each stage.
+run's run.json the seconds and the peak resident memory (so far) of the kernel at the end of each stage. Peak
+memory (``peak_mib``) is the largest peak of any one process of the tree (the kernel, a Dask worker, papermill).
 
     python bench/scale.py                                   # 10k, 30k, 100k paragraphs, static embedding
     python bench/scale.py --sizes 10000 --embedding all-MiniLM-L6-v2
     python bench/scale.py -p stability_runs=0 -p baselines=false   # the model and the views alone
+    python bench/scale.py --sizes 100000 300000 1000000 -p cluster=local:2 -p stability_runs=0 -p baselines=false
 """
 from __future__ import annotations
 
@@ -85,6 +87,8 @@ def main(argv=None) -> int:
         help="more report parameters, as for newstopics report",
     )
     ap.add_argument("--out", default=str(HERE / "results" / "scale"))
+    ap.add_argument("--within", choices=["desk", "article"], default="desk",
+                    help="paragraphs from three articles of one desk (the default) or from one article")
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="newstopics-scale-"))
@@ -121,7 +125,7 @@ def main(argv=None) -> int:
     rows, stages = [], []
     for n in args.sizes:
         corpus = work / f"paragraphs-{n}.csv"
-        synthetic(n).to_csv(corpus, index=False)
+        synthetic(n, within=args.within).to_csv(corpus, index=False)
         runs = work / f"runs-{n}"
         cmd = [
             str(BIN / "newstopics"),
@@ -148,14 +152,20 @@ def main(argv=None) -> int:
                 "documents": docs,
                 "status": info.get("status", f"rc={r['rc']}"),
                 "wall_s": round(r["seconds"], 1),
-                "peak_mib": round(r["peak_mib"]),
+                "peak_mib": round(r["peak_mib"]),  # the largest of any one process: kernel, worker, papermill
+                "per_100k_s": round(r["seconds"] * 100_000 / n, 1),
                 "topics": (info.get("evaluation") or {}).get("sizes", {}).get("topics"),
+                "outliers": (info.get("evaluation") or {}).get("sizes", {}).get("outlier_share"),
+                "fitted": (info.get("fit") or {}).get("fitted"),
+                "workers": (info.get("cluster") or {}).get("workers"),
             }
         )
         for stage in (
+            "cluster",
             "corpus",
             "embed_s",
             "fit_s",
+            "assign_s",
             "outliers_s",
             "figures",
             "evaluation",

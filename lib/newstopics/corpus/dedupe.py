@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 
 _SPACES = re.compile(r"\s+")
 _PUNCTUATION = re.compile(r"[^\w ]+")
@@ -49,19 +48,29 @@ def find_duplicates(texts: list[str], threshold: float = 0.7, min_words: int = 6
     rows = n_hash // bands
     a = rng.integers(1, 2**61 - 1, n_hash, dtype=np.uint64)
     b = rng.integers(0, 2**61 - 1, n_hash, dtype=np.uint64)
-    # each document's shingles as a sorted array (8 bytes a shingle; a set of Python ints takes about 70)
+    # each document's shingles as a sorted array (8 bytes a shingle; a set of Python ints takes about 70), and its
+    # MinHash signature as a row of one array: the bands are then matched by sorting, not in a dict of tuples
     shingles = {i: np.unique(np.fromiter(_shingles(_norm_doc(texts[i]).split()), dtype=np.uint64)) for i in candidates}
-    buckets: dict[tuple, list[int]] = defaultdict(list)
-    for i in candidates:
-        sh = shingles[i]
-        with np.errstate(over="ignore"):
-            sig = ((np.outer(sh, a) + b) % np.uint64(2**61 - 1)).min(axis=0)
-        for band in range(bands):
-            buckets[(band, *sig[band * rows : (band + 1) * rows].tolist())].append(i)
+    signatures = np.empty((len(candidates), n_hash), np.uint64)
+    with np.errstate(over="ignore"):
+        for row, i in enumerate(candidates):
+            signatures[row] = ((np.outer(shingles[i], a) + b) % np.uint64(2**61 - 1)).min(axis=0)
+    order_of = np.asarray(candidates)
+    groups: list[tuple[int, int, np.ndarray]] = []  # (first member, band, members): the order the pairs are judged in
+    for band in range(bands):
+        part = signatures[:, band * rows:(band + 1) * rows]
+        rank = np.lexsort(part.T[::-1])  # rows with equal band values end up side by side, in candidate order
+        same = np.all(part[rank[1:]] == part[rank[:-1]], axis=1)
+        starts = np.flatnonzero(np.r_[True, ~same])
+        ends = np.r_[starts[1:], len(rank)]
+        for s, e in zip(starts, ends, strict=True):
+            if e - s > 1:
+                members = order_of[np.sort(rank[s:e])]
+                groups.append((int(members[0]), band, members))
+    groups.sort(key=lambda g: (g[0], g[1]))
     dropped: set[int] = set()
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
+    for _, _, members in groups:
+        members = members.tolist()
         for x_pos, i in enumerate(members):
             if i in dropped:
                 continue
