@@ -18,7 +18,7 @@ from .records import DOC_COLUMNS, Article, Corpus, CorpusError, RawArticle
 from .segment import segment
 
 MIN_DOCUMENTS = 10  # fewer documents than this cannot be topic-modelled meaningfully
-PARTITION = 5_000  # articles per task when a cluster reads the corpus
+PARTITION = 1_000  # articles per task when a cluster reads the corpus (from two partitions on)
 _NOT_REMOVALS = ("title", "header-metadata", "byline")  # header lines that became metadata, not boilerplate
 
 

@@ -21,7 +21,7 @@ from .resolve import load_encoder, model_identity, model_languages, resolve_mode
 BaseEmbedder = speedups.import_bertopic().backend.BaseEmbedder
 
 
-STATIC_ON_WORKERS_FROM = 20_000  # texts from which a cluster encodes with the static table too
+STATIC_ON_WORKERS_FROM = 2_000  # texts from which a cluster encodes with the static table too
 
 
 class TokenCounter:

@@ -37,15 +37,16 @@ def run_header(run, cfg, embedder) -> str:
 
 
 def cluster_note(info: dict) -> str:
-    """Where the embedding ran, when a Dask cluster did it (with its dashboard, where there is one)."""
+    """What runs on the Dask cluster, when there is one (with its dashboard, where there is one)."""
     if not info.get("scheduler"):
         return ""
     dashboard = f"; watch it on its [dashboard]({info['dashboard']})" if info.get("dashboard") else ""
     local = str(info["scheduler"]).startswith(("tcp://127.", "tcp://localhost"))
     where = "" if local else (" The articles' text went to that cluster's workers, unencrypted over TCP, and Dask "
                               "exchanged pickled tasks with it: use only a cluster you trust.")
-    return (f"\n\nTexts the embedding cache lacks are encoded on the Dask cluster at `{esc(info['scheduler'])}` "
-            f"({info['workers']} workers, {info['threads']} threads){dashboard}.{where}")
+    return (f"\n\nOn the Dask cluster at `{esc(info['scheduler'])}` ({info['workers']} workers, {info['threads']} "
+            f"threads){dashboard}: the articles of a large corpus are read and cleaned, the texts the embedding cache "
+            f"lacks are encoded, and the documents outside a fitted sample are assigned.{where}")
 
 
 def corpus_summary(corpus, embedder, other_languages: str) -> str:

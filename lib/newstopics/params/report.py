@@ -96,9 +96,9 @@ HELP.update({
                        "name already on this machine",
     "fit_sample": "documents the topic model is fitted on (50..30,000); the others are assigned the topic of their "
                   "nearest fitted documents. None = all of them up to 5,000, else a seeded sample of 5,000",
-    "cluster": "where the embedding runs: empty = in-process; local:N = N Dask worker processes on this machine; "
-               "tcp://host:port = a running Dask scheduler (SLURM/PBS via dask-jobqueue, Kubernetes via "
-               "dask-kubernetes)",
+    "cluster": "where a large corpus is read, embedded and assigned: empty = in-process; local:N = N Dask worker "
+               "processes on this machine; tcp://host:port = a running Dask scheduler (SLURM/PBS via dask-jobqueue, "
+               "Kubernetes via dask-kubernetes)",
     "other_languages": "articles not in the embedding model's language (English for the packaged model): "
                        "'keep' them (the report says which) or 'drop' them",
     "min_topic_size": "smallest topic, in documents (>= 2); None = sized to the corpus",
