@@ -30,7 +30,7 @@ model_run: str = ""  # a finished run folder whose model/ labels the new article
 corpus: str = ""  # the new articles: a folder of .txt/.md/.html files or a .csv/.jsonl/.parquet table
 output_dir: str = ""  # folder for the outputs of this run; empty: a new folder under outputs/runs/
 run_name: str = ""  # short name added to the run id
-cluster: str = ""  # where texts are embedded: empty, this kernel; local:N, N Dask workers; or a scheduler tcp://host:port
+cluster: str = ""  # where new articles are read and embedded: empty, this kernel; local:N; tcp://host:port
 
 # %%
 # Check the declared parameters before any work.
@@ -72,6 +72,7 @@ with run.stage("corpus"):
         max_tokens=embedder.max_tokens,
         count_tokens=embedder.count_tokens,
         min_documents=1,
+        client=client,
         languages=embedder.languages if fitted.other_languages == "drop" else None,
     )
 with run.stage("assign"):

@@ -48,7 +48,8 @@ seed_topics: "Optional[list]" = None  # guided topics: word lists, e.g. [["price
 zeroshot_topics: "Optional[list]" = None  # named topics documents are matched to first, e.g. ["AI chips"]
 zeroshot_min_similarity: float = 0.5  # similarity a document needs to join a named topic
 outlier_strategy: str = "none"  # reassign outliers: none, c-tf-idf, embeddings or distributions
-cluster: str = ""  # where texts are embedded: empty, this kernel; local:N, N Dask workers; or a scheduler tcp://host:port
+fit_sample: "Optional[int]" = None  # documents the model is fitted on, the rest assigned; None: up to 5,000
+cluster: str = ""  # where a large corpus is read, embedded, assigned: empty, this kernel; local:N; tcp://host:port
 
 # %%
 # Check the declared parameters before any work: a wrong name, type or value stops here with a plain message.
@@ -93,6 +94,7 @@ with run.stage("corpus"):
         min_words=cfg.min_words,
         max_tokens=embedder.max_tokens,
         count_tokens=embedder.count_tokens,
+        client=client,
         languages=embedder.languages if cfg.other_languages == "drop" else None,
     )
 display(Markdown(narrative.corpus_summary(articles, embedder, cfg.other_languages)))
@@ -112,18 +114,20 @@ if articles.skipped:
 # BERTopic's parts are sized to the corpus: small corpora get smaller minimum topic sizes than BERTopic's
 # defaults, which are tuned for thousands of documents. A single UMAP + HDBSCAN fit changes its answer with the
 # random seed, so the topics are the consensus of an ensemble of fits: documents that most fits put together
-# form a topic. A topic's top words are the words its documents use far more often than the corpus does and that
+# form a topic. A large corpus is fitted on a seeded sample and its other documents are assigned to the topic of
+# their nearest fitted documents. A topic's top words are the words its documents use far more often than the corpus does and that
 # appear together in the same documents.
 
 # %%
 with run.stage("topics"):
-    result = fit_topics(articles.documents, embedder, cfg)
+    result = fit_topics(articles.documents, embedder, cfg, client=client)
 display(Markdown(narrative.topics_summary(result, embedder)))
 display(HTML(figures.topics_html(result)))
 
 # %% [markdown]
 # Every document with its topic: search for a word, a source or a topic label; sort by any column.
-# `agreement` is the share of the ensemble's fits that put the document with its topic's other documents.
+# `agreement` is the share of the ensemble's fits that put the document with its topic's other documents (for a
+# document assigned after a fit on a sample, the share of its nearest fitted documents in its topic).
 
 # %%
 figures.interactive_table(figures.documents_table(result), "Documents per topic (full text in documents.csv)",

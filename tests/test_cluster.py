@@ -166,3 +166,19 @@ def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monk
     with pytest.raises(cluster.ClusterError, match="tcp://127.0.0.1:9 did not answer, or had no worker, within 3 s"):
         cluster.start("tcp://127.0.0.1:9")
     assert time.perf_counter() - t0 < 3 + 5
+
+
+def test_a_run_with_an_unreachable_scheduler_lands_as_failed_with_the_reason(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "newstopics.cli", "report", "--quiet", "--corpus", str(SEEDS),
+                           "--runs-dir", str(tmp_path), "-p", "cluster=tcp://127.0.0.1:9"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode != 0 and time.perf_counter() - t0 < 90  # the scheduler's 10 s, not a hang
+    (folder,) = tmp_path.iterdir()  # the run landed, under its own name, with its notebook and the reason
+    meta = json.loads((folder / "run.json").read_text())
+    assert meta["status"] == "failed" and "did not answer" in meta["error"] and "tcp://127.0.0.1:9" in meta["error"]
+    assert (folder / "notebook.ipynb").is_file() and not (folder / "documents.csv").exists()
