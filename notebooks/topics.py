@@ -115,8 +115,8 @@ if articles.skipped:
 # defaults, which are tuned for thousands of documents. A single UMAP + HDBSCAN fit changes its answer with the
 # random seed, so the topics are the consensus of an ensemble of fits: documents that most fits put together
 # form a topic. A large corpus is fitted on a seeded sample and its other documents are assigned to the topic of
-# their nearest fitted documents. A topic's top words are the words its documents use far more often than the corpus does and that
-# appear together in the same documents.
+# their nearest fitted documents. A topic's top words are the words its documents use far more often than the
+# corpus does and that appear together in the same documents.
 
 # %%
 with run.stage("topics"):
