@@ -244,3 +244,14 @@ def test_the_compiled_language_walk_gives_py3langid_s_own_answers():
     assert type(compiled) is not type(L._load())  # the compiled walk is in use here
     for text in texts:
         assert compiled.classify(text[:L.SAMPLE_CHARACTERS]) == L._load().classify(text[:L.SAMPLE_CHARACTERS])
+
+
+def test_a_large_corpus_read_in_two_processes_gives_what_one_process_gives(monkeypatch):
+    from newstopics.corpus import load as L
+
+    one = C.load_corpus(FIXTURES / "messy", min_documents=1)
+    monkeypatch.setattr(L, "PARTITION", 2)  # the seeds' few articles span several partitions, as 100,000 would
+    two = C.load_corpus(FIXTURES / "messy", min_documents=1)
+    pd.testing.assert_frame_equal(two.documents, one.documents)
+    pd.testing.assert_frame_equal(two.audit, one.audit)
+    assert two.articles == one.articles and two.skipped == one.skipped and len(one.articles) >= 3

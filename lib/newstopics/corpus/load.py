@@ -1,6 +1,7 @@
 """The corpus stage's entry point: a folder or table of articles in, documents ready to embed out."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..text import estimate_tokens
+from . import language
 from .cleaning import DEFAULT_RULES, CleaningRules, repeated_lines
 from .dedupe import find_duplicates
 from .language import COMPILED_FROM, UNDETERMINED, detect
@@ -68,8 +70,12 @@ def load_corpus(
     """
     raws, skipped, inputs = read_articles(path)
     settings = (doc_unit, clean, min_words, max_tokens, count_tokens or estimate_tokens, rules, languages)
-    articles, audits, rows = _on_workers(client, raws, settings, skipped) if _worth_a_cluster(client, raws) \
-        else _documents(raws, *settings, skipped)
+    if _worth_a_cluster(client, raws):
+        articles, audits, rows = _on_workers(client, raws, settings, skipped)
+    elif len(raws) >= 2 * PARTITION and (os.cpu_count() or 1) > 1:
+        articles, audits, rows = _in_processes(raws, settings, skipped)
+    else:
+        articles, audits, rows = _documents(raws, *settings, skipped)
     docs = pd.DataFrame(rows, columns=[c for c in DOC_COLUMNS if c != "doc_id"])
     docs, duplicates = _drop_duplicates(docs) if dedupe else (docs, [])
     docs.insert(0, "doc_id", range(len(docs)))
@@ -105,6 +111,36 @@ def _on_workers(client, raws: list[RawArticle], settings: tuple, skipped: list[d
     articles, audits, rows = [], [], []
     for part_articles, part_audits, part_rows, part_skipped in gather_in_order(
             client, _partition, parts, settings=settings, repeated=repeated, compiled=len(raws) >= COMPILED_FROM):
+        articles += part_articles
+        audits += part_audits
+        rows += part_rows
+        skipped += part_skipped
+    return articles, audits, rows
+
+
+def _in_processes(raws: list[RawArticle], settings: tuple, skipped: list[dict]):
+    """:func:`_documents` in two forked processes of this machine, a partition of articles at a time, in order (the
+    same split as on a cluster); in this process alone where forking is not possible."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    rules, clean = settings[5], settings[1]
+    repeated = repeated_lines(raws, rules) if clean else set()
+    compiled = len(raws) >= COMPILED_FROM
+    if compiled:
+        language._identifier(compiled=True)  # compiled once here; the forked processes inherit it
+    parts = [raws[i:i + PARTITION] for i in range(0, len(raws), PARTITION)]
+    try:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            raise OSError("no fork on this platform")
+        with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            done = list(pool.map(_partition, parts, [settings] * len(parts), [repeated] * len(parts),
+                                 [compiled] * len(parts)))
+    except Exception:  # forking failed (a platform or session without it): the same work, here
+        done = [_partition(part, settings, repeated, compiled) for part in parts]
+    articles, audits, rows = [], [], []
+    for part_articles, part_audits, part_rows, part_skipped in done:
         articles += part_articles
         audits += part_audits
         rows += part_rows
