@@ -33,6 +33,9 @@ class StaticEncoder:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.table = np.load(self.folder / "embeddings.npy", allow_pickle=False)
+        # sums in float64, rounded to float32 once at the end: a text's vector is then the same to the bit however the
+        # texts are batched (in float32 the rounding followed the batch's memory layout, and the topics followed that)
+        self.table64 = self.table.astype(np.float64)
         self.tokenizer = load_tokenizer(self.folder, None)
 
     def encode(self, texts: list[str], batch_size: int = 1024, progress: bool = False) -> np.ndarray:
@@ -44,11 +47,12 @@ class StaticEncoder:
             lengths = np.array([len(e.ids) for e in enc], np.int64)
             ids = np.concatenate([e.ids for e in enc] + [np.zeros(0, np.int64)]).astype(np.int64)
             # each text's mean row as a sparse (texts x pieces) product: the pieces' rows are never copied out
-            weights = np.repeat(1.0 / np.maximum(lengths, 1), lengths).astype(np.float32)
+            weights = np.repeat(1.0 / np.maximum(lengths, 1), lengths)
             mean = sparse.csr_matrix((weights, ids, np.r_[0, np.cumsum(lengths)]), shape=(len(enc), len(self.table)))
-            out[s : s + len(enc)] = mean @ self.table  # texts without pieces stay zero
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+            block = mean @ self.table64  # texts without pieces stay zero
+            block /= np.maximum(np.sqrt(np.einsum("ij,ij->i", block, block)), 1e-12)[:, None]
+            out[s : s + len(enc)] = block
+        return out
 
     @staticmethod
     def distill(
