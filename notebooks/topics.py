@@ -48,7 +48,7 @@ seed_topics: "Optional[list]" = None  # guided topics: word lists, e.g. [["price
 zeroshot_topics: "Optional[list]" = None  # named topics documents are matched to first, e.g. ["AI chips"]
 zeroshot_min_similarity: float = 0.5  # similarity a document needs to join a named topic
 outlier_strategy: str = "none"  # reassign outliers: none, c-tf-idf, embeddings or distributions
-fit_sample: "Optional[int]" = None  # documents the model is fitted on, the rest assigned; None: up to 5,000
+fit_sample: "Optional[int]" = None  # documents the model is fitted on, the rest assigned; None: up to 2,500
 cluster: str = ""  # where a large corpus is read, embedded, assigned: empty, this kernel; local:N; tcp://host:port
 
 # %%

@@ -19,7 +19,8 @@ def test_sizing_follows_the_corpus():
     small, large = M.size_for(150, P.DEFAULTS), M.size_for(5000, P.DEFAULTS)
     assert small.min_cluster_size < 10 and small.n_neighbors == M.sizing.NEIGHBOURS
     assert small.members == P.DEFAULTS.ensemble
-    assert large.min_cluster_size == 34 and large.n_neighbors == M.sizing.NEIGHBOURS and large.n_components == 3  # 5000/150
+    assert large.min_cluster_size == 34  # 5000 / 150, rounded up
+    assert large.n_neighbors == M.sizing.NEIGHBOURS and large.n_components == 3
     assert M.size_for(150, P.validate({"corpus": str(SEEDS), "reducer": "pca"})).members == 1  # PCA: one fit
     assert M.size_for(6, P.DEFAULTS).n_neighbors <= 5
     assert M.size_for(150, P.validate({"corpus": str(SEEDS), "min_topic_size": 7})).min_cluster_size == 7

@@ -95,7 +95,7 @@ HELP.update({
                        "it: far faster for large corpora, coarser), a local model folder, or a sentence-transformers "
                        "name already on this machine",
     "fit_sample": "documents the topic model is fitted on (50..30,000); the others are assigned the topic of their "
-                  "nearest fitted documents. None = all of them up to 5,000, else a seeded sample of 5,000",
+                  "nearest fitted documents. None = all of them up to 2,500, else a seeded sample of 2,500",
     "cluster": "where a large corpus is read, embedded and assigned: empty = in-process; local:N = N Dask worker "
                "processes on this machine; tcp://host:port = a running Dask scheduler (SLURM/PBS via dask-jobqueue, "
                "Kubernetes via dask-kubernetes)",
