@@ -242,8 +242,14 @@ def test_the_compiled_language_walk_gives_py3langid_s_own_answers():
     texts += [t[i:i + 300] for t in texts[:5] for i in range(0, 3000, 300)]  # paragraph-sized pieces
     compiled = L._load_compiled()
     assert type(compiled) is not type(L._load())  # the compiled walk is in use here
-    for text in texts:
-        assert compiled.classify(text[:L.SAMPLE_CHARACTERS]) == L._load().classify(text[:L.SAMPLE_CHARACTERS])
+    expected = [L._load().classify(text[:L.SAMPLE_CHARACTERS]) for text in texts]
+    assert [compiled.classify(text[:L.SAMPLE_CHARACTERS]) for text in texts] == expected
+    # four threads at once (a Dask worker with several threads): the walk runs without the GIL, on its own scratch
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            assert list(pool.map(lambda t: compiled.classify(t[:L.SAMPLE_CHARACTERS]), texts * 4)) == expected * 4
 
 
 def test_a_large_corpus_read_in_two_processes_gives_what_one_process_gives(monkeypatch):
@@ -255,3 +261,6 @@ def test_a_large_corpus_read_in_two_processes_gives_what_one_process_gives(monke
     pd.testing.assert_frame_equal(two.documents, one.documents)
     pd.testing.assert_frame_equal(two.audit, one.audit)
     assert two.articles == one.articles and two.skipped == one.skipped and len(one.articles) >= 3
+    from newstopics import speedups
+
+    assert speedups.NOTES["corpus_processes"].endswith("partitions in 2 forked processes")  # the pool really ran

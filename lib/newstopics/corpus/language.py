@@ -73,11 +73,16 @@ def _compiled(langid):
     base = langid.LanguageIdentifier
     own = base._raw_score  # what is replaced must still be there, with the same contract
 
+    scratch = threading.local()  # the walk's slot table, one per thread: it runs without the GIL
+
     class Compiled(base):
         __slots__ = ("_arrays",)
 
         def _raw_score(self, text):
-            nextmove, rowbase, output, slot = self._arrays
+            nextmove, rowbase, output = self._arrays
+            slot = getattr(scratch, "slot", None)
+            if slot is None:
+                slot = scratch.slot = np.full(int(output.max()) + 1, -1, np.int32)
             idx, counts = walk(nextmove, rowbase, output, np.frombuffer(text, np.uint8), slot)
             if not len(idx):
                 return own(self, text)  # no feature: py3langid's own answer for that
@@ -85,8 +90,7 @@ def _compiled(langid):
 
     ident = Compiled.from_model_file(langid.MODEL_FILE, norm_probs=True)
     output = np.asarray(ident.tk_output, np.int32)
-    ident._arrays = (np.asarray(ident.tk_nextmove, np.int32), np.asarray(ident._rowbase, np.int32), output,
-                     np.full(int(output.max()) + 1, -1, np.int32))
+    ident._arrays = (np.asarray(ident.tk_nextmove, np.int32), np.asarray(ident._rowbase, np.int32), output)
     ident.classify("compile the walk now, once per process")
     return ident
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -130,14 +131,20 @@ def _in_processes(raws: list[RawArticle], settings: tuple, skipped: list[dict]):
     if compiled:
         language._identifier(compiled=True)  # compiled once here; the forked processes inherit it
     parts = [raws[i:i + PARTITION] for i in range(0, len(raws), PARTITION)]
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .. import speedups
+
     try:
-        if "fork" not in multiprocessing.get_all_start_methods():
-            raise OSError("no fork on this platform")
+        if sys.platform != "linux":  # fork is only safe to rely on there (macOS spawns by default, for good reason)
+            raise OSError(f"reading in forked processes is for Linux, not {sys.platform}")
         with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
                                  mp_context=multiprocessing.get_context("fork")) as pool:
             done = list(pool.map(_partition, parts, [settings] * len(parts), [repeated] * len(parts),
                                  [compiled] * len(parts)))
-    except Exception:  # forking failed (a platform or session without it): the same work, here
+        speedups.NOTES["corpus_processes"] = f"{len(parts)} partitions in 2 forked processes"
+    except (OSError, BrokenProcessPool) as exc:  # no fork here, or a process died: the same work, in this one
+        speedups.NOTES["corpus_processes"] = f"in-process ({type(exc).__name__}: {str(exc)[:120]})"
         done = [_partition(part, settings, repeated, compiled) for part in parts]
     articles, audits, rows = [], [], []
     for part_articles, part_audits, part_rows, part_skipped in done:

@@ -27,12 +27,13 @@ STATIC_ON_WORKERS_FROM = 2_000  # texts from which a cluster encodes with the st
 class TokenCounter:
     """Word pieces of a text by the tokenizer in a model folder (an estimate that errs high when it has none).
 
-    Picklable by its folder, so a Dask worker that segments articles (:func:`newstopics.corpus.load_corpus` with a
-    client) counts with the same tokenizer, loaded there on first use.
+    Picklable by the model's name, so a Dask worker that segments articles (:func:`newstopics.corpus.load_corpus` with
+    a client) finds the same model in its own installation and counts with its tokenizer, loaded there on first use;
+    a worker that lacks the model stops with the model's own error rather than counting differently.
     """
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self, path, name: str | None = None):
+        self.path, self.name = path, name
         self._tokenizer = None
 
     def __call__(self, text: str) -> int:
@@ -45,10 +46,12 @@ class TokenCounter:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
     def __getstate__(self):
-        return {"path": self.path}
+        return {"path": self.path, "name": self.name}
 
     def __setstate__(self, state):
-        self.path, self._tokenizer = state["path"], None
+        self.path, self.name, self._tokenizer = state["path"], state["name"], None
+        if self.path is not None and not self.path.exists() and self.name:  # another machine: the model found there
+            self.path = resolve_model_path(self.name)
 
 
 class Embedder(BaseEmbedder):
@@ -83,7 +86,7 @@ class Embedder(BaseEmbedder):
         self.stats = {"hits": 0, "misses": 0}
         self.max_tokens = max_tokens or window_tokens(self.path) - 2
         self._encoder = None
-        self.count_tokens = TokenCounter(self.path)  # word pieces of a text by the model's own tokenizer
+        self.count_tokens = TokenCounter(self.path, self.teacher or name)  # word pieces by the model's tokenizer
         self.embedding_model = self  # BERTopic reads this attribute in some code paths
         self.use_cluster(client)
 

@@ -59,9 +59,9 @@ def model_identity(name: str) -> str:
     """A key that changes whenever the model's weights or configuration change (it names the cache folder)."""
     teacher = static_teacher(name)
     if teacher is not None:
-        from .static import STATIC_DIMS
+        from .static import STATIC_DIMS, STATIC_VERSION
 
-        return f"static{STATIC_DIMS}-{model_identity(teacher)}"
+        return f"static{STATIC_DIMS}v{STATIC_VERSION}-{model_identity(teacher)}"
     path = resolve_model_path(name)
     h = hashlib.sha256()
     if path is None:
@@ -134,5 +134,7 @@ def _static_encoder(name: str, teacher: str, progress: bool):
             raise EmbeddingModelError(
                 f"cannot distil {name!r}: a static model is distilled from a local BERT sentence-transformers "
                 f"folder with mean pooling (such as {PACKAGED_MODEL!r}), and {teacher!r} is not one.")
-        StaticEncoder.distill(OnnxSentenceEncoder(teacher_path, 512), folder, progress=progress)
+        # one thread: the table is then the same to the bit wherever it is distilled (a kernel, a Dask worker whose
+        # nanny holds BLAS to one thread); with the machine's threads two distillations differed in the last bits
+        StaticEncoder.distill(OnnxSentenceEncoder(teacher_path, 512, threads=1), folder, progress=progress)
     return StaticEncoder(folder)

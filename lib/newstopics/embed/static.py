@@ -20,6 +20,7 @@ from .encoders import load_tokenizer, progress_bar
 from .onnx import OnnxSentenceEncoder
 
 STATIC_DIMS = 256
+STATIC_VERSION = 2  # in the model's identity: 2 = distilled on one thread, vectors summed in float64
 SIF_COEFFICIENT = 1e-4
 
 
@@ -81,8 +82,11 @@ class StaticEncoder:
             vectors[s : s + 1024] = teacher.session.run(
                 None, {"input_ids": ids[s : s + 1024], "attention_mask": mask[s : s + 1024]}
             )[0]
+        from threadpoolctl import threadpool_limits
+
         centred = vectors - vectors.mean(axis=0)
-        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        with threadpool_limits(limits=1):  # as the network above: one thread, the same bits everywhere
+            _, _, vt = np.linalg.svd(centred, full_matrices=False)
         table = centred @ vt[:dims].T
         inv_rank = 1.0 / np.arange(2, size + 2)
         table *= (sif / (sif + inv_rank / inv_rank.sum()))[:, None]

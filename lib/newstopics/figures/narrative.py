@@ -45,8 +45,9 @@ def cluster_note(info: dict) -> str:
     where = "" if local else (" The articles' text went to that cluster's workers, unencrypted over TCP, and Dask "
                               "exchanged pickled tasks with it: use only a cluster you trust.")
     return (f"\n\nOn the Dask cluster at `{esc(info['scheduler'])}` ({info['workers']} workers, {info['threads']} "
-            f"threads){dashboard}: the articles of a large corpus are read and cleaned, the texts the embedding cache "
-            f"lacks are encoded, and the documents outside a fitted sample are assigned.{where}")
+            f"threads){dashboard}: for a large corpus, the articles are parsed and cleaned, the texts the embedding "
+            f"cache lacks are encoded, and the documents outside the fitted sample are assigned there (a small corpus "
+            f"stays in this kernel).{where}")
 
 
 def corpus_summary(corpus, embedder, other_languages: str) -> str:
@@ -106,9 +107,10 @@ def sample_note(result) -> str:
         return ""
     return (f"The corpus is large, so the model was fitted on a random sample of **{fit['fitted']:,} of its "
             f"{fit['documents']:,} documents** (seeded by `random_state`; `fit_sample` sets its size), and the other "
-            f"{fit['assigned']:,} were *assigned*: each takes the topic most of its {fit['neighbours']} nearest fitted "
-            "documents have (an outlier when most of them are), and its agreement is the share of those neighbours in "
-            "its topic. The `fitted` column of the documents says which is which. ")
+            f"{fit['assigned']:,} were *assigned*: each takes the topic with the most votes among its "
+            f"{fit['neighbours']} nearest fitted documents (outliers vote too), and its agreement is the share of "
+            "those neighbours in its topic. The topics' words come from the fitted documents. The `fitted` column of "
+            "the documents says which is which. ")
 
 
 def steering_summary(result, cfg) -> str:

@@ -1,11 +1,11 @@
 """Large corpora: the topic model is fitted on a seeded sample of documents, and every other document is assigned.
 
-The consensus clustering compares every pair of fitted documents (its co-association matrix grows with the square
-of the sample), so past :data:`FIT_SAMPLE_AUTO` documents the model is fitted on a seeded random sample of that
-many (``fit_sample`` sets another size), and the other documents are *assigned*: each gets the topic most of its
-:data:`NEIGHBOURS` nearest fitted documents (by cosine similarity of their vectors) have, outliers included, so an
-assigned document can be an outlier as a fitted one can. Its ``agreement`` is the share of those neighbours in its
-topic.
+The consensus clustering compares every pair of fitted documents (its co-association matrix grows with the square of
+the sample), so past :data:`FIT_SAMPLE_AUTO` documents the model is fitted on a seeded random sample of that many
+(``fit_sample`` sets another size), and the other documents are *assigned*: each gets the topic with the most votes
+among its :data:`NEIGHBOURS` nearest fitted documents (by cosine similarity of their vectors), outliers included, so
+an assigned document can be an outlier as a fitted one can. Its ``agreement`` is the share of those neighbours in
+its topic.
 
 What was measured (``bench/assignment_quality.py``, ``bench/results/assignment_quality.md``: synthetic BBC
 paragraphs of story-sized themes, static embedding), against a fit on all documents, and against the ceiling of two
@@ -19,12 +19,13 @@ full fits that differ only in their seed (ARI 0.92 at 10,000 documents, 0.91 at 
   keeps the fit's outliers, the centroid puts every document in a topic;
 * the sample fit itself is coarser than a full fit: with the same 30 neighbours a sample sees wider neighbourhoods,
   so it finds fewer, larger topics and fewer outliers (at 30,000 documents 10 to 14 topics against 27, and an ARI of
-  0.12 to 0.13 with the full fit). A larger sample did not close that gap (2,500: 0.42 and 0.13 at 10,000 and
-  30,000 documents; 5,000: 0.46 and 0.12), took twice as long, and its ensemble agreed less with itself (two
-  disjoint halves of the 75 fits at 10,000: 0.90 for 2,500, 0.60 for 5,000), so the default sample is 2,500.
+  0.12 to 0.13 with the full fit). A larger sample did not close that gap (2,500: 0.42 and 0.13 at 10,000 and 30,000
+  documents; 5,000: 0.46 and 0.12, slightly better only at 10,000), took twice as long, and its ensemble agreed less
+  with itself (two disjoint 37-fit halves of the 75 fits at 10,000: 0.90 for 2,500, 0.60 for 5,000), so the default
+  sample is 2,500.
 
-Assigning is a matrix product in blocks of :data:`BLOCK` documents: time linear in the corpus, memory bounded by
-the block. On a Dask cluster the blocks run on the workers (:func:`newstopics.cluster.assign_on_workers`).
+Assigning is a matrix product in blocks of :data:`BLOCK` documents: time linear in the corpus, memory bounded by the
+block. On a Dask cluster the blocks run on the workers (:func:`newstopics.cluster.assign_on_workers`).
 """
 from __future__ import annotations
 

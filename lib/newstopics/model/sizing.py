@@ -45,7 +45,8 @@ def size_for(n_docs: int, params: Params) -> Sizing:
     BERTopic's defaults (15 neighbours, topics of at least 10) are tuned for thousands of documents. Topics here are
     at least ~2.5% of the corpus, between 3 and 10 documents unless ``min_topic_size`` says otherwise, and at least
     1/:data:`MAX_TOPICS` of it: topics are disjoint groups of at least that size, so there are never more than 150
-    however large the corpus (without it, 100,000 paragraphs gave 737 topics of 10 or more). UMAP sees 30
+    however large the corpus, unless ``min_topic_size`` is set lower (without the bound, 100,000 paragraphs gave 737
+    topics of 10 or more). UMAP sees 30
     neighbours in 3 dimensions (fewer neighbours in a corpus that small): more global than BERTopic's 15, which made
     the consensus topics stable under resampling on the seed articles (ARI 0.82 to 0.86) and on BBC News gave NPMI
     0.215 against NMF's 0.209 with a topic diversity of 0.94 (bench/results/bbc_news.md).

@@ -5,12 +5,13 @@ Without a ``cluster``, the runs go two at a time in processes of this machine. W
 as a process of its own (the notebook's kernel on the worker's machine, embedding in-process there), so a sweep of
 many runs spreads over the cluster's machines, as many at once as it has worker threads. The runs folder must be
 one the workers can write to (on a real cluster, a shared file system). A worker lost mid-run costs that run's
-attempt only: the scheduler starts it again on another worker, and the lost attempt never lands (it stays a hidden
-``.partial`` folder).
+attempt: its process is stopped with it and lands as an interrupted run (with its notebook, as any interrupted run),
+and the scheduler starts the run again on another worker; the comparison page ranks the finished runs.
 """
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -122,8 +123,8 @@ def _member_task(values: dict[str, Any], runs_dir: str) -> tuple[str, str, str, 
     returns (folder, status, error, worker address)."""
     from distributed import get_worker
 
-    done = subprocess.run([sys.executable, "-c", _ONE_RUN, json.dumps(values), runs_dir], capture_output=True,
-                          text=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    done = subprocess.run([sys.executable, "-c", _ONE_RUN, json.dumps(values), runs_dir, str(os.getpid())],
+                          capture_output=True, text=True)
     lines = done.stdout.strip().splitlines()
     try:
         folder, status, error = json.loads(lines[-1])
@@ -132,14 +133,17 @@ def _member_task(values: dict[str, Any], runs_dir: str) -> tuple[str, str, str, 
     return folder, status, error, get_worker().address
 
 
-_ONE_RUN = ("import json, sys; from newstopics.runs.sweeps import _execute_one; "
-            "print(json.dumps(_execute_one(json.loads(sys.argv[1]), sys.argv[2])))")
-
-
-def _die_with_parent() -> None:
-    """In the run's process (Linux): a SIGTERM when the worker that started it dies, so a lost worker's run stops
-    (and lands as interrupted) instead of running on beside the attempt the scheduler starts elsewhere."""
+# One run, in a process of its own. On Linux it first asks for a SIGTERM when the worker that started it dies (and
+# stops at once if that worker is already gone), so a lost worker's run stops (it lands as interrupted) instead of
+# running on beside the attempt the scheduler starts elsewhere. Asked in the new process itself, not between fork and
+# exec: a worker is full of threads, and code run there can deadlock.
+_ONE_RUN = """
+import json, os, signal, sys
+if sys.platform == "linux":
     import ctypes
-    import signal
-
     ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != int(sys.argv[3]):
+        sys.exit("the worker that started this run is gone")
+from newstopics.runs.sweeps import _execute_one
+print(json.dumps(_execute_one(json.loads(sys.argv[1]), sys.argv[2])))
+"""
