@@ -111,7 +111,7 @@ print(json.dumps({"shape": list(v.shape), "loaded": loaded}))
 def test_static_model_is_distilled_once_and_keeps_meaning(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSTOPICS_CACHE_DIR", str(tmp_path))
     static = E.Embedder("static", show_progress=False)
-    assert static.key.startswith("static256-") and static.key != E.Embedder().key
+    assert static.key.startswith("static256v2-") and static.key != E.Embedder().key
     texts = [
         "Chinese open-weight language models are cheap to download and adapt.",
         "Developers download open-source language models from Chinese labs.",
@@ -120,12 +120,17 @@ def test_static_model_is_distilled_once_and_keeps_meaning(tmp_path, monkeypatch)
     v = static.embed(texts)
     assert v.shape == (3, 256) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2] and v[0] @ v[1] > v[1] @ v[2]  # like with like
-    table = next((tmp_path / "models").glob("static256-*/embeddings.npy"))
+    table = next((tmp_path / "models").glob("static256v2-*/embeddings.npy"))
     stamp = table.stat().st_mtime_ns
     again = E.Embedder("static", use_cache=False, show_progress=False)
     assert (
         np.allclose(again.embed(texts), v, atol=1e-6) and table.stat().st_mtime_ns == stamp
     )  # loaded, not distilled again
+    # distilled again elsewhere (another cache, as a Dask worker on another node would): the same table, bit for bit
+    monkeypatch.setenv("NEWSTOPICS_CACHE_DIR", str(tmp_path / "elsewhere"))
+    E.Embedder("static", use_cache=False, show_progress=False).embed(texts[:1])
+    other = next((tmp_path / "elsewhere" / "models").glob("static256v2-*/embeddings.npy"))
+    assert np.array_equal(np.load(other), np.load(table))
 
 
 def test_static_needs_a_bert_teacher(tmp_path, monkeypatch):
