@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     out = pd.DataFrame(rows)
     text = ("# The same report in-process and on a Dask cluster (BBC News as a table, static embedding)\n\n"
             f"Command: `python bench/cluster_equivalence.py` ({os.cpu_count()} cores, Python "
-            f"{platform.python_version()}); the articles are read and cleaned on the workers too (partitions of "
+            f"{platform.python_version()}); the articles are parsed and cleaned on the workers too (partitions of "
             "1,000 articles).\n\n"
             f"```\n{out.to_string(index=False)}\n```\n")
     (HERE / "results" / "cluster_equivalence.md").write_text(text)
