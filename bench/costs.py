@@ -63,7 +63,10 @@ def main(argv=None) -> int:
     table = work / "paragraphs.csv"
     synthetic(args.docs).to_csv(table, index=False)
     raws, _, _ = read_articles(table)
+    from newstopics.embed.onnx import OnnxSentenceEncoder
+
     minilm, static = Embedder(use_cache=False), Embedder("static", use_cache=False)
+    minilm._encoder = OnnxSentenceEncoder(minilm.path, minilm.max_tokens + 2, threads=1)  # one core, as the rest
     settings = ("article", True, 8, minilm.max_tokens, minilm.count_tokens, load.DEFAULT_RULES, None)
     rows = []
 
@@ -95,7 +98,9 @@ def main(argv=None) -> int:
             + "".join(f"| {r['step']} | {r['ms_per_doc']} | {r['docs']:,} |\n" for r in rows)
             + "\nMemory on the client per document: its vector (384 float32 = 1,536 bytes for MiniLM, 1,024 for the "
               "static table) and its row of the documents table (its text and metadata, about "
-              f"{int(np.mean([len(t.encode()) for t in texts]) + 200)} bytes here).\n")
+              f"{int(np.mean([len(t.encode()) for t in texts]) + 200)} bytes here); a whole run holds more per "
+              "document (the articles, the documents table and its copy in the result, the tokens of the coherence "
+              "counts): bench/results/scale.md measures about 13 KB per document in the kernel.\n")
     Path(args.out).write_text(text)
     print(text)
     return 0
