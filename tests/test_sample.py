@@ -82,3 +82,14 @@ def test_stability_refits_the_sample_the_model_was_fitted_on(sampled):
     assert ev.stability.refit_documents == [90]  # 90% of the 100 fitted, not of all 145
     assert ev.stability.refit_settings[0]["n_documents"] == 100  # with the fit's own settings
     assert 0.0 <= ev.stability.ari_mean <= 1.0
+
+
+def test_the_report_says_which_documents_were_fitted_and_which_assigned(sampled):
+    from newstopics.figures import narrative
+
+    result, _ = sampled
+    text = narrative.sample_note(result)
+    assert "**100 of the 145 documents**" in text and "45 were *assigned*" in text and "15 nearest" in text
+    from newstopics.figures import documents_table
+
+    assert "fitted" in documents_table(result).columns  # the report's documents table shows the column

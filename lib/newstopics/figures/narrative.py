@@ -102,11 +102,14 @@ def topics_summary(result, embedder) -> str:
 
 def sample_note(result) -> str:
     """Which documents the model was fitted on and which were assigned (empty when it was fitted on all)."""
+    from ..model.sample import FIT_SAMPLE_AUTO
+
     fit = result.fit or {}
     if not fit.get("assigned"):
         return ""
-    return (f"The corpus is large, so the model was fitted on a random sample of **{fit['fitted']:,} of its "
-            f"{fit['documents']:,} documents** (seeded by `random_state`; `fit_sample` sets its size), and the other "
+    return (f"The model was fitted on a random sample of **{fit['fitted']:,} of the {fit['documents']:,} "
+            "documents** (the consensus compares every pair of fitted documents; `fit_sample` sets the sample's size, "
+            f"{FIT_SAMPLE_AUTO:,} unless set, and `random_state` seeds it), and the other "
             f"{fit['assigned']:,} were *assigned*: each takes the topic with the most votes among its "
             f"{fit['neighbours']} nearest fitted documents (outliers vote too), and its agreement is the share of "
             "those neighbours in its topic. The topics' words come from the fitted documents. The `fitted` column of "
