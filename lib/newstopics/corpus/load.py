@@ -72,9 +72,9 @@ def load_corpus(
     raws, skipped, inputs = read_articles(path)
     settings = (doc_unit, clean, min_words, max_tokens, count_tokens or estimate_tokens, rules, languages)
     if _worth_a_cluster(client, raws):
-        articles, audits, rows = _on_workers(client, raws, settings, skipped)
+        articles, audits, rows = _in_partitions(raws, settings, skipped, client)
     elif len(raws) >= 2 * PARTITION and (os.cpu_count() or 1) > 1:
-        articles, audits, rows = _in_processes(raws, settings, skipped)
+        articles, audits, rows = _in_partitions(raws, settings, skipped)
     else:
         articles, audits, rows = _documents(raws, *settings, skipped)
     docs = pd.DataFrame(rows, columns=[c for c in DOC_COLUMNS if c != "doc_id"])
@@ -101,17 +101,22 @@ def _worth_a_cluster(client, raws: list[RawArticle]) -> bool:
     return running(client) and len(raws) >= 2 * PARTITION
 
 
-def _on_workers(client, raws: list[RawArticle], settings: tuple, skipped: list[dict]):
-    """:func:`_documents` on the cluster's workers, a partition of articles per task, put back in order. The lines
-    repeated across articles (boilerplate) are found here first, over all of them, and sent to every worker."""
-    from ..cluster import gather_in_order
-
-    rules, clean = settings[5], settings[1]
+def _in_partitions(raws: list[RawArticle], settings: tuple, skipped: list[dict], client=None):
+    """:func:`_documents` over partitions of :data:`PARTITION` articles, put back in order: on the cluster's workers
+    when a ``client`` is given, else in two forked processes of this machine. The lines repeated across articles
+    (boilerplate) are found here first, over all of them, and sent with every partition."""
+    clean, rules = settings[1], settings[5]
     repeated = repeated_lines(raws, rules) if clean else set()
+    compiled = len(raws) >= COMPILED_FROM
     parts = [raws[i:i + PARTITION] for i in range(0, len(raws), PARTITION)]
+    if client is not None:
+        from ..cluster import gather_in_order
+
+        done = gather_in_order(client, _partition, parts, settings=settings, repeated=repeated, compiled=compiled)
+    else:
+        done = _forked(parts, settings, repeated, compiled)
     articles, audits, rows = [], [], []
-    for part_articles, part_audits, part_rows, part_skipped in gather_in_order(
-            client, _partition, parts, settings=settings, repeated=repeated, compiled=len(raws) >= COMPILED_FROM):
+    for part_articles, part_audits, part_rows, part_skipped in done:
         articles += part_articles
         audits += part_audits
         rows += part_rows
@@ -119,22 +124,17 @@ def _on_workers(client, raws: list[RawArticle], settings: tuple, skipped: list[d
     return articles, audits, rows
 
 
-def _in_processes(raws: list[RawArticle], settings: tuple, skipped: list[dict]):
-    """:func:`_documents` in two forked processes of this machine, a partition of articles at a time, in order (the
-    same split as on a cluster); in this process alone where forking is not possible."""
+def _forked(parts: list[list[RawArticle]], settings: tuple, repeated: set, compiled: bool) -> list:
+    """:func:`_partition` of every part in two forked processes, in order; in this process alone where forking is not
+    possible or a process died."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-
-    rules, clean = settings[5], settings[1]
-    repeated = repeated_lines(raws, rules) if clean else set()
-    compiled = len(raws) >= COMPILED_FROM
-    if compiled:
-        language._identifier(compiled=True)  # compiled once here; the forked processes inherit it
-    parts = [raws[i:i + PARTITION] for i in range(0, len(raws), PARTITION)]
     from concurrent.futures.process import BrokenProcessPool
 
     from .. import speedups
 
+    if compiled:
+        language._identifier(compiled=True)  # compiled once here; the forked processes inherit it
     try:
         if sys.platform != "linux":  # fork is only safe to rely on there (macOS spawns by default, for good reason)
             raise OSError(f"reading in forked processes is for Linux, not {sys.platform}")
@@ -143,16 +143,10 @@ def _in_processes(raws: list[RawArticle], settings: tuple, skipped: list[dict]):
             done = list(pool.map(_partition, parts, [settings] * len(parts), [repeated] * len(parts),
                                  [compiled] * len(parts)))
         speedups.NOTES["corpus_processes"] = f"{len(parts)} partitions in 2 forked processes"
+        return done
     except (OSError, BrokenProcessPool) as exc:  # no fork here, or a process died: the same work, in this one
         speedups.NOTES["corpus_processes"] = f"in-process ({type(exc).__name__}: {str(exc)[:120]})"
-        done = [_partition(part, settings, repeated, compiled) for part in parts]
-    articles, audits, rows = [], [], []
-    for part_articles, part_audits, part_rows, part_skipped in done:
-        articles += part_articles
-        audits += part_audits
-        rows += part_rows
-        skipped += part_skipped
-    return articles, audits, rows
+        return [_partition(part, settings, repeated, compiled) for part in parts]
 
 
 def _partition(raws, settings, repeated, compiled):
