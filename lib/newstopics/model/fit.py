@@ -121,10 +121,10 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     agreement[rows] = document_agreement(model, fitted[rows])
     is_fitted = np.zeros(len(texts), dtype=bool)
     is_fitted[rows] = True
+    sampled = len(rows) < len(texts)
     fit = {"documents": len(texts), "fitted": int(len(rows)), "assigned": int(len(texts) - len(rows)),
-           "method": "neighbours" if len(rows) < len(texts) else None,
-           "neighbours": NEIGHBOURS if len(rows) < len(texts) else None}
-    if len(rows) < len(texts):
+           "method": "neighbours" if sampled else None, "neighbours": NEIGHBOURS if sampled else None}
+    if sampled:
         t0 = time.perf_counter()
         rest = np.flatnonzero(~is_fitted)
         fitted[rest], agreement[rest] = assign_rest(embeddings, rows, fitted[rows], rest, client)
@@ -150,7 +150,7 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
     return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=s, timings=timings,
                        outliers=outliers, fitted_topics=fitted, ensemble=ensemble, fit=fit,
-                       fit_rows=None if len(rows) == len(texts) else rows)
+                       fit_rows=rows if sampled else None)
 
 
 def assign_rest(embeddings: np.ndarray, rows: np.ndarray, topics: np.ndarray, rest: np.ndarray,
