@@ -178,24 +178,15 @@ def encode_on_workers(client, settings: tuple, texts: list[str], identity: str, 
     return np.vstack([vectors for _, vectors in results]).astype(np.float32)
 
 
-def _assign_block(X, fitted_unit, topics):
-    """One task: a block of documents assigned by the vote of their nearest fitted documents."""
-    from .model.sample import vote
-
-    return vote(X, fitted_unit, topics)
-
-
 def assign_on_workers(client, X, fitted_unit, topics):
     """The documents ``X`` assigned on the cluster's workers (see :func:`newstopics.model.sample.vote`), in blocks;
     the fitted documents' vectors and topics are sent to each worker once. Returns ``(topics, share)`` in order."""
     import numpy as np
 
-    from .model.sample import BLOCK
+    from .model.sample import BLOCK, vote
 
-    fitted_unit, topics = client.scatter([fitted_unit, topics], broadcast=True)
     blocks = [X[i:i + BLOCK] for i in range(0, len(X), BLOCK)]
-    results = client.gather(client.map(_assign_block, blocks, [fitted_unit] * len(blocks), [topics] * len(blocks),
-                                       pure=False))
+    results = gather_in_order(client, vote, blocks, fitted_unit=fitted_unit, fitted_topics=topics)
     return (np.concatenate([t for t, _ in results]) if results else np.empty(0, int),
             np.concatenate([s for _, s in results]) if results else np.empty(0, np.float32))
 
