@@ -213,7 +213,7 @@ display(Markdown(narrative.steering_summary(result, cfg) + "\n\n" + narrative.st
 # %%
 with run.stage("evaluation"):
     evaluation = evaluate(result, embedder, cfg, baselines=want_baselines(cfg, len(result.documents)),
-                          stability_runs=cfg.stability_runs)
+                          stability_runs=cfg.stability_runs, client=client)
 display(HTML(figures.table_html(evaluation.scores)))
 if evaluation.stability is not None:
     display(Markdown(evaluation.stability.summary()))

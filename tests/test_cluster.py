@@ -182,3 +182,15 @@ def test_a_run_with_an_unreachable_scheduler_lands_as_failed_with_the_reason(tmp
     meta = json.loads((folder / "run.json").read_text())
     assert meta["status"] == "failed" and "did not answer" in meta["error"] and "tcp://127.0.0.1:9" in meta["error"]
     assert (folder / "notebook.ipynb").is_file() and not (folder / "documents.csv").exists()
+
+
+def test_workers_count_coherence_windows_as_this_process_would(client, texts):
+    from newstopics.evaluation import count_windows
+    from newstopics.model.terms import news_analyzer
+
+    terms = ["deepseek", "open", "chips", "export", "price", "models"]
+    here = count_windows(texts, news_analyzer(), terms, chunk=40)
+    there = count_windows(texts, news_analyzer(), terms, client=client, chunk=40)  # 4 parts, summed as they finish
+    for a, b in zip(here, there, strict=True):
+        assert a.n_windows == b.n_windows and a.co[0, 0] > 0
+        np.testing.assert_array_equal(a.co, b.co)

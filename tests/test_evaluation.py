@@ -169,3 +169,19 @@ def test_window_counts_match_a_brute_force_count():
             for b in terms:
                 need = set(a.split()) | set(b.split())
                 assert counts.co[counts.col[a], counts.col[b]] == sum(need <= w for w in windows), (window, a, b)
+
+
+def test_window_counts_in_parts_add_up_to_one_count_of_all_documents():
+    from newstopics.model.terms import news_analyzer
+
+    texts = C.load_corpus(SEEDS).documents["text"].tolist()
+    analyzer = news_analyzer()
+    terms = ["deepseek", "open", "chips", "export", "price", "models", "open source"]
+    whole = [EV.WindowCounts(EV.tokenize(texts, analyzer), terms, w) for w in (EV.NPMI_WINDOW, EV.CV_WINDOW)]
+    parts = EV.count_windows(texts, analyzer, terms, chunk=17)  # 145 documents in 9 parts
+    for one, summed in zip(whole, parts, strict=True):
+        assert summed.n_windows == one.n_windows and summed.co.sum() > 0
+        np.testing.assert_array_equal(summed.co, one.co)
+        np.testing.assert_array_equal(summed.single, one.single)
+    with pytest.raises(ValueError, match="do not add up"):
+        parts[0] + parts[1]

@@ -194,9 +194,24 @@ def assign_on_workers(client, X, fitted_unit, topics):
 def gather_in_order(client, task, parts: list, **shared):
     """``task(part, **shared)`` for every part on the cluster's workers, the results in the parts' order; ``shared``
     values are sent to each worker once. A task lost with its worker is run again elsewhere by the scheduler."""
+    return client.gather(_submit(client, task, parts, shared))
+
+
+def each_done(client, task, parts: list, **shared):
+    """``task(part, **shared)`` for every part on the cluster's workers, each result yielded as soon as it is done
+    and then let go: for results that are summed, so the kernel never holds them all at once."""
+    from distributed import as_completed
+
+    for future in as_completed(_submit(client, task, parts, shared)):
+        result = future.result()
+        future.release()
+        yield result
+
+
+def _submit(client, task, parts: list, shared: dict) -> list:
     names = list(shared)
     scattered = client.scatter([shared[k] for k in names], broadcast=True) if names else []
-    return client.gather([client.submit(_call, part, task, names, scattered, pure=False) for part in parts])
+    return [client.submit(_call, part, task, names, scattered, pure=False) for part in parts]
 
 
 def _call(part, task, names, values):

@@ -24,7 +24,11 @@ EPS = 1e-12
 
 
 class WindowCounts:
-    """Window occurrence counts of terms (words or two-word phrases) in tokenized documents."""
+    """Window occurrence counts of terms (words or two-word phrases) in tokenized documents.
+
+    Counts of disjoint sets of documents add up (``a + b``) to the counts of their union, so a large corpus is
+    counted in parts (:func:`count_windows`), on a cluster's workers or here, never as one matrix of all its windows.
+    """
 
     def __init__(self, docs_tokens: list[list[str]], terms: list[str], window: int):
         words = sorted({w for t in terms for w in t.split()})
@@ -40,13 +44,14 @@ class WindowCounts:
                 lo = np.maximum(0, p - window + 1)
                 lens = np.minimum(p, n_win - 1) - lo + 1  # a word at p is in windows lo..hi
                 starts = np.cumsum(lens) - lens
-                rows.append((np.repeat(lo - starts, lens) + np.arange(lens.sum()) + n_windows).astype(np.int32))
+                rows.append((np.repeat(lo - starts, lens) + np.arange(lens.sum()) + n_windows).astype(np.int64))
                 cols.append(np.repeat(ids[p], lens).astype(np.int32))
             n_windows += n_win
+        self.window = window
         self.n_windows = n_windows
-        rows = np.concatenate(rows) if rows else np.zeros(0, np.int32)
+        rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         cols = np.concatenate(cols) if cols else np.zeros(0, np.int32)
-        w = sparse.csc_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_windows, len(words)))
+        w = sparse.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_windows, len(words)))
         del rows, cols
         w.data[:] = 1.0  # presence, not counts
         self.terms = list(dict.fromkeys(terms))
@@ -57,12 +62,21 @@ class WindowCounts:
                 c = w[:, index[wd]]
                 col = c if col is None else col.multiply(c)
             cols_t.append(col)
-        self.matrix = sparse.hstack(cols_t).tocsc() if cols_t else sparse.csc_matrix((n_windows, 0))
-        self.matrix.data[:] = 1.0
+        matrix = sparse.hstack(cols_t).tocsc() if cols_t else sparse.csc_matrix((n_windows, 0))
+        matrix.data[:] = 1.0
         self.col = {t: i for i, t in enumerate(self.terms)}
-        co = (self.matrix.T @ self.matrix).toarray()
-        self.co = co
-        self.single = np.diag(co).copy()
+        self.co = (matrix.T @ matrix).toarray()  # float64: whole numbers, exact in any sum up to 2**53
+        self.single = np.diag(self.co).copy()
+
+    def __add__(self, other: WindowCounts) -> WindowCounts:
+        if other.terms != self.terms or other.window != self.window:
+            raise ValueError("window counts of different terms or windows do not add up")
+        out = object.__new__(WindowCounts)
+        out.__dict__.update(self.__dict__)
+        out.n_windows = self.n_windows + other.n_windows
+        out.co = self.co + other.co
+        out.single = np.diag(out.co).copy()
+        return out
 
     def npmi(self, a: list[str]) -> np.ndarray:
         """Matrix of NPMI between the given terms."""
@@ -154,6 +168,41 @@ def tokenize(texts: list[str], analyzer) -> list[list[str]]:
     return out
 
 
+CHUNK_DOCS = 20_000  # documents counted at a time: one part's windows in memory, never the whole corpus's
+
+
+def count_windows(texts: list[str], analyzer, terms: list[str], windows: tuple[int, ...] = (NPMI_WINDOW, CV_WINDOW),
+                  client=None, chunk: int = CHUNK_DOCS) -> tuple[WindowCounts, ...]:
+    """Window counts of ``terms`` in ``texts`` for each window size, counted in parts of ``chunk`` documents and
+    summed: on the cluster's workers when a running ``client`` is given, else here. Either way the counts are the
+    same whole numbers as one count over all documents.
+
+    Example:
+        >>> from newstopics.model.terms import news_analyzer
+        >>> small, large = count_windows(["Chips and export rules.", "Export rules for chips."], news_analyzer(),
+        ...                              ["chips", "export"])
+        >>> small.n_windows, small.co[0, 1]
+        (2, 2.0)
+    """
+    from ..cluster import each_done, running
+
+    parts = [texts[i:i + chunk] for i in range(0, len(texts), chunk)] or [[]]
+    if running(client):
+        done = each_done(client, _count_part, parts, analyzer=analyzer, terms=terms, windows=windows)
+    else:
+        done = (_count_part(part, analyzer, terms, windows) for part in parts)
+    total = None
+    for counts in done:
+        total = counts if total is None else tuple(a + b for a, b in zip(total, counts, strict=True))
+    return total
+
+
+def _count_part(texts: list[str], analyzer, terms: list[str], windows: tuple[int, ...]) -> tuple[WindowCounts, ...]:
+    """One part: its texts tokenized, then counted for each window size."""
+    tokens = tokenize(texts, analyzer)
+    return tuple(WindowCounts(tokens, terms, w) for w in windows)
+
+
 def score_topics(name: str, topics: dict[int, list[str]], docs_tokens, outlier_share: float = 0.0,
                  seconds: float = 0.0, counts: tuple[WindowCounts, WindowCounts] | None = None,
                  top_n: int = TOP_N) -> Scores:
@@ -162,7 +211,7 @@ def score_topics(name: str, topics: dict[int, list[str]], docs_tokens, outlier_s
     Args:
         name: the model's name in the score table.
         topics: topic id -> ranked terms (topic -1, the outliers, is left out).
-        docs_tokens: the documents as token lists (:func:`tokenize`).
+        docs_tokens: the documents as token lists (:func:`tokenize`); unused when ``counts`` are given.
         outlier_share: the share of documents in no topic.
         seconds: the model's fit time.
         counts: window counts (NPMI windows, C_v windows) already made for these terms, to share between models.

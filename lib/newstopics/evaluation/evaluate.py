@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .baselines import baseline_topics
-from .coherence import CV_WINDOW, NPMI_WINDOW, WindowCounts, score_topics, single_words, tokenize
+from .coherence import count_windows, score_topics, single_words
 from .stability import Stability, stability
 
 
@@ -45,7 +45,8 @@ class Evaluation:
         return out
 
 
-def evaluate(result, embedder, params, *, baselines: bool = True, stability_runs: int = 2) -> Evaluation:
+def evaluate(result, embedder, params, *, baselines: bool = True, stability_runs: int = 2,
+             client=None) -> Evaluation:
     """Metrics for the run's topics, NMF/LDA baselines with as many topics, and stability under refits.
 
     Args:
@@ -54,6 +55,7 @@ def evaluate(result, embedder, params, *, baselines: bool = True, stability_runs
         params: the run's parameters.
         baselines: also fit NMF and LDA with as many topics (see ``want_baselines``).
         stability_runs: refits on resamples; 0 skips the stability check.
+        client: a Dask client whose workers count the coherence windows, in parts (None: here, in parts too).
 
     Returns:
         An :class:`Evaluation`: one score row per model, per-topic quality, topic sizes, stability, timings.
@@ -67,7 +69,7 @@ def evaluate(result, embedder, params, *, baselines: bool = True, stability_runs
     topics = {int(r.topic): r.top_words.split(", ") for r in result.topics.itertuples()}
     outlier_share = float((result.documents["topic"] == -1).mean())
     k = len([t for t in topics if t != -1])
-    scored = _score_models(result, topics, outlier_share, params, baselines and k >= 1)
+    scored = _score_models(result, topics, outlier_share, params, baselines and k >= 1, client)
     timings["metrics_s"] = round(time.perf_counter() - t0, 3)
 
     t0 = time.perf_counter()
@@ -89,11 +91,12 @@ def evaluate(result, embedder, params, *, baselines: bool = True, stability_runs
     return Evaluation(table, per_topic, sizes, stab, timings)
 
 
-def _score_models(result, topics: dict[int, list[str]], outlier_share: float, params, baselines: bool) -> dict:
-    """Scores of BERTopic's topics and, with ``baselines``, of NMF and LDA with as many, on one set of window counts."""
+def _score_models(result, topics: dict[int, list[str]], outlier_share: float, params, baselines: bool,
+                  client=None) -> dict:
+    """Scores of BERTopic's topics and, with ``baselines``, of NMF and LDA with as many, on one set of window counts
+    (counted in parts, on the cluster's workers when a ``client`` is given)."""
     analyzer = result.model.vectorizer_model.build_analyzer()
     texts = result.documents["text"].tolist()
-    tokens = tokenize(texts, analyzer)
     candidates = {"BERTopic": (topics, outlier_share, result.timings.get("fit_s", 0.0))}
     k = len([t for t in topics if t != -1])
     if baselines:
@@ -104,6 +107,6 @@ def _score_models(result, topics: dict[int, list[str]], outlier_share: float, pa
     top_n = params.top_n_words
     all_terms = [w for tp, _, _ in candidates.values() for t, ws in tp.items() if t != -1
                  for w in single_words(ws, top_n)]
-    counts = (WindowCounts(tokens, all_terms, NPMI_WINDOW), WindowCounts(tokens, all_terms, CV_WINDOW))
-    return {name: score_topics(name, tp, tokens, share, secs, counts, top_n)
+    counts = count_windows(texts, analyzer, all_terms, client=client)
+    return {name: score_topics(name, tp, None, share, secs, counts, top_n)
             for name, (tp, share, secs) in candidates.items()}
