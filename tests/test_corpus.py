@@ -252,15 +252,29 @@ def test_the_compiled_language_walk_gives_py3langid_s_own_answers():
             assert list(pool.map(lambda t: compiled.classify(t[:L.SAMPLE_CHARACTERS]), texts * 4)) == expected * 4
 
 
-def test_a_large_corpus_read_in_two_processes_gives_what_one_process_gives(monkeypatch):
+def _seed_table(tmp_path):
+    """The seed articles as a table with an empty row and an HTML one: what a large corpus usually comes as."""
+    rows = [{"id": p.name, "text": p.read_text(encoding="utf-8"), "source": f"s{i % 2}"}
+            for i, p in enumerate(sorted(SEEDS.glob("*.txt")))]
+    rows += [{"id": "blank", "text": "  ", "source": "s0"},
+             {"id": "page", "text": "<html><body><p>" + rows[0]["text"].replace("\n\n", "</p><p>") + "</p></body>"
+                                    "</html>", "source": ""}]
+    pd.DataFrame(rows).to_csv(tmp_path / "seeds.csv", index=False)
+    return tmp_path / "seeds.csv"
+
+
+@pytest.mark.parametrize("kind", ["folder", "table"])
+def test_a_large_corpus_read_in_two_processes_gives_what_one_process_gives(monkeypatch, tmp_path, kind):
     from newstopics.corpus import load as L
 
-    one = C.load_corpus(FIXTURES / "messy", min_documents=1)
-    monkeypatch.setattr(L, "PARTITION", 2)  # the seeds' few articles span several partitions, as 100,000 would
-    two = C.load_corpus(FIXTURES / "messy", min_documents=1)
+    path = FIXTURES / "messy" if kind == "folder" else _seed_table(tmp_path)
+    one = C.load_corpus(path, min_documents=1)
+    monkeypatch.setattr(L, "PARTITION", 2)  # the few articles span several partitions, as 100,000 would
+    two = C.load_corpus(path, min_documents=1)
     pd.testing.assert_frame_equal(two.documents, one.documents)
     pd.testing.assert_frame_equal(two.audit, one.audit)
-    assert two.articles == one.articles and two.skipped == one.skipped and len(one.articles) >= 3
+    pd.testing.assert_frame_equal(two.articles, one.articles)
+    assert two.skipped == one.skipped and len(one.articles) >= 3
     from newstopics import speedups
 
     assert speedups.NOTES["corpus_processes"].endswith("partitions in 2 forked processes")  # the pool really ran

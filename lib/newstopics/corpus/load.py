@@ -17,7 +17,7 @@ from .language import COMPILED_FROM, UNDETERMINED, detect
 from .paragraphs import rebuild_paragraphs
 from .parse import parse_article
 from .readers import read_articles
-from .records import DOC_COLUMNS, Article, Corpus, CorpusError, RawArticle
+from .records import ARTICLE_COLUMNS, AUDIT_COLUMNS, DOC_COLUMNS, Article, Corpus, CorpusError, RawArticle
 from .segment import segment
 
 MIN_DOCUMENTS = 10  # fewer documents than this cannot be topic-modelled meaningfully
@@ -72,19 +72,19 @@ def load_corpus(
     raws, skipped, inputs = read_articles(path)
     settings = (doc_unit, clean, min_words, max_tokens, count_tokens or estimate_tokens, rules, languages)
     if _worth_a_cluster(client, raws):
-        articles, audits, rows = _in_partitions(raws, settings, skipped, client)
+        articles, audit, docs = _in_partitions(raws, settings, skipped, client)
     elif len(raws) >= 2 * PARTITION and (os.cpu_count() or 1) > 1:
-        articles, audits, rows = _in_partitions(raws, settings, skipped)
+        articles, audit, docs = _in_partitions(raws, settings, skipped)
     else:
-        articles, audits, rows = _documents(raws, *settings, skipped)
-    docs = pd.DataFrame(rows, columns=[c for c in DOC_COLUMNS if c != "doc_id"])
+        articles, audit, docs = _documents(raws, *settings, skipped)
+    del raws
     docs, duplicates = _drop_duplicates(docs) if dedupe else (docs, [])
     docs.insert(0, "doc_id", range(len(docs)))
     corpus = Corpus(
         path=str(path),
         articles=articles,
         documents=docs,
-        audit=pd.DataFrame(audits, columns=["article_id", "line_no", "rule", "text"]),
+        audit=audit,
         skipped=skipped,
         duplicates=pd.DataFrame(duplicates,
                                 columns=["article_id", "text", "kept_article_id", "kept_position", "similarity"]),
@@ -115,13 +115,18 @@ def _in_partitions(raws: list[RawArticle], settings: tuple, skipped: list[dict],
         done = gather_in_order(client, _partition, parts, settings=settings, repeated=repeated, compiled=compiled)
     else:
         done = _forked(parts, settings, repeated, compiled)
-    articles, audits, rows = [], [], []
-    for part_articles, part_audits, part_rows, part_skipped in done:
-        articles += part_articles
-        audits += part_audits
-        rows += part_rows
+    frames: tuple[list, list, list] = ([], [], [])
+    for *tables, part_skipped in done:
+        for kept, table in zip(frames, tables, strict=True):
+            kept.append(table)
         skipped += part_skipped
-    return articles, audits, rows
+    return tuple(_concat(kept) for kept in frames)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The partitions' tables as one, in order (empty ones left out: their columns have no types to agree with)."""
+    full = [f for f in frames if len(f)]
+    return pd.concat(full, ignore_index=True) if full else frames[0]
 
 
 def _forked(parts: list[list[RawArticle]], settings: tuple, repeated: set, compiled: bool) -> list:
@@ -152,15 +157,15 @@ def _forked(parts: list[list[RawArticle]], settings: tuple, repeated: set, compi
 def _partition(raws, settings, repeated, compiled):
     """One task: a partition of articles through :func:`_documents`, with what it skipped."""
     skipped: list[dict] = []
-    articles, audits, rows = _documents(raws, *settings, skipped, repeated=repeated, compiled=compiled)
-    return articles, audits, rows, skipped
+    return (*_documents(raws, *settings, skipped, repeated=repeated, compiled=compiled), skipped)
 
 
 def _documents(raws: list[RawArticle], doc_unit: str, clean: bool, min_words: int, max_tokens: int,
                count_tokens: Callable[[str], int], rules: CleaningRules, languages: Collection[str] | None,
                skipped: list[dict], repeated: set | None = None,
-               compiled: bool | None = None) -> tuple[list[Article], list[dict], list[dict]]:
-    """Parse, clean and segment every article: (usable articles, audit rows, document rows)."""
+               compiled: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Parse, clean and segment every article: tables of the usable articles, of the removed lines and of the
+    documents (tables, not objects, so that a partition's result travels and is kept as a few arrays)."""
     if repeated is None:
         repeated = repeated_lines(raws, rules) if clean else set()
     compiled = len(raws) >= COMPILED_FROM if compiled is None else compiled
@@ -186,7 +191,8 @@ def _documents(raws: list[RawArticle], doc_unit: str, clean: bool, min_words: in
         for pos, text in enumerate(segment(article, doc_unit, min_words, max_tokens, count_tokens)):
             rows.append({"article_id": article.article_id, "position": pos, "text": text,
                          "n_words": len(text.split()), **article.meta()})
-    return articles, audits, rows
+    return (pd.DataFrame([a.record() for a in articles], columns=ARTICLE_COLUMNS),
+            pd.DataFrame(audits, columns=AUDIT_COLUMNS), pd.DataFrame(rows, columns=DOC_COLUMNS[1:]))
 
 
 def _drop_duplicates(docs: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
@@ -215,7 +221,7 @@ def _check_usable(corpus: Corpus, min_documents: int) -> None:
     reasons = Counter(s["reason"] for s in corpus.not_used)
     if reasons:
         found += "; skipped: " + "; ".join(f"{n} × {r}" for r, n in reasons.most_common(5))
-    if not corpus.articles:
+    if corpus.articles.empty:
         raise CorpusError(
             f"no usable articles in {corpus.path!r} ({found}). Put .txt, .md or .html articles in the folder, "
             f"or pass a .csv/.jsonl/.parquet table with a text column."

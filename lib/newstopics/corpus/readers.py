@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .records import CorpusError, RawArticle
+from .records import META_FIELDS, CorpusError, RawArticle
 
 TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")
@@ -173,7 +173,7 @@ def _read_folder(folder: Path, inputs: list, skipped: list) -> list[RawArticle]:
     return raws
 
 
-def _read_table(path: Path, inputs: list, skipped: list) -> list[RawArticle]:
+def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
     # a table is a whole corpus: it gets the corpus limit, not the one for a single article file
     data, reason = _read_file_bytes(path, MAX_CORPUS_BYTES, "split the corpus into several runs")
     if data is None:
@@ -185,7 +185,11 @@ def _read_table(path: Path, inputs: list, skipped: list) -> list[RawArticle]:
             text, note = decode_bytes(data)
             if text is None:
                 raise CorpusError(f"{path}: {note}.")
-            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            if not note:  # UTF-8: parsed from its bytes, so the file is not held twice (as bytes and as text)
+                text = None
+            source = io.StringIO(text) if text is not None else io.BytesIO(data)
+            del text
+            table = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         elif suffix == ".jsonl":
             table = pd.read_json(io.BytesIO(data), lines=True, dtype=False)
         else:
@@ -201,23 +205,54 @@ def _read_table(path: Path, inputs: list, skipped: list) -> list[RawArticle]:
         )
     id_col = _pick(table.columns, ID_COLUMNS)
     meta_cols = {f: _pick(table.columns, names) for f, names in META_COLUMNS.items()}
-    raws = []
-    for i, row in enumerate(table.to_dict("records")):
-        aid = _clean_cell(row[id_col]) if id_col else ""
-        aid = aid or f"{path.name}#row{i + 1}"
-        text = _clean_cell(row[col])
-        if not text:
-            skipped.append({"item": aid, "reason": "empty text"})
-            continue
-        meta = {f: _clean_cell(row[c]) for f, c in meta_cols.items() if c is not None and _clean_cell(row[c])}
-        raws.append(
-            RawArticle(aid, text, meta, "table", is_html=bool(re.search(r"<(p|div|html|body)\b", text[:2000], re.I)))
-        )
-    return raws
+    texts = table[col].map(_clean_cell)
+    ids = table[id_col].map(_clean_cell) if id_col else pd.Series("", index=table.index)
+    ids = ids.where(ids != "", [f"{path.name}#row{i + 1}" for i in range(len(table))])
+    empty = (texts == "").to_numpy()
+    skipped.extend({"item": aid, "reason": "empty text"} for aid in ids[empty])
+    frame = pd.DataFrame({"article_id": ids, "text": texts,
+                          **{f: table[c].map(_clean_cell) if c is not None else "" for f, c in meta_cols.items()}})
+    return RawTable(frame[~empty])
 
 
-def read_articles(path: str | Path) -> tuple[list[RawArticle], list[dict], list[dict]]:
-    """Read a folder or a table into raw articles, plus what was skipped and the input hashes."""
+class RawTable:
+    """The articles of a table, kept as its columns and made into :class:`RawArticle` records only while they are
+    read: a table of a million rows never becomes a million objects at once. A slice is the RawTable of those rows,
+    and pickles as their columns (what a partition's task receives).
+
+    Example:
+        >>> rows = RawTable(pd.DataFrame({"article_id": ["a", "b"], "text": ["One.", "<p>Two.</p>"],
+        ...                               "title": ["", "T"], "published": "", "source": "", "author": "", "url": ""}))
+        >>> [(r.article_id, r.meta, r.is_html) for r in rows[1:]]
+        [('b', {'title': 'T'}, True)]
+    """
+
+    STEP = 1_000  # rows turned into Python objects at a time
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame.reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, rows: slice) -> RawTable:
+        return RawTable(self.frame.iloc[rows])
+
+    def __iter__(self):
+        cols = ["article_id", "text", *META_FIELDS]
+        for start in range(0, len(self.frame), self.STEP):
+            part = self.frame.iloc[start:start + self.STEP]
+            for aid, text, *values in zip(*(part[c].tolist() for c in cols), strict=True):
+                meta = {f: v for f, v in zip(META_FIELDS, values, strict=True) if v}
+                yield RawArticle(aid, text, meta, "table", is_html=bool(_HTML.search(text[:2000])))
+
+
+_HTML = re.compile(r"<(p|div|html|body)\b", re.I)
+
+
+def read_articles(path: str | Path) -> tuple[list[RawArticle] | RawTable, list[dict], list[dict]]:
+    """Read a folder or a table into raw articles (for a table, a :class:`RawTable` that makes them as they are
+    read), plus what was skipped and the input hashes."""
     path = Path(path)
     inputs: list[dict] = []
     skipped: list[dict] = []

@@ -8,13 +8,16 @@ import pandas as pd
 
 META_FIELDS = ("title", "published", "source", "author", "url")
 DOC_COLUMNS = ["doc_id", "article_id", "position", "text", "n_words", *META_FIELDS]
+ARTICLE_COLUMNS = ["article_id", *META_FIELDS, "date_from", "paragraphs", "words", "lines_removed", "language",
+                   "language_confidence"]
+AUDIT_COLUMNS = ["article_id", "line_no", "rule", "text"]
 
 
 class CorpusError(ValueError):
     """The corpus cannot be used. The message says what was found and what to do."""
 
 
-@dataclass
+@dataclass(slots=True)
 class RawArticle:
     """An article as read from a file or a table row, before parsing."""
 
@@ -51,11 +54,19 @@ class Article:
     def meta(self) -> dict:
         return {k: getattr(self, k) for k in META_FIELDS}
 
+    def record(self) -> dict:
+        """This article's row of ``Corpus.articles``: its metadata and counts, not its text (that is in the documents).
+        """
+        return {"article_id": self.article_id, **self.meta(), "date_from": self.meta_origin.get("published", ""),
+                "paragraphs": len(self.paragraphs), "words": sum(len(p.split()) for p in self.paragraphs),
+                "lines_removed": self.n_removed, "language": self.language,
+                "language_confidence": self.language_confidence}
+
 
 @dataclass
 class Corpus:
     path: str
-    articles: list[Article]
+    articles: pd.DataFrame  # one row per usable article: metadata and counts (see ARTICLE_COLUMNS)
     documents: pd.DataFrame  # one row per document (see DOC_COLUMNS)
     audit: pd.DataFrame  # every removed line: article_id, line_no, rule, text
     skipped: list[dict]  # files or rows not used, or used with a note ("used": True): {"item", "reason"}
@@ -69,9 +80,9 @@ class Corpus:
         return [s for s in self.skipped if not s.get("used")]
 
     def summary(self) -> dict:
-        d = self.documents
+        d, a = self.documents, self.articles
         return {
-            "articles": len(self.articles),
+            "articles": len(a),
             "documents": int(len(d)),
             "doc_unit": self.doc_unit,
             "words_total": int(d["n_words"].sum()) if len(d) else 0,
@@ -80,28 +91,17 @@ class Corpus:
             "duplicates_dropped": int(len(self.duplicates)),
             "skipped": len(self.not_used),
             "sources": int(d["source"].replace("", pd.NA).nunique()) if len(d) else 0,
-            "dated_articles": sum(1 for a in self.articles if a.published),
-            "languages": dict(Counter(a.language for a in self.articles).most_common()),
+            "dated_articles": int((a["published"] != "").sum()),
+            "languages": dict(Counter(a["language"].tolist()).most_common()),
         }
 
     def articles_table(self) -> pd.DataFrame:
-        rows = []
-        counts = self.documents.groupby("article_id").size() if len(self.documents) else {}
-        for a in self.articles:
-            rows.append(
-                {
-                    "article_id": a.article_id,
-                    **a.meta(),
-                    "date_from": a.meta_origin.get("published", ""),
-                    "paragraphs": len(a.paragraphs),
-                    "documents": int(counts.get(a.article_id, 0)) if len(self.documents) else 0,
-                    "words": sum(len(p.split()) for p in a.paragraphs),
-                    "lines_removed": a.n_removed,
-                    "language": a.language,
-                    "language_confidence": a.language_confidence,
-                }
-            )
-        return pd.DataFrame(rows)
+        """The articles with how many documents each gave (articles.csv)."""
+        table = self.articles.copy()
+        counts = self.documents.groupby("article_id").size() if len(self.documents) else pd.Series(dtype=int)
+        table.insert(table.columns.get_loc("words"), "documents",
+                     table["article_id"].map(counts).fillna(0).astype(int).to_numpy() if len(table) else [])
+        return table
 
     def cleaning_summary(self) -> pd.DataFrame:
         """Per article, how many lines each rule removed."""

@@ -181,8 +181,8 @@ def count_windows(texts: list[str], analyzer, terms: list[str], windows: tuple[i
         >>> from newstopics.model.terms import news_analyzer
         >>> small, large = count_windows(["Chips and export rules.", "Export rules for chips."], news_analyzer(),
         ...                              ["chips", "export"])
-        >>> small.n_windows, small.co[0, 1]
-        (2, 2.0)
+        >>> small.n_windows, int(small.co[0, 1])
+        (2, 2)
     """
     from ..cluster import each_done, running
 

@@ -70,7 +70,8 @@ def language_note(corpus, embedder, other_languages: str) -> str:
         return ""
     reads = ", ".join(language_name(c) for c in sorted(embedder.languages))
     dropped = [s for s in corpus.skipped if "other_languages=drop" in s["reason"]]
-    foreign = [a for a in corpus.articles if a.language not in {*embedder.languages, "und"}]
+    arts = corpus.articles
+    foreign = list(arts[~arts["language"].isin({*embedder.languages, "und"})].itertuples())
     if dropped:
         return (f"\n\n**{len(dropped)} article(s) were dropped** because they are not in {reads}, the language the "
                 f"embedding model reads (`other_languages=drop`): "
