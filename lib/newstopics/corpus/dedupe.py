@@ -21,53 +21,81 @@ def _shingles(words: list[str], k: int = 3) -> set[int]:
     }
 
 
-def find_duplicates(texts: list[str], threshold: float = 0.7, min_words: int = 6) -> list[tuple[int, int, float]]:
-    """(duplicate index, kept index, similarity) for exact and near-duplicate texts.
+def _each(texts, step: int = 10_000):
+    """``(i, text)`` for a list, or for a pandas column taken ``step`` rows at a time (never all as Python strings)."""
+    if isinstance(texts, list):
+        yield from enumerate(texts)
+        return
+    for start in range(0, len(texts), step):
+        yield from enumerate(texts[start:start + step].tolist(), start)
+
+
+def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[tuple[int, int, float]]:
+    """(duplicate index, kept index, similarity) for exact and near-duplicate texts (a list, or a pandas column).
 
     Exact: equal after lower-casing and stripping punctuation. Near: Jaccard
     similarity of word 3-shingles at least ``threshold``, found with MinHash LSH
     (16 bands of 4 hashes) and then checked exactly, so cost stays near-linear.
+    What is kept per document is small: a 16-byte digest of its normalised text and one 8-byte hash per band (a
+    band's four MinHash values hashed together: equal bands give equal hashes, unequal ones almost never do, and every
+    candidate pair is checked on its shingles anyway); shingles are made again only for the documents in a band's
+    group.
     """
     import numpy as np
 
     result: list[tuple[int, int, float]] = []
-    first: dict[str, int] = {}
+    first: dict[bytes, int] = {}
     candidates: list[int] = []
-    for i, t in enumerate(texts):
-        n = _norm_doc(t)
-        if n in first:
-            result.append((i, first[n], 1.0))
-        else:
-            first[n] = i
-            if len(n.split()) >= min_words:
-                candidates.append(i)
-    if len(candidates) < 2:
-        return result
     rng = np.random.default_rng(7)
     n_hash, bands = 64, 16
     rows = n_hash // bands
     a = rng.integers(1, 2**61 - 1, n_hash, dtype=np.uint64)
     b = rng.integers(0, 2**61 - 1, n_hash, dtype=np.uint64)
-    # each document's shingles as a sorted array (8 bytes a shingle; a set of Python ints takes about 70), and its
-    # MinHash signature as a row of one array: the bands are then matched by sorting, not in a dict of tuples
-    shingles = {i: np.unique(np.fromiter(_shingles(_norm_doc(texts[i]).split()), dtype=np.uint64)) for i in candidates}
-    signatures = np.empty((len(candidates), n_hash), np.uint64)
+    mix = rng.integers(1, 2**63, rows, dtype=np.uint64) | np.uint64(1)  # odd multipliers that fold a band into one
+    band_hash: list[np.ndarray] = []
     with np.errstate(over="ignore"):
-        for row, i in enumerate(candidates):
-            signatures[row] = ((np.outer(shingles[i], a) + b) % np.uint64(2**61 - 1)).min(axis=0)
+        for i, t in _each(texts):
+            n = _norm_doc(t)
+            key = hashlib.blake2b(n.encode(), digest_size=16).digest()
+            if key in first:
+                result.append((i, first[key], 1.0))
+                continue
+            first[key] = i
+            words = n.split()
+            if len(words) < min_words:
+                continue
+            candidates.append(i)
+            shingles = np.fromiter(_shingles(words), dtype=np.uint64)
+            signature = ((np.outer(shingles, a) + b) % np.uint64(2**61 - 1)).min(axis=0)
+            folded = (signature.reshape(bands, rows) * mix)
+            band_hash.append(np.bitwise_xor.reduce(folded ^ (folded >> np.uint64(29)), axis=1))
+    del first
+    if len(candidates) < 2:
+        return result
     order_of = np.asarray(candidates)
+    hashes = np.vstack(band_hash)
+    del band_hash
     groups: list[tuple[int, int, np.ndarray]] = []  # (first member, band, members): the order the pairs are judged in
     for band in range(bands):
-        part = signatures[:, band * rows:(band + 1) * rows]
-        rank = np.lexsort(part.T[::-1])  # rows with equal band values end up side by side, in candidate order
-        same = np.all(part[rank[1:]] == part[rank[:-1]], axis=1)
+        column = hashes[:, band]
+        rank = np.argsort(column, kind="stable")  # rows with equal band hashes end up side by side, in candidate order
+        same = column[rank[1:]] == column[rank[:-1]]
         starts = np.flatnonzero(np.r_[True, ~same])
         ends = np.r_[starts[1:], len(rank)]
         for s, e in zip(starts, ends, strict=True):
             if e - s > 1:
                 members = order_of[np.sort(rank[s:e])]
                 groups.append((int(members[0]), band, members))
+    del hashes
     groups.sort(key=lambda g: (g[0], g[1]))
+    shingled: dict[int, np.ndarray] = {}
+    text_at = texts.__getitem__ if isinstance(texts, list) else texts.iloc.__getitem__
+
+    def shingles_of(i: int) -> np.ndarray:
+        if i not in shingled:
+            shingled[i] = np.unique(np.fromiter(_shingles(_norm_doc(text_at(i)).split()), dtype=np.uint64))
+        return shingled[i]
+
     dropped: set[int] = set()
     for _, _, members in groups:
         members = members.tolist()
@@ -77,7 +105,7 @@ def find_duplicates(texts: list[str], threshold: float = 0.7, min_words: int = 6
             for j in members[x_pos + 1 :]:
                 if j in dropped or j == i:
                     continue
-                si, sj = shingles[i], shingles[j]
+                si, sj = shingles_of(i), shingles_of(j)
                 common = len(np.intersect1d(si, sj, assume_unique=True))
                 jac = common / (len(si) + len(sj) - common)
                 if jac >= threshold:

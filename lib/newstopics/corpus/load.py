@@ -199,7 +199,7 @@ def _drop_duplicates(docs: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     """Documents without their exact and near duplicates, and a row per dropped one naming the copy kept."""
     if len(docs) < 2:
         return docs, []
-    dups = find_duplicates(docs["text"].tolist())
+    dups = find_duplicates(docs["text"])
     rows = [
         {
             "article_id": docs.at[d, "article_id"],
