@@ -24,15 +24,19 @@ def test_cache_serves_a_new_process_identical_vectors(packaged_embedder):
     assert fresh.stats == {"hits": 3, "misses": 0}
     assert fresh._encoder is None  # nothing was embedded, so the neural model was never loaded
     assert np.array_equal(first, again)
-    shards = list(fresh.cache.dir.glob("*.npz"))
+    shards = list(fresh.cache.dir.glob("*.npy"))
     assert shards and all(not p.name.startswith(".") for p in shards)
 
 
 def test_cache_files_hold_no_pickles(packaged_embedder):
     packaged_embedder.embed(["A sentence to cache."])
-    for shard in packaged_embedder.cache.dir.glob("*.npz"):
-        with np.load(shard, allow_pickle=False) as z:  # would raise on object arrays
-            assert z["keys"].dtype.kind == "S" and z["vectors"].dtype == np.float32
+    shards = sorted(packaged_embedder.cache.dir.glob("*.keys.npy"))
+    assert shards
+    for keys in shards:
+        vectors = keys.with_name(keys.name.replace(".keys.", ".vectors."))
+        # allow_pickle=False would raise on object arrays
+        assert np.load(keys, allow_pickle=False).dtype.kind == "S"
+        assert np.load(vectors, allow_pickle=False, mmap_mode="r").dtype == np.float32
 
 
 def test_long_text_is_not_truncated(packaged_embedder):
@@ -137,3 +141,32 @@ def test_static_needs_a_bert_teacher(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSTOPICS_CACHE_DIR", str(tmp_path))
     with pytest.raises(E.EmbeddingModelError, match="cannot distil 'static:some-org/elsewhere'"):
         E.Embedder("static:some-org/elsewhere", use_cache=False).embed(["text"])
+
+
+def test_the_cache_gives_each_text_its_own_vector_from_any_mix_of_shards(tmp_path):
+    import pandas as pd
+
+    from newstopics.embed.cache import EmbeddingCache, text_key
+
+    def vector(t):  # a vector that depends on the text alone
+        return [len(t), sum(map(ord, t)) % 101, t.count("a")]
+
+    asked = []
+
+    def compute(texts):
+        texts = list(texts)
+        asked.append(texts)
+        return np.array([vector(t) for t in texts], np.float32)
+
+    old = EmbeddingCache(tmp_path, "m")  # a shard in the earlier .npz format, still read
+    old.dir.mkdir(parents=True)
+    np.savez(old.dir / "legacy.npz", keys=np.array([text_key("from before")], dtype="S64"),
+             vectors=np.array([vector("from before")], np.float32))
+    first, misses = EmbeddingCache(tmp_path, "m").through(["b", "a", "b", "from before", "c"], compute)
+    assert misses == 4 and asked == [["b", "a", "c"]]  # each missing text once, in order of first appearance
+    texts = pd.Series(["c", "new", "a", "from before", "new", "zz"])
+    again, misses = EmbeddingCache(tmp_path, "m").through(texts, compute)
+    assert misses == 3 and asked[-1] == ["new", "zz"]
+    np.testing.assert_array_equal(first, [vector(t) for t in ["b", "a", "b", "from before", "c"]])
+    np.testing.assert_array_equal(again, [vector(t) for t in texts])
+    assert len(list(old.dir.glob("*.keys.npy"))) == 2 and not list(old.dir.glob(".*"))

@@ -157,8 +157,9 @@ def warm_up(client, settings: tuple) -> None:
         pass
 
 
-def encode_on_workers(client, settings: tuple, texts: list[str], identity: str, chunk: int = CHUNK_TEXTS):
-    """Vectors of ``texts``, in order, computed on the cluster's workers in chunks of at most ``chunk`` texts.
+def encode_on_workers(client, settings: tuple, texts, identity: str, chunk: int = CHUNK_TEXTS):
+    """Vectors of ``texts`` (a list, or a pandas column), in order, computed on the cluster's workers in chunks of at
+    most ``chunk`` texts; the chunks are cut as they are sent and their vectors written into one array as they come.
 
     Raises:
         ClusterError: a worker's model is not this kernel's (another folder or version of it): its vectors would be
@@ -168,50 +169,70 @@ def encode_on_workers(client, settings: tuple, texts: list[str], identity: str, 
 
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     size = max(1, min(chunk, -(-len(texts) // (2 * workers))))  # at least two tasks per worker
-    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-    futures = client.map(_encode_chunk, [settings] * len(chunks), chunks, pure=False)
-    results = client.gather(futures)
-    others = sorted({key for key, _ in results if key != identity})
-    if others:
-        raise ClusterError(f"the cluster's workers embed with another model than this kernel ({', '.join(others)} "
-                           f"instead of {identity}): install the same model and package versions on the workers.")
-    return np.vstack([vectors for _, vectors in results]).astype(np.float32)
+    from .text import in_slices
+
+    slices = list(range(0, len(texts), size))
+    pieces = (part for _, part in in_slices(texts, size))
+    out = None
+    for start, (key, vectors) in zip(slices, in_order(client, _encode_part, pieces, settings=settings), strict=True):
+        if key != identity:
+            raise ClusterError(f"the cluster's workers embed with another model than this kernel ({key} instead of "
+                               f"{identity}): install the same model and package versions on the workers.")
+        if out is None:
+            out = np.empty((len(texts), vectors.shape[1]), np.float32)
+        out[start:start + len(vectors)] = vectors
+    return out if out is not None else np.empty((0, 0), np.float32)
 
 
-def assign_on_workers(client, X, fitted_unit, topics):
-    """The documents ``X`` assigned on the cluster's workers (see :func:`newstopics.model.sample.vote`), in blocks;
-    the fitted documents' vectors and topics are sent to each worker once. Returns ``(topics, share)`` in order."""
+def _encode_part(texts: list[str], settings: tuple):
+    return _encode_chunk(settings, texts)
+
+
+def assign_on_workers(client, X, fitted_unit, topics, rows=None):
+    """The documents ``X`` (or its ``rows``) assigned on the cluster's workers (see
+    :func:`newstopics.model.sample.vote`), in blocks cut as they are sent; the fitted documents' vectors and topics
+    are sent to each worker once. Returns ``(topics, share)`` in order."""
     import numpy as np
 
     from .model.sample import BLOCK, vote
 
-    blocks = [X[i:i + BLOCK] for i in range(0, len(X), BLOCK)]
+    n = len(X) if rows is None else len(rows)
+    blocks = (X[i:i + BLOCK] if rows is None else X[rows[i:i + BLOCK]] for i in range(0, n, BLOCK))
     results = gather_in_order(client, vote, blocks, fitted_unit=fitted_unit, fitted_topics=topics)
     return (np.concatenate([t for t, _ in results]) if results else np.empty(0, int),
             np.concatenate([s for _, s in results]) if results else np.empty(0, np.float32))
 
 
-def gather_in_order(client, task, parts: list, **shared):
-    """``task(part, **shared)`` for every part on the cluster's workers, the results in the parts' order; ``shared``
-    values are sent to each worker once. A task lost with its worker is run again elsewhere by the scheduler."""
-    return client.gather(_submit(client, task, parts, shared))
+def gather_in_order(client, task, parts, **shared) -> list:
+    """``task(part, **shared)`` for every part on the cluster's workers, the results in the parts' order (see
+    :func:`in_order`)."""
+    return list(in_order(client, task, parts, **shared))
 
 
-def each_done(client, task, parts: list, **shared):
-    """``task(part, **shared)`` for every part on the cluster's workers, each result yielded as soon as it is done
-    and then let go: for results that are summed, so the kernel never holds them all at once."""
-    from distributed import as_completed
+def in_order(client, task, parts, window: int | None = None, **shared):
+    """``task(part, **shared)`` for every part on the cluster's workers, each result yielded in the parts' order and
+    then let go. ``parts`` may be a generator: at most ``window`` tasks (default: four per worker) are out at a time,
+    so neither the parts nor the results of a large corpus are all held at once (a local cluster's scheduler lives in
+    this process). ``shared`` values are sent to each worker once. A task lost with its worker is run again elsewhere
+    by the scheduler."""
+    from collections import deque
 
-    for future in as_completed(_submit(client, task, parts, shared)):
-        result = future.result()
-        future.release()
-        yield result
-
-
-def _submit(client, task, parts: list, shared: dict) -> list:
     names = list(shared)
     scattered = client.scatter([shared[k] for k in names], broadcast=True) if names else []
-    return [client.submit(_call, part, task, names, scattered, pure=False) for part in parts]
+    window = window or 4 * max(1, len(client.scheduler_info().get("workers", {})))
+    pending: deque = deque()
+    for part in parts:
+        pending.append(client.submit(_call, part, task, names, scattered, pure=False))
+        if len(pending) >= window:
+            yield _take(pending.popleft())
+    while pending:
+        yield _take(pending.popleft())
+
+
+def _take(future):
+    result = future.result()
+    future.release()
+    return result
 
 
 def _call(part, task, names, values):

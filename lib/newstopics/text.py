@@ -90,3 +90,16 @@ def _split_words(sentence: str, max_tokens: int, count_tokens: Callable[[str], i
         chunk.append(w)
     pieces.append(" ".join(chunk))
     return pieces
+
+
+def in_slices(texts, step: int = 10_000):
+    """``(start, texts[start:start + step])`` as lists of str, for a list or a pandas column of texts: a large column
+    becomes Python strings one slice at a time, never all at once.
+
+    Example:
+        >>> list(in_slices(["a", "b", "c"], 2))
+        [(0, ['a', 'b']), (2, ['c'])]
+    """
+    for start in range(0, len(texts), step):
+        part = texts[start:start + step] if isinstance(texts, list) else texts.iloc[start:start + step].tolist()
+        yield start, part

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ..text import in_slices
+
 _SPACES = re.compile(r"\s+")
 _PUNCTUATION = re.compile(r"[^\w ]+")
 
@@ -21,13 +23,10 @@ def _shingles(words: list[str], k: int = 3) -> set[int]:
     }
 
 
-def _each(texts, step: int = 10_000):
-    """``(i, text)`` for a list, or for a pandas column taken ``step`` rows at a time (never all as Python strings)."""
-    if isinstance(texts, list):
-        yield from enumerate(texts)
-        return
-    for start in range(0, len(texts), step):
-        yield from enumerate(texts[start:start + step].tolist(), start)
+def _each(texts):
+    """``(i, text)`` for a list or a pandas column (see :func:`~newstopics.text.in_slices`)."""
+    for start, part in in_slices(texts):
+        yield from enumerate(part, start)
 
 
 def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[tuple[int, int, float]]:

@@ -1,13 +1,24 @@
-"""Embeddings on disk, addressed by content: one folder per model identity, shards in NumPy's open .npz format."""
+"""Embeddings on disk, addressed by content: one folder per model identity, shards of NumPy's open .npy format.
+
+A shard is two files written side by side, ``NAME.vectors.npy`` (float32 rows) and ``NAME.keys.npy`` (the texts'
+SHA-256, hex, one per row); the keys file is renamed into place last, so a shard is seen only when whole. Vectors are
+memory-mapped, never read whole into memory: a cache of millions of texts costs a run its keys (64 bytes a text, kept
+sorted for lookup) and the rows it actually uses. Shards written by earlier versions (``.npz``) are still read.
+"""
 from __future__ import annotations
 
 import hashlib
 import os
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..text import in_slices
+
+KEY = "S64"
 
 
 def text_key(text: str) -> bytes:
@@ -15,70 +26,134 @@ def text_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).hexdigest().encode("ascii")
 
 
-class EmbeddingCache:
-    """Embeddings on disk, one folder per model identity, in NumPy's open .npz format.
+def text_keys(texts) -> np.ndarray:
+    """The keys of ``texts`` (a list, or a pandas column) as one array."""
+    keys = np.empty(len(texts), KEY)
+    for start, part in in_slices(texts):
+        keys[start:start + len(part)] = [text_key(t) for t in part]
+    return keys
 
-    Each writer adds a new shard under a unique name and renames it into place
-    only when complete, so concurrent runs never corrupt each other and an
-    interrupted run leaves nothing half-written. Shards are read with
+
+@dataclass
+class _Shard:
+    keys: np.ndarray  # sorted
+    rows: np.ndarray  # row of each sorted key in vectors
+    vectors: np.ndarray  # memory-mapped (or, for an old .npz shard, in memory)
+
+    @classmethod
+    def of(cls, keys: np.ndarray, vectors: np.ndarray) -> _Shard:
+        order = np.argsort(keys, kind="stable")
+        return cls(keys[order], order, vectors)
+
+    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(hit, rows)``: which of ``keys`` this shard holds, and their rows in its vectors."""
+        if not len(self.keys):
+            return np.zeros(len(keys), bool), np.zeros(0, np.int64)
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        hit = self.keys[pos] == keys
+        return hit, self.rows[pos[hit]]
+
+
+class EmbeddingCache:
+    """Embeddings on disk, one folder per model identity (see the module notes).
+
+    Each writer adds a new shard under a unique name and renames it into place only when complete, so concurrent runs
+    never corrupt each other and an interrupted run leaves nothing half-written. Shards are read with
     ``allow_pickle=False``.
     """
 
     def __init__(self, root: Path, model_key: str):
         self.dir = Path(root) / "embeddings" / model_key
-        self._index: dict[bytes, np.ndarray] | None = None
+        self._shards: list[_Shard] | None = None
 
-    def _load(self) -> dict[bytes, np.ndarray]:
-        if self._index is None:
-            self._index = {}
+    def _load(self) -> list[_Shard]:
+        if self._shards is None:
+            self._shards = []
             if self.dir.is_dir():
-                for shard in sorted(self.dir.glob("*.npz")):
+                for path in sorted(self.dir.glob("*.keys.npy")):
                     try:
-                        with np.load(shard, allow_pickle=False) as z:
-                            for k, v in zip(z["keys"], z["vectors"], strict=True):
-                                self._index[bytes(k)] = v
+                        keys = np.load(path, allow_pickle=False)
+                        vectors = np.load(path.with_name(path.name.replace(".keys.", ".vectors.")),
+                                          mmap_mode="r", allow_pickle=False)
+                        if keys.dtype != np.dtype(KEY) or len(keys) != len(vectors):
+                            raise ValueError("keys and vectors do not match")
+                        self._shards.append(_Shard.of(keys, vectors))
                     except Exception as exc:  # a foreign or damaged file: ignore it, say so
-                        print(f"embedding cache: ignoring unreadable shard {shard.name} ({exc})", file=sys.stderr)
-        return self._index
+                        print(f"embedding cache: ignoring unreadable shard {path.name} ({exc})", file=sys.stderr)
+                for path in sorted(self.dir.glob("*.npz")):  # earlier versions' shards
+                    try:
+                        with np.load(path, allow_pickle=False) as z:
+                            self._shards.append(_Shard.of(z["keys"].astype(KEY), z["vectors"].astype(np.float32)))
+                    except Exception as exc:
+                        print(f"embedding cache: ignoring unreadable shard {path.name} ({exc})", file=sys.stderr)
+        return self._shards
 
     def get(self, keys: list[bytes]) -> list[np.ndarray | None]:
-        index = self._load()
-        return [index.get(k) for k in keys]
+        """The vector of each key, None where the cache has none."""
+        keys = np.asarray(keys, KEY)
+        out: list[np.ndarray | None] = [None] * len(keys)
+        for shard in self._load():
+            hit, rows = shard.find(keys)
+            for i, row in zip(np.flatnonzero(hit), rows, strict=True):
+                if out[i] is None:
+                    out[i] = np.array(shard.vectors[row])
+        return out
 
-    def put(self, keys: list[bytes], vectors: np.ndarray) -> None:
-        if not keys:
+    def put(self, keys, vectors: np.ndarray) -> None:
+        """Store ``vectors`` under ``keys`` as a new shard."""
+        if not len(keys):
             return
         self.dir.mkdir(parents=True, exist_ok=True)
         name = uuid.uuid4().hex
-        tmp = self.dir / f".{name}.tmp.npz"
-        np.savez(tmp, keys=np.array(keys, dtype="S64"), vectors=np.asarray(vectors, dtype=np.float32))
-        os.replace(tmp, self.dir / f"{name}.npz")
-        index = self._load()
-        for k, v in zip(keys, vectors, strict=True):
-            index[k] = v
+        keys = np.asarray(keys, KEY)
+        for part, value in (("vectors", np.asarray(vectors, dtype=np.float32)), ("keys", keys)):  # keys last
+            tmp = self.dir / f".{name}.{part}.tmp.npy"
+            np.save(tmp, value, allow_pickle=False)
+            os.replace(tmp, self.dir / f"{name}.{part}.npy")
+        if self._shards is not None:
+            vectors = np.load(self.dir / f"{name}.vectors.npy", mmap_mode="r")  # on disk, not held twice
+            self._shards.append(_Shard.of(keys, vectors))
 
-
-    def through(self, texts: list[str], compute) -> tuple[np.ndarray, int]:
+    def through(self, texts, compute) -> tuple[np.ndarray, int]:
         """Vectors of ``texts``: cached ones read, the rest computed (once per distinct text) and stored.
 
         Args:
-            texts: the texts, repeats allowed.
-            compute: ``compute(list_of_texts) -> array`` for the texts not in the cache.
+            texts: the texts, repeats allowed (a list, or a pandas column).
+            compute: ``compute(texts) -> array`` for the texts not in the cache, in order of first appearance (a list,
+                or a pandas column when ``texts`` is one).
 
         Returns:
             ``(vectors, misses)``: one float32 row per text, and how many texts were not cached.
         """
-        keys = [text_key(t) for t in texts]
-        found = self.get(keys)
-        missing = [i for i, v in enumerate(found) if v is None]
-        if missing:
-            unique: dict[bytes, int] = {}
-            for i in missing:
-                unique.setdefault(keys[i], i)
-            order = list(unique.values())
-            vecs = compute([texts[i] for i in order])
-            self.put([keys[i] for i in order], vecs)
-            by_key = dict(zip((keys[i] for i in order), vecs, strict=True))
-            for i in missing:
-                found[i] = by_key[keys[i]]
-        return np.vstack(found).astype(np.float32), len(missing)
+        keys = text_keys(texts)
+        found = np.zeros(len(keys), bool)
+        out = None
+        for shard in self._load():
+            todo = np.flatnonzero(~found)
+            if not len(todo):
+                break
+            hit, rows = shard.find(keys[todo])
+            if not hit.any():
+                continue
+            if out is None:
+                out = np.empty((len(keys), shard.vectors.shape[1]), np.float32)
+            take = np.argsort(rows, kind="stable")  # read the memory-mapped rows in file order
+            out[todo[hit][take]] = shard.vectors[rows[take]]
+            found[todo[hit]] = True
+        missing = np.flatnonzero(~found)
+        if len(missing):
+            _, first, inverse = np.unique(keys[missing], return_index=True, return_inverse=True)
+            order = np.sort(first)  # the distinct missing texts, in order of first appearance
+            rank = np.empty(len(first), np.int64)
+            rank[np.argsort(first)] = np.arange(len(first))  # sorted key -> position in `order`
+            rows = missing[order]
+            picked = [texts[int(i)] for i in rows] if isinstance(texts, list) else texts.iloc[rows]
+            vecs = np.asarray(compute(picked), dtype=np.float32)
+            del picked
+            self.put(keys[missing[order]], vecs)
+            if out is None:
+                out = np.empty((len(keys), vecs.shape[1]), np.float32)
+            out[missing] = vecs[rank[inverse.ravel()]]
+        if out is None:  # no texts
+            out = np.empty((0, 0), np.float32)
+        return out, len(missing)

@@ -107,34 +107,36 @@ class Embedder(BaseEmbedder):
             self._encoder = load_encoder(self.name, self.path, self.max_tokens + 2, progress=self.show_progress)
         return self._encoder
 
-    def encode(self, texts: list[str], verbose: bool = False) -> np.ndarray:
-        """Vectors of ``texts`` from the model itself, bypassing the cache."""
+    def encode(self, texts, verbose: bool = False) -> np.ndarray:
+        """Vectors of ``texts`` (a list, or a pandas column) from the model itself, bypassing the cache."""
         progress = verbose and self.show_progress
         # a static table is a lookup: only a large corpus is worth sending (the tokenizer is what costs then)
         worth = self.teacher is None or len(texts) >= STATIC_ON_WORKERS_FROM
-        if worth and texts and self.client is not None:
+        if worth and len(texts) and self.client is not None:
             from ..cluster import CHUNK_STATIC, CHUNK_TEXTS, encode_on_workers, running
 
             if running(self.client):  # after its run the client is closed: this process again
-                vectors = encode_on_workers(self.client, (self.name, self.batch_size, self.max_tokens), list(texts),
+                vectors = encode_on_workers(self.client, (self.name, self.batch_size, self.max_tokens), texts,
                                             self.key, chunk=CHUNK_TEXTS if self.teacher is None else CHUNK_STATIC)
                 self.stats["on_workers"] = self.stats.get("on_workers", 0) + len(texts)
                 return vectors
+        texts = texts if isinstance(texts, list) else list(texts)
         if self.teacher is not None:  # a static table has no window: whole texts, no splitting
             return self.encoder.encode(texts, progress=progress)
         return encode_in_windows(self.encoder, texts, self.max_tokens, self.count_tokens, self.batch_size, progress)
 
-    def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
+    def embed(self, documents, verbose: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per document, from the cache where it has them.
 
         Args:
-            documents: the texts.
+            documents: the texts (a list, or a pandas column, which is read a slice at a time).
             verbose: show a progress bar while texts are encoded (interactive sessions only).
 
         Returns:
             An array of shape ``(len(documents), dim)``.
         """
-        documents = list(documents)
+        if not isinstance(documents, list) and not hasattr(documents, "iloc"):
+            documents = list(documents)
         if self.cache is None:
             self.stats["misses"] += len(documents)
             return self.encode(documents, verbose)

@@ -173,9 +173,9 @@ CHUNK_DOCS = 20_000  # documents counted at a time: one part's windows in memory
 
 def count_windows(texts: list[str], analyzer, terms: list[str], windows: tuple[int, ...] = (NPMI_WINDOW, CV_WINDOW),
                   client=None, chunk: int = CHUNK_DOCS) -> tuple[WindowCounts, ...]:
-    """Window counts of ``terms`` in ``texts`` for each window size, counted in parts of ``chunk`` documents and
-    summed: on the cluster's workers when a running ``client`` is given, else here. Either way the counts are the
-    same whole numbers as one count over all documents.
+    """Window counts of ``terms`` in ``texts`` (a list, or a pandas column) for each window size, counted in parts
+    of ``chunk`` documents (cut as they are counted) and summed: on the cluster's workers when a running ``client`` is
+    given, else here. Either way the counts are the same whole numbers as one count over all documents.
 
     Example:
         >>> from newstopics.model.terms import news_analyzer
@@ -184,11 +184,12 @@ def count_windows(texts: list[str], analyzer, terms: list[str], windows: tuple[i
         >>> small.n_windows, int(small.co[0, 1])
         (2, 2)
     """
-    from ..cluster import each_done, running
+    from ..cluster import in_order, running
+    from ..text import in_slices
 
-    parts = [texts[i:i + chunk] for i in range(0, len(texts), chunk)] or [[]]
+    parts = (part for _, part in in_slices(texts, chunk)) if len(texts) else iter([[]])  # cut as they are counted
     if running(client):
-        done = each_done(client, _count_part, parts, analyzer=analyzer, terms=terms, windows=windows)
+        done = in_order(client, _count_part, parts, analyzer=analyzer, terms=terms, windows=windows)
     else:
         done = (_count_part(part, analyzer, terms, windows) for part in parts)
     total = None

@@ -96,12 +96,12 @@ def _score_models(result, topics: dict[int, list[str]], outlier_share: float, pa
     """Scores of BERTopic's topics and, with ``baselines``, of NMF and LDA with as many, on one set of window counts
     (counted in parts, on the cluster's workers when a ``client`` is given)."""
     analyzer = result.model.vectorizer_model.build_analyzer()
-    texts = result.documents["text"].tolist()
+    texts = result.documents["text"]  # counted a part at a time; as Python strings only for the baselines
     candidates = {"BERTopic": (topics, outlier_share, result.timings.get("fit_s", 0.0))}
     k = len([t for t in topics if t != -1])
     if baselines:
         for kind, name in (("nmf", "NMF"), ("lda", "LDA")):
-            bt, _, secs = baseline_topics(kind, texts, analyzer, k, params.random_state, min_df=result.sizing.min_df,
+            bt, _, secs = baseline_topics(kind, texts.tolist(), analyzer, k, params.random_state, min_df=result.sizing.min_df,
                                           top_n=params.top_n_words)
             candidates[name] = (bt, 0.0, secs)
     top_n = params.top_n_words

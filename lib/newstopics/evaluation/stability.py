@@ -116,7 +116,7 @@ def stability(result, embedder, params, runs: int, sample: float = 0.9) -> Stabi
     fitted = fitted[fit_rows]
     reference = _placed(result.model, fitted)
     words = {int(r.topic): r.top_words.split(", ") for r in result.topics.itertuples()}
-    texts = np.asarray(result.documents["text"].tolist(), dtype=object)[fit_rows]
+    texts = np.asarray(result.documents["text"].iloc[fit_rows].tolist(), dtype=object)
     vectors = result.embeddings[fit_rows]
     n, top_n = len(texts), params.top_n_words
     seeds = [params.random_state + 1 + i for i in range(runs)]

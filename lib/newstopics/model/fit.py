@@ -99,30 +99,30 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     """
     timings: dict[str, float] = {}
     docs = docs.reset_index(drop=True)  # rows line up with embedding rows, whatever index the caller's table had
-    texts = docs["text"].tolist()
+    n = len(docs)
     t0 = time.perf_counter()
     if embeddings is None:
-        embeddings = embedder.embed(texts, verbose=True)
+        embeddings = embedder.embed(docs["text"], verbose=True)  # a large column is read a slice at a time
     timings["embed_s"] = round(time.perf_counter() - t0, 3)
 
-    rows = fit_rows(len(texts), params.fit_sample, params.random_state)
+    rows = fit_rows(n, params.fit_sample, params.random_state)
     s = size_for(len(rows), params)
     t0 = time.perf_counter()
     model = build_model(params, s, embedder)
-    fit_texts = texts if len(rows) == len(texts) else [texts[i] for i in rows]
+    fit_texts = docs["text"].iloc[rows].tolist()
     in_fit, _ = model.fit_transform(fit_texts, embeddings=embeddings[rows])
     timings["fit_s"] = round(time.perf_counter() - t0, 3)
     ensemble = dict(getattr(model.hdbscan_model, "timings_", {}))
     timings.update({f"ensemble_{k}": ensemble.pop(k) for k in ("members_s", "consensus_s") if k in ensemble})
 
-    fitted = np.full(len(texts), OUTLIER, dtype=int)
+    fitted = np.full(n, OUTLIER, dtype=int)
     fitted[rows] = np.asarray(in_fit, dtype=int)
-    agreement = np.full(len(texts), np.nan)
+    agreement = np.full(n, np.nan)
     agreement[rows] = document_agreement(model, fitted[rows])
-    is_fitted = np.zeros(len(texts), dtype=bool)
+    is_fitted = np.zeros(n, dtype=bool)
     is_fitted[rows] = True
-    sampled = len(rows) < len(texts)
-    fit = {"documents": len(texts), "fitted": int(len(rows)), "assigned": int(len(texts) - len(rows)),
+    sampled = len(rows) < n
+    fit = {"documents": n, "fitted": int(len(rows)), "assigned": int(n - len(rows)),
            "method": "neighbours" if sampled else None, "neighbours": NEIGHBOURS if sampled else None}
     if sampled:
         t0 = time.perf_counter()
@@ -135,12 +135,12 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     reassigned = np.zeros(len(topics), dtype=bool)
     if params.outlier_strategy != "none" and (topics == OUTLIER).any() and (topics != OUTLIER).any():
         t0 = time.perf_counter()
-        new = reassign_outliers(model, texts, topics, embeddings, params)
+        new = reassign_outliers(model, docs["text"].tolist(), topics, embeddings, params)
         reassigned, topics = new != topics, new
         outliers["after"] = float(np.mean(topics == OUTLIER))
         timings["outliers_s"] = round(time.perf_counter() - t0, 3)
 
-    out = docs.copy()
+    out = docs.copy(deep=False)  # new columns on a shallow copy: the caller's table is left as it was
     out["topic"] = topics
     out["fitted"] = is_fitted
     out["agreement"] = np.round(agreement, 4)
@@ -161,8 +161,8 @@ def assign_rest(embeddings: np.ndarray, rows: np.ndarray, topics: np.ndarray, re
 
     fitted_unit = unit(embeddings[rows])
     if running(client):
-        return assign_on_workers(client, embeddings[rest], fitted_unit, topics)
-    return vote(embeddings[rest], fitted_unit, topics)
+        return assign_on_workers(client, embeddings, fitted_unit, topics, rows=rest)
+    return vote(embeddings, fitted_unit, topics, rows=rest)
 
 
 def document_agreement(model, topics: np.ndarray) -> np.ndarray:

@@ -62,11 +62,12 @@ def unit(X: np.ndarray) -> np.ndarray:
 
 
 def vote(X: np.ndarray, fitted_unit: np.ndarray, fitted_topics: np.ndarray, k: int = NEIGHBOURS,
-         block: int = BLOCK) -> tuple[np.ndarray, np.ndarray]:
+         block: int = BLOCK, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Topics of the rows of ``X`` by a vote of their ``k`` nearest fitted documents, and the vote's share.
 
     Args:
         X: the documents to assign (any scale; compared by cosine).
+        rows: assign only these rows of ``X`` (taken a block at a time, never copied whole).
         fitted_unit: the fitted documents' vectors, unit length (:func:`unit`).
         fitted_topics: the fitted documents' topics (-1 for outliers, which vote like a topic).
         k: neighbours that vote; ties go to the topic whose voters are nearer in sum.
@@ -85,11 +86,12 @@ def vote(X: np.ndarray, fitted_unit: np.ndarray, fitted_topics: np.ndarray, k: i
     fitted_topics = np.asarray(fitted_topics)
     ids, codes = np.unique(fitted_topics, return_inverse=True)
     k = max(1, min(int(k), len(fitted_topics)))
-    topics = np.empty(len(X), dtype=ids.dtype)
-    share = np.empty(len(X), dtype=np.float32)
+    n_rows = len(X) if rows is None else len(rows)
+    topics = np.empty(n_rows, dtype=ids.dtype)
+    share = np.empty(n_rows, dtype=np.float32)
 
     def one_block(s: int) -> None:
-        sims = unit(X[s:s + block]) @ fitted_unit.T
+        sims = unit(X[s:s + block] if rows is None else X[rows[s:s + block]]) @ fitted_unit.T
         sims *= -1.0
         near = np.argpartition(sims, k - 1, axis=1)[:, :k]
         near_sims = -np.take_along_axis(sims, near, 1)
@@ -104,7 +106,7 @@ def vote(X: np.ndarray, fitted_unit: np.ndarray, fitted_topics: np.ndarray, k: i
 
     # NumPy lets go of the GIL in the product and the partition: blocks side by side use both cores
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        list(pool.map(one_block, range(0, len(X), block)))
+        list(pool.map(one_block, range(0, n_rows, block)))
     return topics, share
 
 
