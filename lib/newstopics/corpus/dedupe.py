@@ -44,14 +44,15 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
 
     result: list[tuple[int, int, float]] = []
     first: dict[bytes, int] = {}
-    candidates: list[int] = []
+    candidates = np.empty(len(texts), np.int64)
     rng = np.random.default_rng(7)
     n_hash, bands = 64, 16
     rows = n_hash // bands
     a = rng.integers(1, 2**61 - 1, n_hash, dtype=np.uint64)
     b = rng.integers(0, 2**61 - 1, n_hash, dtype=np.uint64)
     mix = rng.integers(1, 2**63, rows, dtype=np.uint64) | np.uint64(1)  # odd multipliers that fold a band into one
-    band_hash: list[np.ndarray] = []
+    hashes = np.empty((len(texts), bands), np.uint64)
+    n_cand = 0
     with np.errstate(over="ignore"):
         for i, t in _each(texts):
             n = _norm_doc(t)
@@ -63,17 +64,17 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
             words = n.split()
             if len(words) < min_words:
                 continue
-            candidates.append(i)
             shingles = np.fromiter(_shingles(words), dtype=np.uint64)
             signature = ((np.outer(shingles, a) + b) % np.uint64(2**61 - 1)).min(axis=0)
-            folded = (signature.reshape(bands, rows) * mix)
-            band_hash.append(np.bitwise_xor.reduce(folded ^ (folded >> np.uint64(29)), axis=1))
+            folded = signature.reshape(bands, rows) * mix
+            hashes[n_cand] = np.bitwise_xor.reduce(folded ^ (folded >> np.uint64(29)), axis=1)
+            candidates[n_cand] = i
+            n_cand += 1
     del first
-    if len(candidates) < 2:
+    if n_cand < 2:
         return result
-    order_of = np.asarray(candidates)
-    hashes = np.vstack(band_hash)
-    del band_hash
+    order_of = candidates[:n_cand]
+    hashes = hashes[:n_cand]
     groups: list[tuple[int, int, np.ndarray]] = []  # (first member, band, members): the order the pairs are judged in
     for band in range(bands):
         column = hashes[:, band]

@@ -187,9 +187,8 @@ def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
                 raise CorpusError(f"{path}: {note}.")
             if not note:  # UTF-8: parsed from its bytes, so the file is not held twice (as bytes and as text)
                 text = None
-            source = io.StringIO(text) if text is not None else io.BytesIO(data)
+            table = _parse_csv(io.StringIO(text) if text is not None else io.BytesIO(data))
             del text
-            table = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         elif suffix == ".jsonl":
             table = pd.read_json(io.BytesIO(data), lines=True, dtype=False)
         else:
@@ -205,14 +204,31 @@ def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
         )
     id_col = _pick(table.columns, ID_COLUMNS)
     meta_cols = {f: _pick(table.columns, names) for f, names in META_COLUMNS.items()}
-    texts = table[col].map(_clean_cell)
-    ids = table[id_col].map(_clean_cell) if id_col else pd.Series("", index=table.index)
+    texts = _clean_column(table[col])
+    ids = _clean_column(table[id_col]) if id_col else pd.Series("", index=table.index)
     ids = ids.where(ids != "", [f"{path.name}#row{i + 1}" for i in range(len(table))])
     empty = (texts == "").to_numpy()
     skipped.extend({"item": aid, "reason": "empty text"} for aid in ids[empty])
     frame = pd.DataFrame({"article_id": ids, "text": texts,
-                          **{f: table[c].map(_clean_cell) if c is not None else "" for f, c in meta_cols.items()}})
+                          **{f: _clean_column(table[c]) if c is not None else "" for f, c in meta_cols.items()}})
     return RawTable(frame[~empty])
+
+
+def _parse_csv(source) -> pd.DataFrame:
+    """A CSV's cells as strings: by Arrow's parser, straight into columns (no Python object per cell), or by pandas'
+    own parser where Arrow's refuses the file (its message is the one a reader gets)."""
+    try:
+        return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow")
+    except Exception:  # noqa: BLE001  (whatever Arrow disliked, pandas' parser says it plainly)
+        source.seek(0)
+        return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _clean_column(column: pd.Series) -> pd.Series:
+    """:func:`_clean_cell` of every cell: by Arrow's string functions for a string column, cell by cell otherwise."""
+    if column.dtype == "str":
+        return column.fillna("").str.strip()
+    return column.map(_clean_cell).astype("str")
 
 
 class RawTable:

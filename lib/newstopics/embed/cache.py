@@ -151,9 +151,13 @@ class EmbeddingCache:
             vecs = np.asarray(compute(picked), dtype=np.float32)
             del picked
             self.put(keys[missing[order]], vecs)
+            source = rank[inverse.ravel()]  # row of vecs for each missing text
+            if out is None and len(order) == len(keys):  # all new and distinct: the computed rows are the answer
+                return vecs, len(missing)
             if out is None:
                 out = np.empty((len(keys), vecs.shape[1]), np.float32)
-            out[missing] = vecs[rank[inverse.ravel()]]
+            for s in range(0, len(missing), 65_536):  # a block at a time: no second copy of the computed vectors
+                out[missing[s:s + 65_536]] = vecs[source[s:s + 65_536]]
         if out is None:  # no texts
             out = np.empty((0, 0), np.float32)
         return out, len(missing)

@@ -7,6 +7,7 @@ downsampled by itables, which says so under the table; the run's CSV files alway
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..model import OUTLIER, TopicResult
@@ -41,7 +42,8 @@ def documents_table(result: TopicResult, excerpt: int = EXCERPT_CHARACTERS) -> p
     """One row per document: its topic and label, its agreement, its article's title, source and date, and the
     start of its text (the whole text is in documents.csv)."""
     docs = result.documents
-    text = docs["text"].str.slice(0, excerpt) + docs["text"].str.len().gt(excerpt).map({True: " …", False: ""})
+    cut = docs["text"].str.len().gt(excerpt).to_numpy()
+    text = docs["text"].str.slice(0, excerpt) + pd.Series(np.where(cut, " …", ""), index=docs.index, dtype="str")
     columns = [c for c in ("doc_id", "topic", "label", "agreement", "similarity", "probability", "title", "source",
                            "published") if c in docs.columns]
     if "fitted" in docs.columns and not docs["fitted"].all():  # a model fitted on a sample: say which were assigned
