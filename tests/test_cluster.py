@@ -195,3 +195,23 @@ def test_workers_count_coherence_windows_as_this_process_would(client, texts):
     for a, b in zip(here, there, strict=True):
         assert a.n_windows == b.n_windows and a.co[0, 0] > 0
         np.testing.assert_array_equal(a.co, b.co)
+
+
+def test_workers_count_a_sampled_fits_words_as_this_process_would(client):
+    import copy
+
+    from lsa import LSA_MODEL, LsaEmbedder
+
+    from newstopics.model import fit_topics
+    from newstopics.model.words import corpus_words
+
+    docs = load_corpus(SEEDS).documents
+    params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "fit_sample": 100, "ensemble": 8})
+    result = fit_topics(docs, LsaEmbedder(), params, client=client)  # words counted on the workers
+    assert result.fit["words"]["documents"] == len(docs)
+    topics, agreement = result.documents["topic"].to_numpy(), result.documents["agreement"].to_numpy()
+    here, there = copy.deepcopy(result.model), copy.deepcopy(result.model)
+    corpus_words(here, docs["text"], topics, agreement, chunk=40)
+    corpus_words(there, docs["text"], topics, agreement, client=client, chunk=40)
+    assert here.topic_representations_ == there.topic_representations_ and here.topic_sizes_ == there.topic_sizes_
+    np.testing.assert_array_equal(here.c_tf_idf_.toarray(), there.c_tf_idf_.toarray())

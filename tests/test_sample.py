@@ -59,7 +59,8 @@ def test_a_fit_on_a_sample_assigns_every_other_document_by_its_neighbours(sample
     result, params = sampled
     docs = result.documents
     assert result.fit == {"documents": len(seeds_docs), "fitted": 100, "assigned": len(seeds_docs) - 100,
-                          "method": "neighbours", "neighbours": S.NEIGHBOURS}
+                          "method": "neighbours", "neighbours": S.NEIGHBOURS,
+                          "words": {"documents": len(seeds_docs), "parts": 1, "terms": result.fit["words"]["terms"]}}
     assert docs["fitted"].sum() == 100 and result.sizing.n_documents == 100
     rows = result.fitted_rows()
     assert np.array_equal(rows, np.flatnonzero(docs["fitted"]))
@@ -93,3 +94,37 @@ def test_the_report_says_which_documents_were_fitted_and_which_assigned(sampled)
     from newstopics.figures import documents_table
 
     assert "fitted" in documents_table(result).columns  # the report's documents table shows the column
+
+
+def test_a_sampled_fits_words_are_counted_over_every_document(seeds_docs, sampled):
+    """The words of a fit on everything, made again from counts in parts, are the fit's own; after a sampled fit they
+    come from all documents (the assigned ones too) and do not depend on how the corpus was cut."""
+    import copy
+
+    from newstopics.model.fit import document_agreement
+    from newstopics.model.words import corpus_words
+
+    params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "ensemble": 8})
+    whole = M.fit_topics(seeds_docs, LsaEmbedder(), params)
+    assert "words" not in whole.fit  # fitted on every document: BERTopic's own counts
+    own = copy.deepcopy(whole.model.topic_representations_)
+    exact = document_agreement(whole.model, whole.fitted_topics)  # documents.csv rounds it
+    got = corpus_words(whole.model, seeds_docs["text"], whole.fitted_topics, exact, chunk=40)
+    assert got["parts"] == 4 and got["documents"] == len(seeds_docs)
+    assert {t: [w for w, _ in ws] for t, ws in whole.model.topic_representations_.items()} == \
+        {t: [w for w, _ in ws] for t, ws in own.items()}
+
+    result, _ = sampled
+    assert result.fit["words"]["documents"] == len(seeds_docs) > result.fit["fitted"]
+    sizes = dict(zip(result.topics["topic"], result.topics["count"], strict=True))
+    assert result.model.topic_sizes_ == sizes and result.model.c_tf_idf_.shape[0] == len(sizes)
+    assert np.isfinite(result.model.c_tf_idf_.data).all()
+    docs = result.documents
+    words = [w for t in result.topics["topic"] for w, _ in result.model.get_topic(t) if w]
+    in_assigned = " ".join(docs.loc[~docs["fitted"], "text"]).lower()
+    assert words and any(w in in_assigned for w in words)
+    again = copy.deepcopy(result.model)
+    corpus_words(again, docs["text"], docs["topic"].to_numpy(), docs["agreement"].to_numpy(), chunk=7)
+    assert {t: [w for w, _ in ws] for t, ws in again.topic_representations_.items()} == \
+        {t: [w for w, _ in ws] for t, ws in result.model.topic_representations_.items()}
+    np.testing.assert_array_equal(again.c_tf_idf_.toarray(), result.model.c_tf_idf_.toarray())

@@ -218,7 +218,8 @@ def in_order(client, task, parts, window: int | None = None, **shared):
     from collections import deque
 
     names = list(shared)
-    scattered = client.scatter([shared[k] for k in names], broadcast=True) if names else []
+    # hash=False: keys of their own, so a value scattered again by a later call is not forgotten with this one
+    scattered = client.scatter([shared[k] for k in names], broadcast=True, hash=False) if names else []
     window = window or 4 * max(1, len(client.scheduler_info().get("workers", {})))
     pending: deque = deque()
     for part in parts:

@@ -113,8 +113,8 @@ def sample_note(result) -> str:
             f"{FIT_SAMPLE_AUTO:,} unless set, and `random_state` seeds it), and the other "
             f"{fit['assigned']:,} were *assigned*: each takes the topic with the most votes among its "
             f"{fit['neighbours']} nearest fitted documents (outliers vote too), and its agreement is the share of "
-            "those neighbours in its topic. The topics' words come from the fitted documents. The `fitted` column of "
-            "the documents says which is which. ")
+            "those neighbours in its topic. The topics' words are counted over all documents, fitted and assigned. "
+            "The `fitted` column of the documents says which is which. ")
 
 
 def steering_summary(result, cfg) -> str:

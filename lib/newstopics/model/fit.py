@@ -15,6 +15,7 @@ from .build import build_model
 from .labels import OUTLIER, topic_table
 from .sample import NEIGHBOURS, fit_rows, unit, vote
 from .sizing import Sizing, size_for
+from .words import corpus_words
 
 
 @contextlib.contextmanager
@@ -135,10 +136,14 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     reassigned = np.zeros(len(topics), dtype=bool)
     if params.outlier_strategy != "none" and (topics == OUTLIER).any() and (topics != OUTLIER).any():
         t0 = time.perf_counter()
-        new = reassign_outliers(model, docs["text"].tolist(), topics, embeddings, params)
+        new = reassign_outliers(model, docs["text"].tolist(), topics, embeddings, params)  # words from all documents
         reassigned, topics = new != topics, new
         outliers["after"] = float(np.mean(topics == OUTLIER))
         timings["outliers_s"] = round(time.perf_counter() - t0, 3)
+    elif sampled:  # the words from every document, not only the fitted sample's
+        t0 = time.perf_counter()
+        fit["words"] = corpus_words(model, docs["text"], topics, agreement, client)
+        timings["words_s"] = round(time.perf_counter() - t0, 3)
 
     out = docs.copy(deep=False)  # new columns on a shallow copy: the caller's table is left as it was
     out["topic"] = topics

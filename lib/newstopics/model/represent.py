@@ -60,18 +60,30 @@ class LiftRepresentation(_base()):
         presence, words = self._presence(topic_model, documents["Document"].tolist())
         weights = self._weights(documents, labels)
         ids, lift = topic_lift(presence, labels, weights)
+        by_column = presence.tocsc()
+        return self.choose(ids, lift, words, lambda cols: document_npmi(by_column[:, cols]))
+
+    def candidate_words(self, ids: list[int], lift: np.ndarray) -> dict[int, tuple[list[int], np.ndarray]]:
+        """Per topic, the columns of its candidate words, best lift first after the exclusivity step, and their
+        scores (all columns)."""
         found = np.array([t != -1 for t in ids])
         best = lift[found].max(axis=0) if found.any() else lift.max(axis=0)
-        by_column = presence.tocsc()
         out = {}
         for row, topic in enumerate(ids):
             score = lift[row].copy()
             if topic != -1:
                 score[score < self.exclusivity * best] = 0.0
             ranked = np.argsort(-score, kind="stable")[:max(self.candidates, self.top_n_words)]
-            chosen = [j for j in ranked if score[j] > 0]
+            out[topic] = ([j for j in ranked if score[j] > 0], score)
+        return out
+
+    def choose(self, ids: list[int], lift: np.ndarray, words: np.ndarray, npmi_of) -> dict:
+        """``{topic: [(word, score), ...]}`` from the lift matrix; ``npmi_of(columns)`` gives the document NPMI
+        between those columns' words (see :func:`document_npmi`)."""
+        out = {}
+        for topic, (chosen, score) in self.candidate_words(ids, lift).items():
             if self.cooccurrence > 0 and topic != -1 and len(chosen) > 1:
-                chosen = self._by_cooccurrence(by_column, chosen, score[chosen] / score[chosen].max())
+                chosen = self._by_cooccurrence(npmi_of(chosen), chosen, score[chosen] / score[chosen].max())
             chosen = chosen[:self.top_n_words]
             out[topic] = [(str(words[j]), float(score[j])) for j in chosen]
             out[topic] += [("", 1e-5)] * (self.top_n_words - len(out[topic]))
@@ -98,9 +110,8 @@ class LiftRepresentation(_base()):
         agreement = np.nan_to_num(c.agreement(in_fit_order), nan=1.0)[order]
         return agreement ** AGREEMENT_POWER
 
-    def _by_cooccurrence(self, by_column: sparse.csc_matrix, chosen: list[int], scaled: np.ndarray) -> list[int]:
+    def _by_cooccurrence(self, npmi: np.ndarray, chosen: list[int], scaled: np.ndarray) -> list[int]:
         """The candidates re-ordered greedily by scaled lift and mean document-NPMI with the words already picked."""
-        npmi = document_npmi(by_column[:, chosen])
         picked = [0]
         while len(picked) < min(self.top_n_words, len(chosen)):
             rest = [i for i in range(len(chosen)) if i not in picked]
@@ -123,17 +134,26 @@ def topic_lift(presence: sparse.csr_matrix, labels: np.ndarray,
         w = np.ones(members.sum()) if weights is None or t == -1 else weights[members]
         if w.sum() <= 0:
             w = np.ones(members.sum())
-        p = np.asarray(presence[members].T @ w).ravel() / w.sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lift = np.where((p > 0) & (p_corpus > 0), p * np.log(p / p_corpus), 0.0)
-        rows.append(np.maximum(lift, 0.0))
+        rows.append(lift_of(np.asarray(presence[members].T @ w).ravel() / w.sum(), p_corpus))
     return ids, np.vstack(rows)
+
+
+def lift_of(p: np.ndarray, p_corpus: np.ndarray) -> np.ndarray:
+    """``p log(p / p_corpus)`` per word, negative lifts (and words never seen) as 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = np.where((p > 0) & (p_corpus > 0), p * np.log(p / p_corpus), 0.0)
+    return np.maximum(lift, 0.0)
 
 
 def document_npmi(presence: sparse.spmatrix) -> np.ndarray:
     """NPMI between the columns of a document x word presence matrix, by document co-occurrence (0 where unseen)."""
-    n = presence.shape[0]
-    co = (presence.T @ presence).toarray() / n
+    return npmi_from_counts((presence.T @ presence).toarray(), presence.shape[0])
+
+
+def npmi_from_counts(co: np.ndarray, n: int) -> np.ndarray:
+    """NPMI between words from their document co-occurrence counts (``co``, the diagonal their own counts) in ``n``
+    documents; 0 where a word is unseen."""
+    co = co / n
     p = np.diag(co).copy()
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.log((co + 1e-12) / (np.outer(p, p) + 1e-24)) / -np.log(co + 1e-12)
