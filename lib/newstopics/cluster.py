@@ -24,6 +24,10 @@ CONNECT_TIMEOUT_S = 10
 CHUNK_TEXTS = 256  # texts per task: large enough to keep a worker busy, small enough to spread a corpus evenly
 CHUNK_STATIC = 8192  # the same for the static table, a hundred times faster per text
 LOCAL = re.compile(r"^local:(\d+)$")
+# Dask keeps the last thousand messages of each connection for debugging, their contents included: for a run that
+# sends a corpus in parts, that held every partition of articles (and the whole table they were cut from) in this
+# process. The clients and local clusters started here keep no such log.
+QUIET_LOGS = {"distributed.admin.low-level-log-length": 0}
 REMOTE = re.compile(r"^tcp://[A-Za-z0-9_.\-\[\]:]+:\d+$")
 _CURRENT: dict = {}  # the kernel's open client and the local cluster behind it (one at a time)
 
@@ -55,17 +59,14 @@ def start(spec: str):
     spec = check(spec)
     if not spec:
         return None
-    from distributed import Client, LocalCluster
+    import dask
+    import distributed  # noqa: F401  (its defaults join dask's config now, not inside the block below, which
+    #                                 would take them away again when it ends)
 
     local = LOCAL.match(spec)
     try:
-        if local:
-            _CURRENT["cluster"] = LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1, processes=True,
-                                               dashboard_address=":0" if _has_dashboard() else None, silence_logs=40)
-            _CURRENT["client"] = Client(_CURRENT["cluster"])
-        else:
-            _CURRENT["client"] = Client(spec, timeout=CONNECT_TIMEOUT_S)
-            _CURRENT["client"].wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+        with dask.config.set(QUIET_LOGS):
+            _open(spec, local)
     except Exception as exc:
         stop()  # whatever did start (a local cluster whose client failed) is closed again
         if local:
@@ -75,6 +76,18 @@ def start(spec: str):
                            f"s ({type(exc).__name__}: {exc}); check the address, that the scheduler is running and "
                            "that workers have joined it, or leave cluster empty to run in-process.") from None
     return _CURRENT["client"]
+
+
+def _open(spec: str, local) -> None:
+    from distributed import Client, LocalCluster
+
+    if local:
+        _CURRENT["cluster"] = LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1, processes=True,
+                                           dashboard_address=":0" if _has_dashboard() else None, silence_logs=40)
+        _CURRENT["client"] = Client(_CURRENT["cluster"])
+    else:
+        _CURRENT["client"] = Client(spec, timeout=CONNECT_TIMEOUT_S)
+        _CURRENT["client"].wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
 
 
 def running(client) -> bool:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..text import estimate_tokens
@@ -72,13 +73,15 @@ def load_corpus(
     raws, skipped, inputs = read_articles(path)
     settings = (doc_unit, clean, min_words, max_tokens, count_tokens or estimate_tokens, rules, languages)
     if _worth_a_cluster(client, raws):
-        articles, audit, docs = _in_partitions(raws, settings, skipped, client)
+        articles, audit, parts = _in_partitions(raws, settings, skipped, client)
     elif len(raws) >= 2 * PARTITION and (os.cpu_count() or 1) > 1:
-        articles, audit, docs = _in_partitions(raws, settings, skipped)
+        articles, audit, parts = _in_partitions(raws, settings, skipped)
     else:
         articles, audit, docs = _documents(raws, *settings, skipped)
+        parts = [docs]
+        del docs
     del raws
-    docs, duplicates = _drop_duplicates(docs) if dedupe else (docs, [])
+    docs, duplicates = _drop_duplicates(parts) if dedupe else (_concat(parts), [])
     docs.insert(0, "doc_id", range(len(docs)))
     corpus = Corpus(
         path=str(path),
@@ -120,7 +123,7 @@ def _in_partitions(raws: list[RawArticle], settings: tuple, skipped: list[dict],
         for kept, table in zip(frames, tables, strict=True):
             kept.append(table)
         skipped += part_skipped
-    return tuple(_concat(kept) for kept in frames)
+    return _concat(frames[0]), _concat(frames[1]), frames[2]  # the documents' parts stay apart until deduplicated
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -195,8 +198,11 @@ def _documents(raws: list[RawArticle], doc_unit: str, clean: bool, min_words: in
             pd.DataFrame(audits, columns=AUDIT_COLUMNS), pd.DataFrame(rows, columns=DOC_COLUMNS[1:]))
 
 
-def _drop_duplicates(docs: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
-    """Documents without their exact and near duplicates, and a row per dropped one naming the copy kept."""
+def _drop_duplicates(parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, list[dict]]:
+    """The documents (in parts, in order) as one table without their exact and near duplicates, and a row per dropped
+    one naming the copy kept. Only the parts that lose a document are copied, one at a time: dropping rows from the
+    whole table would hold the corpus twice."""
+    docs = _concat(parts)  # the parts' columns side by side, not copied
     if len(docs) < 2:
         return docs, []
     dups = find_duplicates(docs["text"])
@@ -210,7 +216,19 @@ def _drop_duplicates(docs: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
         }
         for d, k, sim in dups
     ]
-    return docs.drop(index=[d for d, _, _ in dups]).reset_index(drop=True), rows
+    if not dups:
+        return docs, rows
+    del docs
+    dropped = np.zeros(sum(len(p) for p in parts), bool)
+    dropped[[d for d, _, _ in dups]] = True
+    start = 0
+    for i, part in enumerate(parts):
+        here = dropped[start:start + len(part)]
+        start += len(part)
+        if here.any():
+            parts[i] = part[~here]
+        del part
+    return _concat(parts), rows
 
 
 def _check_usable(corpus: Corpus, min_documents: int) -> None:

@@ -175,24 +175,24 @@ def _read_folder(folder: Path, inputs: list, skipped: list) -> list[RawArticle]:
 
 def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
     # a table is a whole corpus: it gets the corpus limit, not the one for a single article file
-    data, reason = _read_file_bytes(path, MAX_CORPUS_BYTES, "split the corpus into several runs")
-    if data is None:
+    digest, size, head, utf8, reason = _scan(path, MAX_CORPUS_BYTES, "split the corpus into several runs")
+    if digest is None:
         raise CorpusError(f"{path}: {reason}.")
-    inputs.append({"file": path.name, "bytes": len(data), "sha256": sha256_bytes(data)})
+    inputs.append({"file": path.name, "bytes": size, "sha256": digest})
     suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            text, note = decode_bytes(data)
+        if suffix == ".csv" and utf8 and decode_bytes(head)[0] is not None:  # parsed from the file, never held whole
+            table = _parse_csv(path)
+        elif suffix == ".csv":
+            text, note = decode_bytes(path.read_bytes())
             if text is None:
                 raise CorpusError(f"{path}: {note}.")
-            if not note:  # UTF-8: parsed from its bytes, so the file is not held twice (as bytes and as text)
-                text = None
-            table = _parse_csv(io.StringIO(text) if text is not None else io.BytesIO(data))
+            table = _parse_csv(io.StringIO(text))
             del text
         elif suffix == ".jsonl":
-            table = pd.read_json(io.BytesIO(data), lines=True, dtype=False)
+            table = pd.read_json(path, lines=True, dtype=False)
         else:
-            table = pd.read_parquet(io.BytesIO(data))
+            table = pd.read_parquet(path)
     except CorpusError:
         raise
     except Exception as exc:  # pandas raises many types for malformed tables
@@ -204,24 +204,60 @@ def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
         )
     id_col = _pick(table.columns, ID_COLUMNS)
     meta_cols = {f: _pick(table.columns, names) for f, names in META_COLUMNS.items()}
-    texts = _clean_column(table[col])
-    ids = _clean_column(table[id_col]) if id_col else pd.Series("", index=table.index)
-    ids = ids.where(ids != "", [f"{path.name}#row{i + 1}" for i in range(len(table))])
-    empty = (texts == "").to_numpy()
-    skipped.extend({"item": aid, "reason": "empty text"} for aid in ids[empty])
-    frame = pd.DataFrame({"article_id": ids, "text": texts,
-                          **{f: _clean_column(table[c]) if c is not None else "" for f, c in meta_cols.items()}})
-    return RawTable(frame[~empty])
+    n = len(table)
+    ids = _clean_column(table[id_col]) if id_col else pd.Series("", index=table.index, dtype="str")
+    ids = ids.where(ids != "", [f"{path.name}#row{i + 1}" for i in range(n)])
+    frame = pd.DataFrame({"article_id": ids})
+    for field, c in {"text": col, **meta_cols}.items():  # each column cleaned, then the table's own let go (the
+        frame[field] = _clean_column(table[c]) if c is not None else ""  # name lists share no column)
+        if c is not None:
+            del table[c]
+    del table
+    empty = (frame["text"] == "").to_numpy()
+    skipped.extend({"item": aid, "reason": "empty text"} for aid in frame["article_id"][empty])
+    return RawTable(frame[~empty] if empty.any() else frame)
 
 
 def _parse_csv(source) -> pd.DataFrame:
-    """A CSV's cells as strings: by Arrow's parser, straight into columns (no Python object per cell), or by pandas'
-    own parser where Arrow's refuses the file (its message is the one a reader gets)."""
+    """A CSV's cells as strings (``source``: a path, or a text buffer): by Arrow's parser, straight into columns (no
+    Python object per cell), or by pandas' own parser where Arrow's refuses the file (its message is the one a reader
+    gets)."""
     try:
         return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow")
     except Exception:  # noqa: BLE001  (whatever Arrow disliked, pandas' parser says it plainly)
-        source.seek(0)
+        if hasattr(source, "seek"):
+            source.seek(0)
         return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _scan(path: Path, limit: int, advice: str, block: int = 1 << 20):
+    """A file read in blocks, never whole: ``(sha256, bytes, first 64 KiB, whether it is all UTF-8, "")``, or
+    ``(None, 0, b"", False, reason)`` when it is too large or cannot be read."""
+    import codecs
+
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, 0, b"", False, f"too large: {size / 2**20:.1f} MiB > {limit / 2**20:.0f} MiB limit ({advice})"
+        digest, decoder, utf8, head = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True, b""
+        with path.open("rb") as f:
+            while chunk := f.read(block):
+                digest.update(chunk)
+                if len(head) < 65536:
+                    head += chunk[:65536 - len(head)]
+                if utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+        return digest.hexdigest(), size, head, utf8, ""
+    except OSError as exc:
+        return None, 0, b"", False, f"cannot read: {exc.strerror or exc}"
 
 
 def _clean_column(column: pd.Series) -> pd.Series:

@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .. import speedups
+from .. import memory, speedups
 from ..paths import runs_dir
 from ..session import interactive
 
@@ -215,6 +215,7 @@ class Run:
                         started=data.get("started", now()), process=this_process(), notebook=notebook,
                         error=None, **fields)
         _watch(run)
+        memory.arrow_on_malloc()  # so that what each stage frees can be given back (see newstopics.memory)
         return run
 
     @contextmanager
@@ -232,6 +233,7 @@ class Run:
         finally:
             self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)
             peak_mib = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            memory.give_back()  # what the stage let go of, back to the system before the next one
             update_run_json(self.folder, timings={name: self.timings[name]}, memory_mib={name: peak_mib},
                             speedups=dict(speedups.NOTES))
 
