@@ -215,3 +215,22 @@ def test_workers_count_a_sampled_fits_words_as_this_process_would(client):
     corpus_words(there, docs["text"], topics, agreement, client=client, chunk=40)
     assert here.topic_representations_ == there.topic_representations_ and here.topic_sizes_ == there.topic_sizes_
     np.testing.assert_array_equal(here.c_tf_idf_.toarray(), there.c_tf_idf_.toarray())
+
+
+def _total(part):
+    return float(part.sum())
+
+
+def test_parts_sent_to_the_workers_are_let_go_once_done(client):
+    """Dask keeps a log of each connection's recent messages, their contents included; the runs' clients keep none, so
+    the parts of a corpus sent to the workers do not stay in the kernel."""
+    import gc
+    import weakref
+
+    assert client.batched_stream.recent_message_log.maxlen == 0
+    parts = [np.full(12_500, i, dtype=np.float64) for i in range(12)]  # 100 KB each: under the log's 1 MB cut-off
+    alive = [weakref.ref(p) for p in parts]
+    assert list(cluster.in_order(client, _total, iter(parts), window=3)) == [12_500.0 * i for i in range(12)]
+    del parts
+    gc.collect()
+    assert not [r for r in alive if r() is not None]

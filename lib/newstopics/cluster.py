@@ -1,11 +1,15 @@
-"""Dask, when a run is given a ``cluster``: where the embedding of a large corpus runs.
+"""Dask, when a run is given a ``cluster``: where a large corpus is read, embedded, assigned and counted.
 
 ``cluster`` is empty (everything in the notebook's kernel, as always), ``local:N`` (a ``dask.distributed``
 LocalCluster of N worker processes on this machine, started for the run and stopped after it), or
 ``tcp://host:port`` (the scheduler of a cluster someone started: on SLURM or PBS with dask-jobqueue, on Kubernetes
-with dask-kubernetes). What runs on the workers: encoding the texts the embedding cache does not hold, in chunks
-(each worker loads the encoder once and keeps it), and assigning the documents outside the fitted sample to topics
-(:mod:`newstopics.model.sample`), in blocks. The cache itself is written by the kernel, content-addressed, so
+with dask-kubernetes). What runs on the workers: parsing and cleaning the articles
+(:func:`newstopics.corpus.load_corpus`), encoding the texts the embedding cache does not hold, in chunks (each worker
+loads the encoder once and keeps it), assigning the documents outside the fitted sample to topics
+(:mod:`newstopics.model.sample`), in blocks, and counting the words behind the topic words, c-TF-IDF
+(:mod:`newstopics.model.words`) and coherence (:func:`newstopics.evaluation.count_windows`), in parts whose counts
+are summed here. Every such map goes through :func:`in_order`, which keeps at most a few tasks per worker out at a
+time. The cache itself is written by the kernel, content-addressed, so
 it stays valid whoever computed a vector. A worker that dies mid-run loses nothing: the scheduler gives its chunks
 to another worker, and a chunk's vectors do not depend on which worker computed them.
 
