@@ -227,7 +227,7 @@ def test_parts_sent_to_the_workers_are_let_go_once_done(client):
     import gc
     import weakref
 
-    assert client.batched_stream.recent_message_log.maxlen == 0
+    assert client.scheduler_comm.recent_message_log.maxlen == 0
     parts = [np.full(12_500, i, dtype=np.float64) for i in range(12)]  # 100 KB each: under the log's 1 MB cut-off
     alive = [weakref.ref(p) for p in parts]
     assert list(cluster.in_order(client, _total, iter(parts), window=3)) == [12_500.0 * i for i in range(12)]

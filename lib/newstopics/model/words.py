@@ -83,11 +83,11 @@ def corpus_words(model, texts, topics: np.ndarray, agreement: np.ndarray, client
     main = model.representation_model.get("Main") if isinstance(model.representation_model, dict) else None
     if not hasattr(main, "candidate_words"):  # another main representation: only the c-TF-IDF is recounted
         return {"documents": int(n), "parts": -(-len(texts) // chunk), "terms": int(len(vocabulary))}
-    candidates = {int(t): chosen for t, (chosen, _) in main.candidate_words(list(ids), lift).items()
+    candidates = {int(t): chosen for t, (chosen, _) in main.candidate_words(ids.tolist(), lift).items()
                   if t != -1 and len(chosen) > 1}
     co = _sum(run(_cooccurrence_part, parts(), candidates=candidates, **settings)) if candidates else {}
     by_columns = {tuple(candidates[t]): co[t] for t in candidates}
-    model.topic_representations_ = main.choose(list(ids), lift, vocabulary[single],
+    model.topic_representations_ = main.choose(ids.tolist(), lift, vocabulary[single],
                                                lambda cols: npmi_from_counts(by_columns[tuple(cols)], n))
     return {"documents": int(n), "parts": -(-len(texts) // chunk), "terms": int(len(vocabulary))}
 
