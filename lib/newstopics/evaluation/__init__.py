@@ -25,7 +25,7 @@ from .stability import REAPPEAR, STABLE_SHARE, Stability, document_jaccard, stab
 
 __all__ = [
     "CV_WINDOW", "LDA_ITERATIONS", "NPMI_WINDOW", "RANK_BY", "REAPPEAR", "STABLE_SHARE", "TOP_N", "Evaluation",
-    "Scores", "Stability", "WindowCounts", "baseline_topics", "count_windows", "cv_coherence", "diversity", "document_jaccard",
-    "evaluate", "npmi_coherence", "rank_runs", "score_topics", "single_words", "stability", "tokenize",
-    "want_baselines", "word_overlap",
+    "Scores", "Stability", "WindowCounts", "baseline_topics", "count_windows", "cv_coherence", "diversity",
+    "document_jaccard", "evaluate", "npmi_coherence", "rank_runs", "score_topics", "single_words", "stability",
+    "tokenize", "want_baselines", "word_overlap",
 ]

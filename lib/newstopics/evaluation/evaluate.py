@@ -101,8 +101,8 @@ def _score_models(result, topics: dict[int, list[str]], outlier_share: float, pa
     k = len([t for t in topics if t != -1])
     if baselines:
         for kind, name in (("nmf", "NMF"), ("lda", "LDA")):
-            bt, _, secs = baseline_topics(kind, texts.tolist(), analyzer, k, params.random_state, min_df=result.sizing.min_df,
-                                          top_n=params.top_n_words)
+            bt, _, secs = baseline_topics(kind, texts.tolist(), analyzer, k, params.random_state,
+                                          min_df=result.sizing.min_df, top_n=params.top_n_words)
             candidates[name] = (bt, 0.0, secs)
     top_n = params.top_n_words
     all_terms = [w for tp, _, _ in candidates.values() for t, ws in tp.items() if t != -1
