@@ -160,35 +160,11 @@ def test_a_sweep_runs_its_members_as_tasks_on_the_cluster(tmp_path):
     assert (page / "report.html").is_file() and not cluster.running(cluster._CURRENT.get("client"))
 
 
-def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monkeypatch):
-    """Last in this file: start() first stops the module's cluster, as a new run in a kernel does."""
-    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 3)  # the real wait, shortened for the suite
-    t0 = time.perf_counter()
-    with pytest.raises(cluster.ClusterError, match="tcp://127.0.0.1:9 did not answer, or had no worker, within 3 s"):
-        cluster.start("tcp://127.0.0.1:9")
-    assert time.perf_counter() - t0 < 3 + 5
-
-
-def test_a_run_with_an_unreachable_scheduler_lands_as_failed_with_the_reason(tmp_path):
-    import json
-    import subprocess
-    import sys
-
-    t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "newstopics.cli", "report", "--quiet", "--corpus", str(SEEDS),
-                           "--runs-dir", str(tmp_path), "-p", "cluster=tcp://127.0.0.1:9"], capture_output=True,
-                          text=True, timeout=300)
-    assert done.returncode != 0 and time.perf_counter() - t0 < 90  # the scheduler's 10 s, not a hang
-    (folder,) = tmp_path.iterdir()  # the run landed, under its own name, with its notebook and the reason
-    meta = json.loads((folder / "run.json").read_text())
-    assert meta["status"] == "failed" and "did not answer" in meta["error"] and "tcp://127.0.0.1:9" in meta["error"]
-    assert (folder / "notebook.ipynb").is_file() and not (folder / "documents.csv").exists()
-
-
 def test_workers_count_coherence_windows_as_this_process_would(client, texts):
     from newstopics.evaluation import count_windows
     from newstopics.model.terms import news_analyzer
 
+    assert cluster.running(client)  # else the counts below would be made here, twice
     terms = ["deepseek", "open", "chips", "export", "price", "models"]
     here = count_windows(texts, news_analyzer(), terms, chunk=40)
     there = count_windows(texts, news_analyzer(), terms, client=client, chunk=40)  # 4 parts, summed as they finish
@@ -205,6 +181,7 @@ def test_workers_count_a_sampled_fits_words_as_this_process_would(client):
     from newstopics.model import fit_topics
     from newstopics.model.words import corpus_words
 
+    assert cluster.running(client)
     docs = load_corpus(SEEDS).documents
     params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "fit_sample": 100, "ensemble": 8})
     result = fit_topics(docs, LsaEmbedder(), params, client=client)  # words counted on the workers
@@ -234,3 +211,28 @@ def test_parts_sent_to_the_workers_are_let_go_once_done(client):
     del parts
     gc.collect()
     assert not [r for r in alive if r() is not None]
+
+
+def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monkeypatch):
+    """Last in this file: start() first stops the module's cluster, as a new run in a kernel does."""
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 3)  # the real wait, shortened for the suite
+    t0 = time.perf_counter()
+    with pytest.raises(cluster.ClusterError, match="tcp://127.0.0.1:9 did not answer, or had no worker, within 3 s"):
+        cluster.start("tcp://127.0.0.1:9")
+    assert time.perf_counter() - t0 < 3 + 5
+
+
+def test_a_run_with_an_unreachable_scheduler_lands_as_failed_with_the_reason(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "newstopics.cli", "report", "--quiet", "--corpus", str(SEEDS),
+                           "--runs-dir", str(tmp_path), "-p", "cluster=tcp://127.0.0.1:9"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode != 0 and time.perf_counter() - t0 < 90  # the scheduler's 10 s, not a hang
+    (folder,) = tmp_path.iterdir()  # the run landed, under its own name, with its notebook and the reason
+    meta = json.loads((folder / "run.json").read_text())
+    assert meta["status"] == "failed" and "did not answer" in meta["error"] and "tcp://127.0.0.1:9" in meta["error"]
+    assert (folder / "notebook.ipynb").is_file() and not (folder / "documents.csv").exists()

@@ -147,7 +147,10 @@ class EmbeddingCache:
             rank = np.empty(len(first), np.int64)
             rank[np.argsort(first)] = np.arange(len(first))  # sorted key -> position in `order`
             rows = missing[order]
-            picked = [texts[int(i)] for i in rows] if isinstance(texts, list) else texts.iloc[rows]
+            if len(rows) == len(texts):  # every text new and distinct: the texts themselves, not a copy of them
+                picked = texts
+            else:
+                picked = [texts[int(i)] for i in rows] if isinstance(texts, list) else texts.iloc[rows]
             vecs = np.asarray(compute(picked), dtype=np.float32)
             del picked
             self.put(keys[missing[order]], vecs)

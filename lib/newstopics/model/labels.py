@@ -63,8 +63,9 @@ def make_label(terms: list[str], n: int = 3, forms: dict[str, str] | None = None
 
 def representative(doc_idx: np.ndarray, emb: np.ndarray, k: int = 3) -> list[int]:
     """The ``k`` documents (row numbers) of a topic nearest its centroid, nearest first."""
-    centroid = emb[doc_idx].mean(axis=0)
-    sims = emb[doc_idx] @ centroid
+    members = emb[doc_idx]  # one copy of the topic's vectors, not two
+    centroid = members.mean(axis=0)
+    sims = members @ centroid
     return [int(doc_idx[i]) for i in np.argsort(-sims, kind="stable")[:k]]
 
 
