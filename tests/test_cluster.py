@@ -137,29 +137,6 @@ def test_workers_read_and_clean_what_this_process_would(client, folder, monkeypa
     assert there.skipped == here.skipped
 
 
-def test_a_sweep_has_one_cluster():
-    with pytest.raises(P.ParameterError, match="one cluster serves a whole sweep"):
-        P.grid({"base": {"corpus": str(SEEDS)}, "grid": {"cluster": ["local:2", "tcp://10.0.0.5:8786"]}})
-
-
-def test_a_sweep_runs_its_members_as_tasks_on_the_cluster(tmp_path):
-    """Near the end of this file: the sweep starts its own cluster, and a new cluster closes the module's."""
-    import json
-
-    from newstopics.runs import sweep
-
-    base = {"corpus": str(SEEDS), "reducer": "pca", "stability_runs": 0, "baselines": False, "cluster": "local:2"}
-    page = sweep({"name": "on-cluster", "base": base, "grid": {"min_topic_size": [4, 6]}},
-                 runs_dir=tmp_path / "runs", sweeps_dir=tmp_path / "sweeps", progress=False)
-    metas = [json.loads((f / "run.json").read_text()) for f in sorted((tmp_path / "runs").iterdir())]
-    assert sorted(m["params"]["min_topic_size"] for m in metas) == [4, 6]
-    assert all(m["status"] == "succeeded" for m in metas)
-    assert all(m["sweep"]["scheduler"].startswith("tcp://") and m["sweep"]["worker"].startswith("tcp://")
-               for m in metas)  # each ran as a task on a worker of the sweep's cluster
-    assert all(m["params"]["cluster"] == "" for m in metas)  # and in-process there
-    assert (page / "report.html").is_file() and not cluster.running(cluster._CURRENT.get("client"))
-
-
 def test_workers_count_coherence_windows_as_this_process_would(client, texts):
     from newstopics.evaluation import count_windows
     from newstopics.model.terms import news_analyzer
@@ -211,6 +188,29 @@ def test_parts_sent_to_the_workers_are_let_go_once_done(client):
     del parts
     gc.collect()
     assert not [r for r in alive if r() is not None]
+
+
+def test_a_sweep_has_one_cluster():
+    with pytest.raises(P.ParameterError, match="one cluster serves a whole sweep"):
+        P.grid({"base": {"corpus": str(SEEDS)}, "grid": {"cluster": ["local:2", "tcp://10.0.0.5:8786"]}})
+
+
+def test_a_sweep_runs_its_members_as_tasks_on_the_cluster(tmp_path):
+    """Near the end of this file: the sweep starts its own cluster, and a new cluster closes the module's."""
+    import json
+
+    from newstopics.runs import sweep
+
+    base = {"corpus": str(SEEDS), "reducer": "pca", "stability_runs": 0, "baselines": False, "cluster": "local:2"}
+    page = sweep({"name": "on-cluster", "base": base, "grid": {"min_topic_size": [4, 6]}},
+                 runs_dir=tmp_path / "runs", sweeps_dir=tmp_path / "sweeps", progress=False)
+    metas = [json.loads((f / "run.json").read_text()) for f in sorted((tmp_path / "runs").iterdir())]
+    assert sorted(m["params"]["min_topic_size"] for m in metas) == [4, 6]
+    assert all(m["status"] == "succeeded" for m in metas)
+    assert all(m["sweep"]["scheduler"].startswith("tcp://") and m["sweep"]["worker"].startswith("tcp://")
+               for m in metas)  # each ran as a task on a worker of the sweep's cluster
+    assert all(m["params"]["cluster"] == "" for m in metas)  # and in-process there
+    assert (page / "report.html").is_file() and not cluster.running(cluster._CURRENT.get("client"))
 
 
 def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monkeypatch):

@@ -119,6 +119,7 @@ def test_a_sampled_fits_words_are_counted_over_every_document(seeds_docs, sample
     sizes = dict(zip(result.topics["topic"], result.topics["count"], strict=True))
     assert result.model.topic_sizes_ == sizes and result.model.c_tf_idf_.shape[0] == len(sizes)
     assert np.isfinite(result.model.c_tf_idf_.data).all()
+    assert np.isfinite(result.model.ctfidf_model._idf_diag.data).all()
     assert all(type(t) is int for t in result.model.topic_representations_)  # saved as JSON keys
     docs = result.documents
     words = [w for t in result.topics["topic"] for w, _ in result.model.get_topic(t) if w]

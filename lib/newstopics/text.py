@@ -101,5 +101,10 @@ def in_slices(texts, step: int = 10_000):
         [(0, ['a', 'b']), (2, ['c'])]
     """
     for start in range(0, len(texts), step):
-        part = texts[start:start + step] if isinstance(texts, list) else texts.iloc[start:start + step].tolist()
+        if isinstance(texts, list):
+            part = texts[start:start + step]
+        elif hasattr(texts, "iloc"):
+            part = texts.iloc[start:start + step].tolist()
+        else:  # any other sequence (a tuple, an array of str)
+            part = list(texts[start:start + step])
         yield start, part

@@ -187,7 +187,7 @@ def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
             text, note = decode_bytes(path.read_bytes())
             if text is None:
                 raise CorpusError(f"{path}: {note}.")
-            table = _parse_csv(io.StringIO(text))
+            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)  # decoded text: pandas' parser
             del text
         elif suffix == ".jsonl":
             table = pd.read_json(path, lines=True, dtype=False)
@@ -219,14 +219,11 @@ def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
 
 
 def _parse_csv(source) -> pd.DataFrame:
-    """A CSV's cells as strings (``source``: a path, or a text buffer): by Arrow's parser, straight into columns (no
-    Python object per cell), or by pandas' own parser where Arrow's refuses the file (its message is the one a reader
-    gets)."""
+    """A UTF-8 CSV file's cells as strings: by Arrow's parser, straight into columns (no Python object per cell), or
+    by pandas' own parser where Arrow's refuses the file (its message is the one a reader gets)."""
     try:
         return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow")
     except Exception:  # noqa: BLE001  (whatever Arrow disliked, pandas' parser says it plainly)
-        if hasattr(source, "seek"):
-            source.seek(0)
         return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 

@@ -71,6 +71,8 @@ def corpus_words(model, texts, topics: np.ndarray, agreement: np.ndarray, client
     counts, weighted, plain, weight, size, corpus, n = first
     with np.errstate(divide="ignore"):  # a two-word term seen only across a seam of BERTopic's joined texts: never
         model.ctfidf_model.fit(counts, multiplier=_multiplier(model, vocabulary))  # counted here, so no weight
+    idf = model.ctfidf_model._idf_diag  # noqa: SLF001  (its infinite weights would turn new texts' rows into NaN)
+    idf.data[~np.isfinite(idf.data)] = 0.0
     model.c_tf_idf_ = model.ctfidf_model.transform(counts)
     model.topic_sizes_ = {int(t): int(c) for t, c in zip(ids, size, strict=True)}
 
