@@ -278,3 +278,14 @@ def test_a_large_corpus_read_in_two_processes_gives_what_one_process_gives(monke
     from newstopics import speedups
 
     assert speedups.NOTES["corpus_processes"].endswith("partitions in 2 forked processes")  # the pool really ran
+
+
+def test_a_table_in_another_encoding_is_read_with_its_text_intact(tmp_path):
+    rows = "id,text\n" + "".join(f'{i},"Caf\u00e9 prices rose in the city again, line {i}.\n\nA second part {i}."\n'
+                                  for i in range(3))
+    (tmp_path / "cp.csv").write_bytes(rows.encode("cp1252"))
+    (tmp_path / "utf8.csv").write_bytes(rows.encode("utf-8"))
+    cp = C.load_corpus(tmp_path / "cp.csv", min_documents=1).documents
+    utf8 = C.load_corpus(tmp_path / "utf8.csv", min_documents=1).documents
+    assert cp["text"].tolist() == utf8["text"].tolist() and "Caf\u00e9 prices" in cp["text"].iloc[0]
+    assert not cp["text"].str.contains("\ufeff").any()
