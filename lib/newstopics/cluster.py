@@ -247,6 +247,27 @@ def in_order(client, task, parts, window: int | None = None, **shared):
         yield _take(pending.popleft())
 
 
+def each(client, task, parts, **shared):
+    """``task(part, **shared)`` for every part, in order: on the cluster's workers (:func:`in_order`) when ``client``
+    is running, else here, one part at a time."""
+    if running(client):
+        return in_order(client, task, parts, **shared)
+    return (task(part, **shared) for part in parts)
+
+
+def summed(results):
+    """Results of parts added up as they come: tuples element by element, dicts key by key."""
+    total = None
+    for r in results:
+        if total is None:
+            total = r
+        elif isinstance(r, dict):
+            total = {k: total[k] + v for k, v in r.items()}
+        else:
+            total = tuple(a + b for a, b in zip(total, r, strict=True))
+    return total
+
+
 def _take(future):
     result = future.result()
     future.release()

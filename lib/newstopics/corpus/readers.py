@@ -77,6 +77,10 @@ def decode_bytes(data: bytes) -> tuple[str | None, str]:
     return text, note
 
 
+def _too_large(size: int, limit: int, advice: str) -> str:
+    return f"too large: {size / 2**20:.1f} MiB > {limit / 2**20:.0f} MiB limit ({advice})"
+
+
 def _read_file_bytes(
     path: Path, limit: int | None = None, advice: str = "split it into articles"
 ) -> tuple[bytes | None, str]:
@@ -86,7 +90,7 @@ def _read_file_bytes(
     except OSError as exc:
         return None, f"cannot read: {exc.strerror or exc}"
     if size > limit:
-        return None, f"too large: {size / 2**20:.1f} MiB > {limit / 2**20:.0f} MiB limit ({advice})"
+        return None, _too_large(size, limit, advice)
     try:
         return path.read_bytes(), ""
     except OSError as exc:
@@ -235,7 +239,7 @@ def _scan(path: Path, limit: int, advice: str, block: int = 1 << 20):
     try:
         size = path.stat().st_size
         if size > limit:
-            return None, 0, b"", False, f"too large: {size / 2**20:.1f} MiB > {limit / 2**20:.0f} MiB limit ({advice})"
+            return None, 0, b"", False, _too_large(size, limit, advice)
         digest, decoder, utf8, head = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True, b""
         with path.open("rb") as f:
             while chunk := f.read(block):

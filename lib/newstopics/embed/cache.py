@@ -88,17 +88,6 @@ class EmbeddingCache:
                         print(f"embedding cache: ignoring unreadable shard {path.name} ({exc})", file=sys.stderr)
         return self._shards
 
-    def get(self, keys: list[bytes]) -> list[np.ndarray | None]:
-        """The vector of each key, None where the cache has none."""
-        keys = np.asarray(keys, KEY)
-        out: list[np.ndarray | None] = [None] * len(keys)
-        for shard in self._load():
-            hit, rows = shard.find(keys)
-            for i, row in zip(np.flatnonzero(hit), rows, strict=True):
-                if out[i] is None:
-                    out[i] = np.array(shard.vectors[row])
-        return out
-
     def put(self, keys, vectors: np.ndarray) -> None:
         """Store ``vectors`` under ``keys`` as a new shard."""
         if not len(keys):

@@ -184,18 +184,11 @@ def count_windows(texts: list[str], analyzer, terms: list[str], windows: tuple[i
         >>> small.n_windows, int(small.co[0, 1])
         (2, 2)
     """
-    from ..cluster import in_order, running
+    from ..cluster import each, summed
     from ..text import in_slices
 
     parts = (part for _, part in in_slices(texts, chunk)) if len(texts) else iter([[]])  # cut as they are counted
-    if running(client):
-        done = in_order(client, _count_part, parts, analyzer=analyzer, terms=terms, windows=windows)
-    else:
-        done = (_count_part(part, analyzer, terms, windows) for part in parts)
-    total = None
-    for counts in done:
-        total = counts if total is None else tuple(a + b for a, b in zip(total, counts, strict=True))
-    return total
+    return summed(each(client, _count_part, parts, analyzer=analyzer, terms=terms, windows=windows))
 
 
 def _count_part(texts: list[str], analyzer, terms: list[str], windows: tuple[int, ...]) -> tuple[WindowCounts, ...]:

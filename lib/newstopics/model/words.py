@@ -43,7 +43,7 @@ def corpus_words(model, texts, topics: np.ndarray, agreement: np.ndarray, client
     Returns:
         What was counted: documents, parts, terms.
     """
-    from ..cluster import in_order, running
+    from ..cluster import each, summed
     from ..text import in_slices
 
     topics = np.asarray(topics)
@@ -56,19 +56,16 @@ def corpus_words(model, texts, topics: np.ndarray, agreement: np.ndarray, client
     analyzer = vectorizer.build_analyzer()
     one_word = PhraseAnalyzer(analyzer.stop_words, (1, 1)) if isinstance(analyzer, PhraseAnalyzer) else None
 
-    def parts(extra: dict | None = None):
+    def parts():
         for start, part in in_slices(texts, chunk):
-            yield {"texts": part, "topics": topics[start:start + len(part)],
-                   "weights": weights[start:start + len(part)], **(extra or {})}
-
-    def run(task, items, **shared):
-        if running(client):
-            return in_order(client, task, items, **shared)
-        return (task(item, **shared) for item in items)
+            rows = slice(start, start + len(part))
+            yield {"texts": part, "topics": topics[rows], "weights": weights[rows]}
 
     settings = {"ids": ids, "singles": singles, "one_word": one_word or analyzer}
-    first = _sum(run(_count_part, parts(), vectorizer=vectorizer, english=model.language == "english", **settings))
+    first = summed(each(client, _count_part, parts(), vectorizer=vectorizer, english=model.language == "english",
+                        **settings))
     counts, weighted, plain, weight, size, corpus, n = first
+    counted = {"documents": int(n), "parts": -(-len(texts) // chunk), "terms": int(len(vocabulary))}
     with np.errstate(divide="ignore"):  # a two-word term seen only across a seam of BERTopic's joined texts: never
         model.ctfidf_model.fit(counts, multiplier=_multiplier(model, vocabulary))  # counted here, so no weight
     idf = model.ctfidf_model._idf_diag  # noqa: SLF001  (its infinite weights would turn new texts' rows into NaN)
@@ -84,27 +81,14 @@ def corpus_words(model, texts, topics: np.ndarray, agreement: np.ndarray, client
     lift = np.vstack(lift)
     main = model.representation_model.get("Main") if isinstance(model.representation_model, dict) else None
     if not hasattr(main, "candidate_words"):  # another main representation: only the c-TF-IDF is recounted
-        return {"documents": int(n), "parts": -(-len(texts) // chunk), "terms": int(len(vocabulary))}
+        return counted
     candidates = {int(t): chosen for t, (chosen, _) in main.candidate_words(ids.tolist(), lift).items()
                   if t != -1 and len(chosen) > 1}
-    co = _sum(run(_cooccurrence_part, parts(), candidates=candidates, **settings)) if candidates else {}
+    co = summed(each(client, _cooccurrence_part, parts(), candidates=candidates, **settings)) if candidates else {}
     by_columns = {tuple(candidates[t]): co[t] for t in candidates}
     model.topic_representations_ = main.choose(ids.tolist(), lift, vocabulary[single],
                                                lambda cols: npmi_from_counts(by_columns[tuple(cols)], n))
-    return {"documents": int(n), "parts": -(-len(texts) // chunk), "terms": int(len(vocabulary))}
-
-
-def _sum(results):
-    """The parts' counts added up (tuples element by element, dicts key by key)."""
-    total = None
-    for r in results:
-        if total is None:
-            total = r
-        elif isinstance(r, dict):
-            total = {k: total[k] + v for k, v in r.items()}
-        else:
-            total = tuple(a + b for a, b in zip(total, r, strict=True))
-    return total
+    return counted
 
 
 def _presence(texts: list[str], one_word, singles: dict) -> sparse.csr_matrix:
@@ -136,11 +120,12 @@ def _count_part(part: dict, vectorizer, english: bool, ids: np.ndarray, singles:
         cleaned = [re.sub(r"[^A-Za-z0-9 ]+", "", t) for t in cleaned]
     cleaned = [t if t != "" else "emptydoc" for t in cleaned]
     members = _members(part["topics"], ids)
+    by_weight = _members(part["topics"], ids, part["weights"])
     counts = (members @ vectorizer.transform(cleaned)).tocsr()
     presence = _presence(texts, one_word, singles)
-    weighted = np.asarray((_members(part["topics"], ids, part["weights"]) @ presence).todense())
+    weighted = np.asarray((by_weight @ presence).todense())
     plain = np.asarray((members @ presence).todense())
-    weight = np.asarray(_members(part["topics"], ids, part["weights"]).sum(axis=1)).ravel()
+    weight = np.asarray(by_weight.sum(axis=1)).ravel()
     size = np.asarray(members.sum(axis=1)).ravel()
     corpus = np.asarray(presence.sum(axis=0)).ravel()
     return counts, weighted, plain, weight, size, corpus, len(texts)
