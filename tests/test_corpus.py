@@ -289,3 +289,19 @@ def test_a_table_in_another_encoding_is_read_with_its_text_intact(tmp_path):
     utf8 = C.load_corpus(tmp_path / "utf8.csv", min_documents=1).documents
     assert cp["text"].tolist() == utf8["text"].tolist() and "Caf\u00e9 prices" in cp["text"].iloc[0]
     assert not cp["text"].str.contains("\ufeff").any()
+
+
+def test_a_large_table_with_line_breaks_in_its_cells_is_read_whole(tmp_path):
+    # larger than one block of Arrow's parser (1 MiB), which rejects a quoted line break unless told to expect them
+    from newstopics.corpus.readers import _parse_csv
+
+    rows = "".join(f'{i:05d},"Kimi\'s price fell, report {i}.\nSecond line, ""quoted"" {i}.",wire{i % 3}\n'
+                   for i in range(40_000))
+    path = tmp_path / "big.csv"
+    path.write_text("\ufeffid,text,source\n" + rows, encoding="utf-8")
+    assert path.stat().st_size > 2 * 1024 * 1024
+    table = _parse_csv(path)
+    expected = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(table, expected)
+    assert table["id"].iloc[7] == "00007"
+    assert table["text"].iloc[5] == 'Kimi\'s price fell, report 5.\nSecond line, "quoted" 5.'

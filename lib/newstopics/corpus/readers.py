@@ -222,13 +222,32 @@ def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
     return RawTable(frame[~empty] if empty.any() else frame)
 
 
-def _parse_csv(source) -> pd.DataFrame:
+def _parse_csv(path: Path) -> pd.DataFrame:
     """A UTF-8 CSV file's cells as strings: by Arrow's parser, straight into columns (no Python object per cell), or
-    by pandas' own parser where Arrow's refuses the file (its message is the one a reader gets)."""
+    by pandas' own parser where Arrow's refuses the file (its message is the one a reader gets).
+
+    Arrow is told that quoted cells may hold line breaks (articles' text does), which it otherwise rejects in any file
+    larger than one of its blocks, and that every column is text, so an id such as ``007`` keeps its zeros.
+    """
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     try:
-        return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow")
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            names = next(csv.reader(f), [])
+        if names and all(names) and len(set(names)) == len(names):  # else pandas' names ("Unnamed: 0", "a.1")
+            table = pacsv.read_csv(
+                path,
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=False),
+            )
+            return table.to_pandas()
     except Exception:  # noqa: BLE001  (whatever Arrow disliked, pandas' parser says it plainly)
-        return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        pass
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
 def _scan(path: Path, limit: int, advice: str, block: int = 1 << 20):
