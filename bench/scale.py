@@ -144,7 +144,7 @@ def main(argv=None) -> int:
         r = json.loads(out.stdout.strip().splitlines()[-1])
         run_json = next(runs.glob("*/run.json"), None)
         info = json.loads(run_json.read_text()) if run_json else {}
-        t, mem = info.get("timings", {}), info.get("memory_mib", {})
+        t, mem, held = info.get("timings", {}), info.get("memory_mib", {}), info.get("held_mib", {})
         docs = info.get("corpus", {}).get("documents")
         rows.append(
             {
@@ -180,12 +180,14 @@ def main(argv=None) -> int:
                         "stage": stage.removesuffix("_s"),
                         "seconds": t[stage],
                         "kernel_peak_mib_so_far": mem.get(stage),
+                        "kernel_held_mib": held.get(stage),
                     }
                 )
         print(f"{n:>7} paragraphs: {rows[-1]}", flush=True)
     summary, per_stage = pd.DataFrame(rows), pd.DataFrame(stages)
     wide = per_stage.pivot_table(index="stage", columns="paragraphs", values="seconds", sort=False)
     mem = per_stage.pivot_table(index="stage", columns="paragraphs", values="kernel_peak_mib_so_far", sort=False)
+    kept = per_stage.pivot_table(index="stage", columns="paragraphs", values="kernel_held_mib", sort=False)
     text = (
         f"# Scale: synthetic paragraphs from BBC News, embedding_model={args.embedding} {' '.join(args.extra)}\n\n"
         f"Command: `python bench/scale.py {' '.join(argv if argv is not None else sys.argv[1:])}`"
@@ -193,6 +195,8 @@ def main(argv=None) -> int:
         f"## Whole runs\n\n```\n{summary.to_string(index=False)}\n```\n\n"
         f"## Seconds per stage\n\n```\n{wide.round(1).to_string()}\n```\n\n"
         f"## Kernel's peak resident memory (MiB) at the end of each stage\n\n```\n{mem.round(0).to_string()}\n```\n"
+        + (f"\n## Kernel's resident memory (MiB) after each stage, its freed memory given back\n\n"
+           f"```\n{kept.round(0).to_string()}\n```\n" if kept.notna().any().any() else "")
     )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).with_suffix(".md").write_text(text)

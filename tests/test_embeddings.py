@@ -170,3 +170,29 @@ def test_the_cache_gives_each_text_its_own_vector_from_any_mix_of_shards(tmp_pat
     np.testing.assert_array_equal(first, [vector(t) for t in ["b", "a", "b", "from before", "c"]])
     np.testing.assert_array_equal(again, [vector(t) for t in texts])
     assert len(list(old.dir.glob("*.keys.npy"))) == 2 and not list(old.dir.glob(".*"))
+
+
+def test_a_large_corpus_reads_its_vectors_from_the_cache_file_not_a_copy(tmp_path):
+    from newstopics.embed.cache import EmbeddingCache
+
+    texts = [f"paragraph {i} on open-weight models" for i in range(2000)]
+
+    def compute(batch):
+        return np.array([[len(t), i % 7, t.count("o")] for i, t in enumerate(batch)], np.float32)
+
+    small = EmbeddingCache(tmp_path, "m")  # below its size: held in memory as before
+    held, _ = small.through(texts[:10], compute)
+    assert not isinstance(held, np.memmap) and held.flags.writeable
+    cache = EmbeddingCache(tmp_path, "m", map_from=1)  # every corpus counts as large
+    first, misses = cache.through(texts, compute)
+    assert misses == 1990 and not isinstance(first, np.memmap)  # ten rows came from another shard: one array
+    others = [t + " again" for t in texts]
+    fresh, misses = cache.through(others, compute)  # all new: the shard just written, memory-mapped
+    assert misses == 2000 and isinstance(fresh, np.memmap) and not fresh.flags.writeable
+    np.testing.assert_array_equal(fresh, compute(others))
+    warm, misses = EmbeddingCache(tmp_path, "m", map_from=1).through(others, compute)  # the same corpus again
+    assert misses == 0 and isinstance(warm, np.memmap) and warm.filename == fresh.filename
+    shuffled = others[::-1]  # the same texts in another order: rows picked, in memory
+    back, misses = EmbeddingCache(tmp_path, "m", map_from=1).through(shuffled, compute)
+    assert misses == 0 and not isinstance(back, np.memmap)
+    np.testing.assert_array_equal(back, np.asarray(fresh)[::-1])

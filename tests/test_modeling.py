@@ -127,3 +127,25 @@ def test_a_saved_model_labels_its_own_documents_with_their_topics(seeds_docs, tm
         inliers = result.documents["topic"].to_numpy() != -1
         same = (again.documents["topic"].to_numpy() == result.documents["topic"].to_numpy())[inliers].mean()
         assert same >= 0.8, (strategy, same)
+
+
+def test_topic_means_and_nearest_documents_in_blocks_equal_the_direct_computation(tmp_path):
+    from newstopics.model import means
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40_000, 16)).astype(np.float32)
+    topics = rng.integers(-1, 6, len(X))
+    topics[topics == 4] = 9  # ids need not be consecutive
+    np.save(tmp_path / "x.npy", X)
+    for vectors in (X, np.load(tmp_path / "x.npy", mmap_mode="r")):  # in memory, and on disk
+        ids = np.unique(topics)
+        direct = np.vstack([X[topics == t].mean(axis=0, dtype=np.float64) for t in ids])
+        np.testing.assert_allclose(means.topic_means(vectors, topics), direct, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(means.topic_means(vectors, topics, [9, 0, 42])[:2], direct[[6, 1]], rtol=1e-6,
+                                   atol=1e-7)
+        assert not means.topic_means(vectors, topics, [9, 0, 42])[2].any()  # a topic with no documents
+        nearest = means.nearest_to_means(vectors, topics, k=3)
+        for t in ids:
+            rows = np.flatnonzero(topics == t)
+            score = X[rows] @ X[rows].mean(axis=0)
+            assert nearest[int(t)] == rows[np.argsort(-score, kind="stable")[:3]].tolist()

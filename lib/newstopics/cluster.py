@@ -211,10 +211,10 @@ def assign_on_workers(client, X, fitted_unit, topics, rows=None):
     are sent to each worker once. Returns ``(topics, share)`` in order."""
     import numpy as np
 
+    from .memory import in_blocks
     from .model.sample import BLOCK, vote
 
-    n = len(X) if rows is None else len(rows)
-    blocks = (X[i:i + BLOCK] if rows is None else X[rows[i:i + BLOCK]] for i in range(0, n, BLOCK))
+    blocks = (block for _, block in in_blocks(X, rows, BLOCK))
     results = gather_in_order(client, vote, blocks, fitted_unit=fitted_unit, fitted_topics=topics)
     return (np.concatenate([t for t, _ in results]) if results else np.empty(0, int),
             np.concatenate([s for _, s in results]) if results else np.empty(0, np.float32))

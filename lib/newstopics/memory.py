@@ -46,3 +46,37 @@ def give_back() -> None:
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
+
+
+def resident_mib() -> int | None:
+    """This process's resident memory now, in MiB (Linux; None elsewhere)."""
+    import os
+
+    try:
+        with open("/proc/self/statm") as f:
+            return round(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def let_go(array) -> None:
+    """Drop from this process the pages it has read of a memory-mapped array (``np.load(..., mmap_mode="r")``): they
+    stay in the system's file cache and are read again if touched, so the process holds only what it is using. Any
+    other array: nothing to do. Linux and macOS (``madvise``); elsewhere a no-op."""
+    import mmap
+
+    while array is not None and getattr(array, "_mmap", None) is None:  # a view's memory map is its base's
+        array = getattr(array, "base", None)
+    m = getattr(array, "_mmap", None) if array is not None else None
+    if m is not None and hasattr(mmap, "MADV_DONTNEED") and not m.closed:
+        m.madvise(mmap.MADV_DONTNEED)
+
+
+def in_blocks(X, rows=None, size: int = 4096):
+    """``(start, block)`` for consecutive blocks of ``X`` (or of its ``rows``); a memory-mapped ``X`` is let go of
+    (:func:`let_go`) after each block is used, so a pass over vectors on disk holds one block at a time. A block may
+    be a view: read again after it is let go of, it is read from the file again, the same."""
+    n = len(X) if rows is None else len(rows)
+    for start in range(0, n, size):
+        yield start, (X[start:start + size] if rows is None else X[rows[start:start + size]])
+        let_go(X)

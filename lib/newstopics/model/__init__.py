@@ -2,14 +2,16 @@
 
 Entry point: :func:`fit_topics`. Inside: ``sizing`` (settings sized to the corpus), ``terms`` (words and
 phrases a topic is described by), ``build`` (BERTopic assembled from those parts), ``fit`` (fitting and
-outlier reassignment), ``labels`` (readable labels, the topic table), ``io`` (safetensors save/load and
-labelling new documents with a saved model), ``curate`` (a finished run's topics merged, renamed or dropped).
+outlier reassignment), ``means`` (topics' mean vectors and nearest documents, a block at a time), ``labels``
+(readable labels, the topic table), ``io`` (safetensors save/load and labelling new documents with a saved model),
+``curate`` (a finished run's topics merged, renamed or dropped).
 """
 from .build import MAP_MAX_DOCS, build_model, document_coords, make_reducer, make_vectorizer
 from .curate import curate, curated_topics
 from .fit import TopicResult, fit_topics, reassign_outliers
 from .io import MODEL_DIR, assign_topics, load_model, save_model
 from .labels import OUTLIER, OUTLIER_LABEL, clean_terms, make_label, surface_forms, topic_table
+from .means import nearest_to_means, topic_means
 from .sizing import Sizing, size_for
 from .terms import NEWS_STOP_WORDS, PhraseAnalyzer, news_analyzer
 
@@ -33,10 +35,12 @@ __all__ = [
     "make_label",
     "make_reducer",
     "make_vectorizer",
+    "nearest_to_means",
     "news_analyzer",
     "reassign_outliers",
     "save_model",
     "size_for",
     "surface_forms",
+    "topic_means",
     "topic_table",
 ]

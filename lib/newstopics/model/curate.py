@@ -12,6 +12,7 @@ import pandas as pd
 
 from .fit import TopicResult, quiet_bertopic
 from .labels import OUTLIER, topic_table
+from .means import topic_means
 
 
 def curated_topics(topics: np.ndarray, merge=None, drop=None) -> tuple[np.ndarray, dict[int, list[int]]]:
@@ -74,7 +75,7 @@ def curate(model, documents: pd.DataFrame, embeddings: np.ndarray, params, sizin
                             vectorizer_model=make_vectorizer(sizing),
                             ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
                             representation_model=representation)
-    model.topic_embeddings_ = np.vstack([embeddings[new == t].mean(axis=0) for t in sorted(set(new.tolist()))])
+    model.topic_embeddings_ = topic_means(embeddings, new)
     names = {new_id: rename[p] for new_id, ps in parents.items() for p in ps if rename and p in rename}
     old = docs["topic"].to_numpy()
     kept_labels = {new_id: docs["label"][old == ps[0]].iloc[0] for new_id, ps in parents.items()

@@ -13,6 +13,7 @@ import pandas as pd
 from ..params import Params
 from .build import build_model
 from .labels import OUTLIER, topic_table
+from .means import topic_means
 from .sample import NEIGHBOURS, fit_rows, unit, vote
 from .sizing import Sizing, size_for
 from .words import corpus_words
@@ -195,5 +196,5 @@ def reassign_outliers(model, texts: list[str], topics: np.ndarray, embeddings: n
         model.update_topics(texts, topics=new.tolist(), top_n_words=params.top_n_words,
                             vectorizer_model=model.vectorizer_model, ctfidf_model=model.ctfidf_model,
                             representation_model=model.representation_model)
-    model.topic_embeddings_ = np.vstack([embeddings[new == t].mean(axis=0) for t in sorted(set(new.tolist()))])
+    model.topic_embeddings_ = topic_means(embeddings, new)
     return new

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..text import WORD
+from .means import nearest_to_means
 
 OUTLIER = -1
 OUTLIER_LABEL = "Outliers (no clear topic)"
@@ -61,14 +62,6 @@ def make_label(terms: list[str], n: int = 3, forms: dict[str, str] | None = None
 
 
 
-def representative(doc_idx: np.ndarray, emb: np.ndarray, k: int = 3) -> list[int]:
-    """The ``k`` documents (row numbers) of a topic nearest its centroid, nearest first."""
-    members = emb[doc_idx]  # one copy of the topic's vectors, not two
-    centroid = members.mean(axis=0)
-    sims = members @ centroid
-    return [int(doc_idx[i]) for i in np.argsort(-sims, kind="stable")[:k]]
-
-
 def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: int,
                 names: dict[int, str] | None = None) -> pd.DataFrame:
     """One row per topic, outliers first: size, label, words of each representation, representative documents.
@@ -92,21 +85,25 @@ def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: 
     label_words = {w for terms in label_terms.values() for term in clean_terms(terms)[:3] for w in term.split()}
     forms = surface_forms(label_words, docs["text"].head(5000).tolist())  # how the corpus writes them: 'AI', 'China'
     rows = []
-    for topic, group in docs.groupby("topic", sort=True):
+    topics = docs["topic"].to_numpy()
+    reps = nearest_to_means(embeddings, topics)  # row numbers; docs' index is 0..n-1 (row i is embedding row i)
+    counts = pd.Series(topics).value_counts()
+    articles = docs[["topic", "article_id"]].groupby("topic")["article_id"].nunique()
+    for topic in sorted(reps):
         given = (names or {}).get(topic)
         label = OUTLIER_LABEL if topic == OUTLIER else given or named.get(topic) or make_label(label_terms[topic],
                                                                                                  forms=forms)
-        rep = representative(group.index.to_numpy(), embeddings)
+        rep = reps[topic]
         rows.append(
             {
                 "topic": int(topic),
-                "count": int(len(group)),
-                "share": round(len(group) / len(docs), 4),
+                "count": int(counts[topic]),
+                "share": round(int(counts[topic]) / len(docs), 4),
                 "label": label,
                 "top_words": ", ".join([w for w, _ in (model.get_topic(topic) or [])][:top_n_words]),
                 "keybert_words": ", ".join([w for w, _ in aspects.get("KeyBERT", {}).get(topic, [])][:top_n_words]),
                 "mmr_words": ", ".join([w for w, _ in aspects.get("MMR", {}).get(topic, [])][:top_n_words]),
-                "articles": int(group["article_id"].nunique()),
+                "articles": int(articles[topic]),
                 "origin": "named (zero-shot)" if topic in named else ("outliers" if topic == OUTLIER
                                                                   else "renamed" if given else "found"),
                 "representative_doc_ids": " ".join(str(int(docs.at[i, "doc_id"])) for i in rep),

@@ -33,6 +33,8 @@ import os
 
 import numpy as np
 
+from ..memory import let_go
+
 FIT_SAMPLE_AUTO = 2_500  # documents fitted at most when ``fit_sample`` is None (auto); see the module notes
 NEIGHBOURS = 15  # fitted documents that vote on an assigned document's topic
 BLOCK = 4096  # assigned documents per matrix product
@@ -92,6 +94,7 @@ def vote(X: np.ndarray, fitted_unit: np.ndarray, fitted_topics: np.ndarray, k: i
 
     def one_block(s: int) -> None:
         sims = unit(X[s:s + block] if rows is None else X[rows[s:s + block]]) @ fitted_unit.T
+        let_go(X)  # vectors on disk: this block's pages are no longer needed here
         sims *= -1.0
         near = np.argpartition(sims, k - 1, axis=1)[:, :k]
         near_sims = -np.take_along_axis(sims, near, 1)

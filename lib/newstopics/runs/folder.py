@@ -221,7 +221,8 @@ class Run:
     @contextmanager
     def stage(self, name: str):
         """Time a stage into run.json (a stage entered again, as figures are cell by cell, adds up), with
-        the process's peak resident memory so far at its end: where the peak rises is the stage that needs it."""
+        the process's peak resident memory so far at its end (``memory_mib``: where the peak rises is the stage that
+        needs it) and what it still holds once the stage's freed memory is given back (``held_mib``)."""
         import resource
 
         t0 = time.perf_counter()
@@ -235,7 +236,7 @@ class Run:
             peak_mib = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
             memory.give_back()  # what the stage let go of, back to the system before the next one
             update_run_json(self.folder, timings={name: self.timings[name]}, memory_mib={name: peak_mib},
-                            speedups=dict(speedups.NOTES))
+                            held_mib={name: memory.resident_mib()}, speedups=dict(speedups.NOTES))
 
     @property
     def home(self) -> Path:

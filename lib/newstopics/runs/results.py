@@ -14,12 +14,21 @@ DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "topic", "label", "agree
 
 
 def write_embeddings(run: Run, vectors) -> Path:
-    """The documents' vectors as ``embeddings.npy`` (row i for documents.csv row i), written atomically."""
+    """The documents' vectors as ``embeddings.npy`` (row i for documents.csv row i), written atomically, a block at a
+    time (vectors memory-mapped from the cache are not read into memory whole)."""
     import numpy as np
+
+    from ..memory import in_blocks
 
     path = run.path(EMBEDDINGS)
     tmp = path.with_name(f".{path.stem}.tmp.npy")
-    np.save(tmp, np.asarray(vectors, dtype=np.float32))
+    vectors = vectors if isinstance(vectors, np.ndarray) else np.asarray(vectors, dtype=np.float32)
+    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)), "fortran_order": False,
+              "shape": vectors.shape}
+    with open(tmp, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, header)
+        for _, block in in_blocks(vectors, size=65_536):
+            f.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
     os.replace(tmp, path)
     return path
 
