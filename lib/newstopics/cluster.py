@@ -231,7 +231,7 @@ def in_order(client, task, parts, window: int | None = None, **shared):
     then let go. ``parts`` may be a generator: at most ``window`` tasks (default: four per worker) are out at a time,
     so neither the parts nor the results of a large corpus are all held at once (a local cluster's scheduler lives in
     this process). ``shared`` values are sent to each worker once. A task lost with its worker is run again elsewhere
-    by the scheduler."""
+    by the scheduler. When a task fails, or the caller stops reading, the tasks still out are cancelled."""
     from collections import deque
 
     names = list(shared)
@@ -239,12 +239,16 @@ def in_order(client, task, parts, window: int | None = None, **shared):
     scattered = client.scatter([shared[k] for k in names], broadcast=True, hash=False) if names else []
     window = window or 4 * max(1, len(client.scheduler_info().get("workers", {})))
     pending: deque = deque()
-    for part in parts:
-        pending.append(client.submit(_call, part, task, names, scattered, pure=False))
-        if len(pending) >= window:
+    try:
+        for part in parts:
+            pending.append(client.submit(_call, part, task, names, scattered, pure=False))
+            if len(pending) >= window:
+                yield _take(pending.popleft())
+        while pending:
             yield _take(pending.popleft())
-    while pending:
-        yield _take(pending.popleft())
+    finally:  # on an error, or a generator closed early: the workers stop on what nobody will read
+        if pending and running(client):
+            client.cancel(list(pending))
 
 
 def each(client, task, parts, **shared):
