@@ -291,7 +291,7 @@ def test_a_table_in_another_encoding_is_read_with_its_text_intact(tmp_path):
     assert not cp["text"].str.contains("\ufeff").any()
 
 
-def test_a_large_table_with_line_breaks_in_its_cells_is_read_whole(tmp_path):
+def test_a_large_table_with_line_breaks_in_its_cells_is_read_by_arrow(tmp_path, monkeypatch):
     # larger than one block of Arrow's parser (1 MiB), which rejects a quoted line break unless told to expect them
     from newstopics.corpus.readers import _parse_csv
 
@@ -300,8 +300,13 @@ def test_a_large_table_with_line_breaks_in_its_cells_is_read_whole(tmp_path):
     path = tmp_path / "big.csv"
     path.write_text("\ufeffid,text,source\n" + rows, encoding="utf-8")
     assert path.stat().st_size > 2 * 1024 * 1024
-    table = _parse_csv(path)
     expected = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+    def pandas_parser(*args, **kwargs):  # the slower fallback must not be needed
+        raise AssertionError("pandas' parser was used")
+
+    monkeypatch.setattr(pd, "read_csv", pandas_parser)
+    table = _parse_csv(path)
     pd.testing.assert_frame_equal(table, expected)
     assert table["id"].iloc[7] == "00007"
     assert table["text"].iloc[5] == 'Kimi\'s price fell, report 5.\nSecond line, "quoted" 5.'

@@ -50,7 +50,7 @@ def test_run_folder_contract(seeds_run):
         and 100 < memory["corpus"] <= memory["save"]
     )
     held = meta["held_mib"]  # what it still held after each stage
-    assert list(held) == list(memory) and all(50 < held[s] <= memory[s] for s in held)
+    assert list(held) == list(memory) and all(50 < held[s] <= memory[s] + 1 for s in held)
     assert meta["embedding"]["name"] == "all-MiniLM-L6-v2"
     # a batch run takes every speed-up, and says so
     notes = meta["speedups"]

@@ -173,7 +173,7 @@ def test_the_cache_gives_each_text_its_own_vector_from_any_mix_of_shards(tmp_pat
 
 
 def test_a_large_corpus_reads_its_vectors_from_the_cache_file_not_a_copy(tmp_path):
-    from newstopics.embed.cache import EmbeddingCache
+    from newstopics.embed.cache import EmbeddingCache, text_keys
 
     texts = [f"paragraph {i} on open-weight models" for i in range(2000)]
 
@@ -190,8 +190,16 @@ def test_a_large_corpus_reads_its_vectors_from_the_cache_file_not_a_copy(tmp_pat
     fresh, misses = cache.through(others, compute)  # all new: the shard just written, memory-mapped
     assert misses == 2000 and isinstance(fresh, np.memmap) and not fresh.flags.writeable
     np.testing.assert_array_equal(fresh, compute(others))
-    warm, misses = EmbeddingCache(tmp_path, "m", map_from=1).through(others, compute)  # the same corpus again
-    assert misses == 0 and isinstance(warm, np.memmap) and warm.filename == fresh.filename
+    overlap = others[1:] + ["one more"]  # a shard holding most of the same texts (another run of a sweep)
+    cache.put(text_keys(overlap), compute(overlap))
+    name = next(p.name.split(".")[0] for p in cache.dir.glob("*.keys.npy") if len(np.load(p)) == 2000
+                and p.name.split(".")[0] not in str(fresh.filename))
+    for first in ("0" * 32, "f" * 32):  # read before the corpus's own shard, then after it
+        for part in ("keys", "vectors"):
+            (cache.dir / f"{name}.{part}.npy").rename(cache.dir / f"{first}.{part}.npy")
+        name = first
+        warm, misses = EmbeddingCache(tmp_path, "m", map_from=1).through(others, compute)  # the same corpus again
+        assert misses == 0 and isinstance(warm, np.memmap) and warm.filename == fresh.filename
     shuffled = others[::-1]  # the same texts in another order: rows picked, in memory
     back, misses = EmbeddingCache(tmp_path, "m", map_from=1).through(shuffled, compute)
     assert misses == 0 and not isinstance(back, np.memmap)

@@ -51,3 +51,7 @@ def test_a_pass_over_vectors_on_disk_holds_one_block_at_a_time(tmp_path):
     assert _file_backed_mib() - before < 10
     assert np.array_equal(np.asarray(mapped[:3]), X[:3])  # still readable, from the file
     memory.let_go(X)  # an array in memory: nothing to do
+    changed = np.load(tmp_path / "v.npy", mmap_mode="c")  # copy-on-write: its pages hold changes, kept
+    changed[0, 0] = -5.0
+    memory.let_go(changed)
+    assert changed[0, 0] == -5.0

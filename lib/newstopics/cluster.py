@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import re
 import threading
 
@@ -248,7 +249,8 @@ def in_order(client, task, parts, window: int | None = None, **shared):
             yield _take(pending.popleft())
     finally:  # on an error, or a generator closed early: the workers stop on what nobody will read
         if pending and running(client):
-            client.cancel(list(pending))
+            with contextlib.suppress(Exception):  # the error that got us here is the one to report
+                client.cancel(list(pending))
 
 
 def each(client, task, parts, **shared):

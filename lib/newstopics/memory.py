@@ -11,6 +11,10 @@ back, both guarded (they do nothing where they do not apply):
   stage's large arrays then take the place of the last stage's, not room beside them.
 
 Linux with glibc only; elsewhere both are no-ops. Neither changes a result.
+
+Vectors too large to hold are read from a file through a read-only memory map (:mod:`newstopics.embed.cache`); the
+pages a pass has read count as the process's memory until :func:`let_go` drops them, as :func:`in_blocks` does after
+each block. The file is not changed and the pages are read again if needed, so this does not change a result either.
 """
 from __future__ import annotations
 
@@ -60,15 +64,16 @@ def resident_mib() -> int | None:
 
 
 def let_go(array) -> None:
-    """Drop from this process the pages it has read of a memory-mapped array (``np.load(..., mmap_mode="r")``): they
-    stay in the system's file cache and are read again if touched, so the process holds only what it is using. Any
-    other array: nothing to do. Linux and macOS (``madvise``); elsewhere a no-op."""
+    """Drop from this process the pages it has read of a read-only memory-mapped array (``np.load(...,
+    mmap_mode="r")``): they stay in the system's file cache and are read again if touched, so the process holds only
+    what it is using. Any other array (in memory, or a writable or copy-on-write map, whose pages may hold changes):
+    nothing to do. Where ``madvise`` is missing, a no-op."""
     import mmap
 
     while array is not None and getattr(array, "_mmap", None) is None:  # a view's memory map is its base's
         array = getattr(array, "base", None)
     m = getattr(array, "_mmap", None) if array is not None else None
-    if m is not None and hasattr(mmap, "MADV_DONTNEED") and not m.closed:
+    if m is not None and getattr(array, "mode", None) == "r" and hasattr(mmap, "MADV_DONTNEED") and not m.closed:
         m.madvise(mmap.MADV_DONTNEED)
 
 

@@ -244,7 +244,8 @@ def _parse_csv(path: Path) -> pd.DataFrame:
                 convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                      strings_can_be_null=False),
             )
-            return table.to_pandas()
+            if table.column_names == names and all(t == pa.string() for t in table.schema.types):
+                return table.to_pandas()  # else the two read the header differently: pandas decides
     except Exception:  # noqa: BLE001  (whatever Arrow disliked, pandas' parser says it plainly)
         pass
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")

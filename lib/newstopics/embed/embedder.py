@@ -133,7 +133,8 @@ class Embedder(BaseEmbedder):
             verbose: show a progress bar while texts are encoded (interactive sessions only).
 
         Returns:
-            An array of shape ``(len(documents), dim)``.
+            An array of shape ``(len(documents), dim)``; for a large corpus a read-only memory map of the cache's
+            file (see :mod:`.cache`).
         """
         if not isinstance(documents, list) and not hasattr(documents, "iloc"):
             documents = list(documents)

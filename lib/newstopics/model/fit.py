@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..memory import let_go
 from ..params import Params
 from .build import build_model
 from .labels import OUTLIER, topic_table
@@ -44,7 +45,8 @@ class TopicResult:
             put it with its topic's other documents; for an assigned one, the share of its nearest fitted documents in
             its topic; empty for fitted outliers and reassigned documents), ``reassigned`` and ``label``.
         topics: one row per topic (see :func:`~.labels.topic_table`), outliers (-1) first.
-        embeddings: the documents' vectors, row i for document row i.
+        embeddings: the documents' vectors, row i for document row i (for a large corpus, read-only and
+            memory-mapped from the embedding cache: read them, a block at a time, never write into them).
         sizing: the settings derived from the corpus size.
         timings: seconds per step (``embed_s``, ``fit_s``, ``outliers_s``).
         outliers: the reassignment strategy and the outlier share before and after it.
@@ -192,6 +194,7 @@ def reassign_outliers(model, texts: list[str], topics: np.ndarray, embeddings: n
     strategy = params.outlier_strategy
     new = np.asarray(model.reduce_outliers(texts, topics.tolist(), strategy=strategy,
                                            embeddings=embeddings if strategy == "embeddings" else None), dtype=int)
+    let_go(embeddings)  # vectors on disk: what BERTopic read of them is not kept
     with quiet_bertopic():
         model.update_topics(texts, topics=new.tolist(), top_n_words=params.top_n_words,
                             vectorizer_model=model.vectorizer_model, ctfidf_model=model.ctfidf_model,

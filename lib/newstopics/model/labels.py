@@ -85,8 +85,9 @@ def topic_table(model, docs: pd.DataFrame, embeddings: np.ndarray, top_n_words: 
     label_words = {w for terms in label_terms.values() for term in clean_terms(terms)[:3] for w in term.split()}
     forms = surface_forms(label_words, docs["text"].head(5000).tolist())  # how the corpus writes them: 'AI', 'China'
     rows = []
+    docs = docs.reset_index(drop=True)  # row i is embedding row i, whatever the caller's index
     topics = docs["topic"].to_numpy()
-    reps = nearest_to_means(embeddings, topics)  # row numbers; docs' index is 0..n-1 (row i is embedding row i)
+    reps = nearest_to_means(embeddings, topics)  # row numbers
     counts = pd.Series(topics).value_counts()
     articles = docs[["topic", "article_id"]].groupby("topic")["article_id"].nunique()
     for topic in sorted(reps):

@@ -18,6 +18,8 @@ BLOCK = 16_384  # documents per block
 
 def _codes(topics, ids: np.ndarray) -> np.ndarray:
     topics = np.asarray(topics)
+    if not len(ids):
+        return np.full(len(topics), -1)
     codes = np.searchsorted(ids, topics)
     codes[codes >= len(ids)] = 0
     return np.where(ids[codes] == topics, codes, -1)  # -1: a topic not asked for
@@ -33,6 +35,8 @@ def topic_means(X, topics, ids=None) -> np.ndarray:
     """
     from scipy import sparse
 
+    if len(X) != len(topics):
+        raise ValueError(f"{len(X)} vectors but {len(topics)} topics: one topic per vector")
     ids = np.unique(np.asarray(topics)) if ids is None else np.asarray(ids)
     order = np.argsort(ids, kind="stable")
     codes = _codes(topics, ids[order])
