@@ -55,3 +55,7 @@ def test_a_pass_over_vectors_on_disk_holds_one_block_at_a_time(tmp_path):
     changed[0, 0] = -5.0
     memory.let_go(changed)
     assert changed[0, 0] == -5.0
+    memory.let_go(mapped)
+    rows = np.sort(np.random.default_rng(2).choice(len(X), 500, replace=False))  # a few rows spread over the file
+    np.testing.assert_array_equal(memory.take(mapped, rows), X[rows])
+    assert _file_backed_mib() - before < 10

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..memory import take
 from ..model import build_model
 
 REAPPEAR = 0.5  # document Jaccard at which a topic counts as found again
@@ -117,7 +118,7 @@ def stability(result, embedder, params, runs: int, sample: float = 0.9) -> Stabi
     reference = _placed(result.model, fitted)
     words = {int(r.topic): r.top_words.split(", ") for r in result.topics.itertuples()}
     texts = np.asarray(result.documents["text"].iloc[fit_rows].tolist(), dtype=object)
-    vectors = result.embeddings[fit_rows]
+    vectors = take(result.embeddings, fit_rows)
     n, top_n = len(texts), params.top_n_words
     seeds = [params.random_state + 1 + i for i in range(runs)]
     matches: dict[int, list[float]] = {t: [] for t in set(reference.tolist()) - {-1}}

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from .. import speedups
-from ..memory import let_go
+from ..memory import take
 from ..params import Params
 from .consensus import ConsensusClustering
 from .represent import LiftRepresentation
@@ -112,9 +112,7 @@ def document_coords(embeddings: np.ndarray, s: Sizing, random_state: int, max_do
     # a map of thousands of points settles in UMAP's 200 epochs for large data (500, its choice under 10,000, took
     # 20 s for the 5,000 of a large corpus); small corpora keep UMAP's own choice
     epochs = MAP_EPOCHS if len(rows) >= MAP_EPOCHS_FROM else None
-    sample = embeddings[rows]
-    let_go(embeddings)  # vectors on disk: the pages read for the sample are not kept
     coords[rows] = np.asarray(
-        make_reducer(dataclasses.replace(s, n_components=2), random_state, epochs).fit_transform(sample)
+        make_reducer(dataclasses.replace(s, n_components=2), random_state, epochs).fit_transform(take(embeddings, rows))
     )
     return coords

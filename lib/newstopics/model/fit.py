@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..memory import let_go
+from ..memory import let_go, take
 from ..params import Params
 from .build import build_model
 from .labels import OUTLIER, topic_table
@@ -114,7 +114,7 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     t0 = time.perf_counter()
     model = build_model(params, s, embedder)
     fit_texts = docs["text"].iloc[rows].tolist()
-    in_fit, _ = model.fit_transform(fit_texts, embeddings=embeddings[rows])
+    in_fit, _ = model.fit_transform(fit_texts, embeddings=take(embeddings, rows))
     timings["fit_s"] = round(time.perf_counter() - t0, 3)
     ensemble = dict(getattr(model.hdbscan_model, "timings_", {}))
     timings.update({f"ensemble_{k}": ensemble.pop(k) for k in ("members_s", "consensus_s") if k in ensemble})
@@ -167,7 +167,7 @@ def assign_rest(embeddings: np.ndarray, rows: np.ndarray, topics: np.ndarray, re
     on the cluster's workers when a running ``client`` is given, and each vote's share."""
     from ..cluster import assign_on_workers, running
 
-    fitted_unit = unit(embeddings[rows])
+    fitted_unit = unit(take(embeddings, rows))
     if running(client):
         return assign_on_workers(client, embeddings, fitted_unit, topics, rows=rest)
     return vote(embeddings, fitted_unit, topics, rows=rest)
