@@ -163,6 +163,7 @@ def main(argv=None) -> int:
         for stage in (
             "cluster",
             "corpus",
+            "topics",
             "embed_s",
             "fit_s",
             "assign_s",
