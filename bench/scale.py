@@ -167,6 +167,7 @@ def main(argv=None) -> int:
             "embed_s",
             "fit_s",
             "assign_s",
+            "words_s",
             "outliers_s",
             "figures",
             "evaluation",
