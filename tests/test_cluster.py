@@ -89,6 +89,8 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
         (folders[name],) = (tmp_path / name).iterdir()
     meta = json.loads((folders["cluster"] / "run.json").read_text())
     assert meta["cluster"]["workers"] == 2 and meta["cluster"]["scheduler"].startswith("tcp://")
+    assert meta["cluster"]["dashboard"].startswith("http://127.0.0.1:")  # and the report links it
+    assert f'href="{meta["cluster"]["dashboard"]}"' in (folders["cluster"] / "report.html").read_text()
     assert meta["embedding"]["on_workers"] >= meta["embedding"]["misses"] > 0  # the workers did the encoding
     assert meta["fit"]["assigned"] == 45 and meta["timings"]["assign_s"] > 0
     topics = [pd.read_csv(folders[n] / "documents.csv")["topic"] for n in ("here", "cluster")]
@@ -188,6 +190,25 @@ def test_parts_sent_to_the_workers_are_let_go_once_done(client):
     del parts
     gc.collect()
     assert not [r for r in alive if r() is not None]
+
+
+def test_the_dashboard_is_served_by_the_scheduler_with_nothing_from_the_network(client):
+    """The link the notebook shows opens the Dask dashboard, and every script the page loads comes from the
+    scheduler itself (bokeh's, served by its own server), so it works on a machine with no internet."""
+    import re
+    from urllib.parse import urljoin, urlparse
+    from urllib.request import urlopen
+
+    link = cluster.describe(client)["dashboard"]
+    assert link and urlparse(link).port == client.scheduler_info()["services"]["dashboard"]
+    with urlopen(link, timeout=30) as page:
+        assert page.status == 200
+        html = page.read().decode()
+    scripts = [urljoin(link, src) for src in re.findall(r'<script[^>]*\bsrc="([^"]+)"', html)]
+    assert scripts and all(urlparse(s).netloc == urlparse(link).netloc for s in scripts)
+    for src in scripts:
+        with urlopen(src, timeout=30) as script:
+            assert script.status == 200 and len(script.read()) > 1000
 
 
 def test_a_sweep_has_one_cluster():

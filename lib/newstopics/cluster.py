@@ -88,7 +88,7 @@ def _open(spec: str, local) -> None:
 
     if local:
         _CURRENT["cluster"] = LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1, processes=True,
-                                           dashboard_address=":0" if _has_dashboard() else None, silence_logs=40)
+                                           dashboard_address=":0", silence_logs=40)  # a free port
         _CURRENT["client"] = Client(_CURRENT["cluster"])
     else:
         _CURRENT["client"] = Client(spec, timeout=CONNECT_TIMEOUT_S)
@@ -114,23 +114,16 @@ def stop() -> None:
 atexit.register(stop)
 
 
-def _has_dashboard() -> bool:
-    try:
-        import bokeh  # noqa: F401  (the dashboard needs it)
-    except ImportError:
-        return False
-    return True
-
-
 def describe(client) -> dict:
-    """What run.json records of the cluster: scheduler address, workers, threads, dashboard link."""
+    """What run.json records of the cluster: scheduler address, workers, threads, dashboard link (None when the
+    scheduler serves no dashboard: one started without bokeh, or with the dashboard turned off)."""
     if client is None:
         return {"scheduler": None}
     info = client.scheduler_info()
     workers = info.get("workers", {})
     return {"scheduler": info.get("address") or str(client.scheduler.address), "workers": len(workers),
             "threads": int(sum(w.get("nthreads", 0) for w in workers.values())),
-            "dashboard": client.dashboard_link if _has_dashboard() else None}
+            "dashboard": client.dashboard_link if "dashboard" in info.get("services", {}) else None}
 
 
 _WORKER_ENCODERS: dict = {}  # in each worker process: the embedder for the settings it last served

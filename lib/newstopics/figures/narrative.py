@@ -40,7 +40,8 @@ def cluster_note(info: dict) -> str:
     """What runs on the Dask cluster, when there is one (with its dashboard, where there is one)."""
     if not info.get("scheduler"):
         return ""
-    dashboard = f"; watch it on its [dashboard]({info['dashboard']})" if info.get("dashboard") else ""
+    dashboard = (f"; watch it work on its [dashboard]({info['dashboard']}) while the run lasts"
+                 if info.get("dashboard") else "")
     local = str(info["scheduler"]).startswith(("tcp://127.", "tcp://localhost"))
     where = "" if local else (" The articles' text went to that cluster's workers, unencrypted over TCP, and Dask "
                               "exchanged pickled tasks with it: use only a cluster you trust.")
