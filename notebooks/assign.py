@@ -54,13 +54,13 @@ fitted = fitted_run.params
 run = runs.Run.open(cfg, model_run=str(cfg.model_run), model_run_id=fitted_run.meta.get("run_id"))
 with run.stage("cluster"):  # None unless `cluster` is set; stopped when the run ends
     client = start_cluster(cfg.cluster)
-run.record(cluster=describe_cluster(client))
+run.record(cluster=(cluster_info := describe_cluster(client)))
 embedder = fitted_run.embedder
 embedder.use_cluster(client)
 display(Markdown(
     f"Run `{run.run_id}` labels `{esc(cfg.corpus)}` with the model of run `{esc(fitted_run.meta.get('run_id'))}` "
     f"({fitted_run.meta.get('results', {}).get('topics', '?')} topics, fitted on `{esc(fitted.corpus)}`, documents = "
-    f"{fitted.doc_unit}s, embedded with **{esc(embedder.name)}**)."))
+    f"{fitted.doc_unit}s, embedded with **{esc(embedder.name)}**)." + narrative.cluster_note(cluster_info, "assign")))
 
 # %%
 with run.stage("corpus"):

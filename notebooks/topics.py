@@ -73,9 +73,9 @@ figures.setup()
 run = runs.Run.open(cfg)
 with run.stage("cluster"):  # None unless `cluster` is set; stopped when the run ends
     client = start_cluster(cfg.cluster)
-run.record(cluster=describe_cluster(client))
+run.record(cluster=(cluster_info := describe_cluster(client)))
 embedder = Embedder(cfg.embedding_model, client=client)
-display(Markdown(narrative.run_header(run, cfg, embedder) + narrative.cluster_note(describe_cluster(client))))
+display(Markdown(narrative.run_header(run, cfg, embedder) + narrative.cluster_note(cluster_info)))
 
 # %% [markdown]
 # ## The corpus

@@ -44,6 +44,17 @@ def test_cluster_values_are_checked():
             P.validate({"cluster": bad}, check_corpus=False)
 
 
+def test_the_notebooks_cluster_note_links_the_dashboard_as_one_markdown_link():
+    from newstopics.figures.narrative import cluster_note
+
+    info = {"scheduler": "tcp://127.0.0.1:8786", "workers": 2, "threads": 4,
+            "dashboard": "http://127.0.0.1:8787/proxy (a)/status"}
+    note = cluster_note(info)
+    assert "[dashboard](http://127.0.0.1:8787/proxy%20%28a%29/status)" in note and "2 workers, 4 threads" in note
+    assert "dashboard" not in cluster_note({**info, "dashboard": None})
+    assert "assigned" not in cluster_note(info, "assign") and cluster_note({"scheduler": None}) == ""
+
+
 def test_workers_embed_what_this_process_would(client, texts):
     info = cluster.describe(client)
     assert info["workers"] == 2 and info["threads"] == 2 and info["scheduler"].startswith("tcp://")
@@ -68,6 +79,18 @@ def test_a_worker_killed_mid_embedding_loses_nothing(client, texts):
     for i, (identity, chunk) in enumerate(results):
         assert identity == embedder.key
         np.testing.assert_allclose(chunk, expected[i::8], atol=2e-6)
+    # the worker that replaced the dead one imported the project as it joined, before any work
+    client.wait_for_workers(2, timeout=60)
+    imported = client.run(_imported_before_any_task)
+    assert len(imported) == 2 and all(imported.values()), imported
+
+
+def _imported_before_any_task(dask_worker):
+    import sys
+
+    from newstopics.preload import MODULES
+
+    return all(m in sys.modules for m in MODULES) and "newstopics-preload" in dask_worker.plugins
 
 
 def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
@@ -98,12 +121,14 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
 
     # new articles labelled with that run's model, embedded on a cluster: the topics the model gives in-process
     env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(tmp_path / "cache-assign")}
-    done = subprocess.run([sys.executable, "-m", "newstopics.cli", "assign", "--quiet", "--run", str(folders["here"]),
+    done = subprocess.run([sys.executable, "-m", "newstopics.cli", "assign", "--run", str(folders["here"]),
                            "--corpus", str(SEEDS), "--runs-dir", str(tmp_path / "assign"), "-p", "cluster=local:2"],
                           capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     (assigned,) = (tmp_path / "assign").iterdir()
-    assert json.loads((assigned / "run.json").read_text())["cluster"]["workers"] == 2
+    info = json.loads((assigned / "run.json").read_text())["cluster"]
+    assert info["workers"] == 2  # and the command told where to watch it while it ran
+    assert f"the Dask dashboard, while the run lasts: {info['dashboard']}" in done.stderr
     from newstopics.runs import load_run
 
     fitted = load_run(folders["here"])
@@ -194,21 +219,41 @@ def test_parts_sent_to_the_workers_are_let_go_once_done(client):
 
 def test_the_dashboard_is_served_by_the_scheduler_with_nothing_from_the_network(client):
     """The link the notebook shows opens the Dask dashboard, and every script the page loads comes from the
-    scheduler itself (bokeh's, served by its own server), so it works on a machine with no internet."""
+    scheduler itself (bokeh's, served by its own server), so it works on a machine with no internet; it listens on
+    this machine only."""
     import re
     from urllib.parse import urljoin, urlparse
-    from urllib.request import urlopen
+    from urllib.request import ProxyHandler, build_opener
 
+    fetch = build_opener(ProxyHandler({})).open
     link = cluster.describe(client)["dashboard"]
     assert link and urlparse(link).port == client.scheduler_info()["services"]["dashboard"]
-    with urlopen(link, timeout=30) as page:
+    with fetch(link, timeout=30) as page:
         assert page.status == 200
         html = page.read().decode()
     scripts = [urljoin(link, src) for src in re.findall(r'<script[^>]*\bsrc="([^"]+)"', html)]
     assert scripts and all(urlparse(s).netloc == urlparse(link).netloc for s in scripts)
     for src in scripts:
-        with urlopen(src, timeout=30) as script:
+        with fetch(src, timeout=30) as script:
             assert script.status == 200 and len(script.read()) > 1000
+    server = cluster._CURRENT["cluster"].scheduler.http_server
+    assert {sock.getsockname()[0] for sock in server._sockets.values()} == {"127.0.0.1"}
+
+
+def test_a_scheduler_without_a_dashboard_or_with_a_bad_link_setting_records_none(client):
+    """Every scheduler runs a web server, so the link alone says nothing: one started without the dashboard is
+    recorded without one; a link setting naming an unset variable gives none rather than failing the run; a relative
+    link (a JupyterHub proxy) is kept for JupyterLab to resolve."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as bare, Client(bare) as other:
+        assert "dashboard" in other.scheduler_info()["services"]  # a web server, but no dashboard behind it
+        assert cluster.dashboard_link(other) is None
+    with dask.config.set({"distributed.dashboard.link": "{NEWSTOPICS_UNSET_VARIABLE}/status"}):
+        assert cluster.describe(client)["dashboard"] is None
+    with dask.config.set({"distributed.dashboard.link": "/user/me/proxy/{port}/status"}):
+        assert cluster.dashboard_link(client).startswith("/user/me/proxy/")
 
 
 def test_a_sweep_has_one_cluster():

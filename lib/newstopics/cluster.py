@@ -8,7 +8,8 @@ with dask-kubernetes). What runs on the workers: parsing and cleaning the articl
 loads the encoder once and keeps it), assigning the documents outside the fitted sample to topics
 (:mod:`newstopics.model.sample`), in blocks, and counting the words behind the topic words, c-TF-IDF
 (:mod:`newstopics.model.words`) and coherence (:func:`newstopics.evaluation.count_windows`), in parts whose counts
-are summed here. Every such map goes through :func:`in_order`, which keeps at most a few tasks per worker out at a
+are summed here. Each worker imports the project as it joins (:mod:`newstopics.preload`), and work is sent only
+after that. Every such map goes through :func:`in_order`, which keeps at most a few tasks per worker out at a
 time. The cache itself is written by the kernel, content-addressed, so
 it stays valid whoever computed a vector. A worker that dies mid-run loses nothing: the scheduler gives its chunks
 to another worker, and a chunk's vectors do not depend on which worker computed them.
@@ -34,6 +35,8 @@ LOCAL = re.compile(r"^local:(\d+)$")
 # process. The clients and local clusters started here keep no such log.
 QUIET_LOGS = {"distributed.admin.low-level-log-length": 0}
 REMOTE = re.compile(r"^tcp://[A-Za-z0-9_.\-\[\]:]+:\d+$")
+DASHBOARD_CHECK_S = 3  # seconds to wait for the dashboard's page when checking that it is served
+_BOKEH_SCRIPT = re.compile(rb"<script[^>]*\bsrc=\"[^\"]*bokeh[^\"]*\"")
 _CURRENT: dict = {}  # the kernel's open client and the local cluster behind it (one at a time)
 
 
@@ -88,11 +91,35 @@ def _open(spec: str, local) -> None:
 
     if local:
         _CURRENT["cluster"] = LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1, processes=True,
-                                           dashboard_address=":0", silence_logs=40)  # a free port
+                                           dashboard_address="127.0.0.1:0",  # a free port, this machine only
+                                           silence_logs=40)
         _CURRENT["client"] = Client(_CURRENT["cluster"])
     else:
         _CURRENT["client"] = Client(spec, timeout=CONNECT_TIMEOUT_S)
         _CURRENT["client"].wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+    _CURRENT["preload"] = _in_background(_preload, _CURRENT["client"])
+
+
+def _in_background(function, *args) -> threading.Thread:
+    thread = threading.Thread(target=function, args=args, daemon=True, name=f"newstopics-{function.__name__}")
+    thread.start()
+    return thread
+
+
+def _preload(client) -> None:
+    """Have every worker, and every worker that joins later, import what the work needs before it takes any (see
+    :mod:`newstopics.preload`); in the background, while the kernel reads the corpus."""
+    from .preload import Preload
+
+    with contextlib.suppress(Exception):  # a worker that cannot import the project fails its first task, saying why
+        client.register_plugin(Preload())
+
+
+def wait_ready() -> None:
+    """Wait until the workers have imported what the work needs (at once when they have)."""
+    thread = _CURRENT.get("preload")
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
 
 
 def running(client) -> bool:
@@ -103,6 +130,7 @@ def running(client) -> bool:
 def stop() -> None:
     """Close this kernel's client, and its local cluster if it started one."""
     client, cluster = _CURRENT.pop("client", None), _CURRENT.pop("cluster", None)
+    _CURRENT.pop("preload", None)
     for thing in (client, cluster):
         if thing is not None:
             try:
@@ -115,15 +143,46 @@ atexit.register(stop)
 
 
 def describe(client) -> dict:
-    """What run.json records of the cluster: scheduler address, workers, threads, dashboard link (None when the
-    scheduler serves no dashboard: one started without bokeh, or with the dashboard turned off)."""
+    """What run.json records of the cluster: scheduler address, workers, threads, dashboard link (see
+    :func:`dashboard_link`)."""
     if client is None:
         return {"scheduler": None}
     info = client.scheduler_info()
     workers = info.get("workers", {})
     return {"scheduler": info.get("address") or str(client.scheduler.address), "workers": len(workers),
-            "threads": int(sum(w.get("nthreads", 0) for w in workers.values())),
-            "dashboard": client.dashboard_link if "dashboard" in info.get("services", {}) else None}
+            "threads": int(sum(w.get("nthreads", 0) for w in workers.values())), "dashboard": dashboard_link(client)}
+
+
+def dashboard_link(client, timeout: float = DASHBOARD_CHECK_S) -> str | None:
+    """The link to the scheduler's Dask dashboard, or None when it serves none.
+
+    Every scheduler runs a web server, bokeh or not, so the page is asked: None when it answers without the
+    dashboard (a scheduler without bokeh says so on that page; one started without the dashboard answers 404), when
+    ``distributed.dashboard.link`` names an unset environment variable, or when the link is malformed. A link this
+    process cannot reach is kept: the user's browser may reach it (an SSH tunnel to a cluster's scheduler), and a
+    relative link (a JupyterHub proxy set in ``distributed.dashboard.link``) is kept for JupyterLab to resolve.
+    """
+    from urllib.error import HTTPError
+    from urllib.parse import urlsplit
+    from urllib.request import ProxyHandler, build_opener
+
+    try:
+        link = client.dashboard_link
+        parts = urlsplit(link)
+        parts.port  # noqa: B018  (raises ValueError for a malformed host or port)
+    except (KeyError, ValueError, IndexError):
+        return None
+    if not parts.scheme:
+        return link
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:  # no proxy: the scheduler is on this machine or on the cluster's network
+        with build_opener(ProxyHandler({})).open(link, timeout=timeout) as page:
+            return link if _BOKEH_SCRIPT.search(page.read(1_000_000)) else None
+    except HTTPError:
+        return None
+    except OSError:  # unreachable from here (URLError, timeout, refused): the user's browser may still reach it
+        return link
 
 
 _WORKER_ENCODERS: dict = {}  # in each worker process: the embedder for the settings it last served
@@ -161,11 +220,14 @@ async def _warm(settings: tuple) -> None:
 
 def warm_up(client, settings: tuple) -> None:
     """Have every worker load the encoder now, in the background, while the kernel reads the corpus (a worker that
-    joins later loads it with its first chunk; a chunk that arrives first waits for the same load)."""
-    try:
-        client.run(_warm, settings, wait=False)
-    except Exception:  # only a head start: the first chunk loads the encoder anyway
-        pass
+    joins later loads it with its first chunk; a chunk that arrives first waits for the same load). The load starts
+    once the workers have imported the project (:func:`_preload`), so the two never import at the same time."""
+    def warm():
+        wait_ready()
+        with contextlib.suppress(Exception):  # only a head start: the first chunk loads the encoder anyway
+            client.run(_warm, settings, wait=False)
+
+    _in_background(warm)
 
 
 def encode_on_workers(client, settings: tuple, texts, identity: str, chunk: int = CHUNK_TEXTS):
@@ -228,6 +290,7 @@ def in_order(client, task, parts, window: int | None = None, **shared):
     by the scheduler. When a task fails, or the caller stops reading, the tasks still out are cancelled."""
     from collections import deque
 
+    wait_ready()
     names = list(shared)
     # hash=False: keys of their own, so a value scattered again by a later call is not forgotten with this one
     scattered = client.scatter([shared[k] for k in names], broadcast=True, hash=False) if names else []

@@ -5,6 +5,7 @@ Every value taken from the corpus or the parameters goes through :func:`~.render
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -36,19 +37,28 @@ def run_header(run, cfg, embedder) -> str:
             f"**{model}** (reads: {reads}); topics are {fits}. Everything ran offline.")
 
 
-def cluster_note(info: dict) -> str:
-    """What runs on the Dask cluster, when there is one (with its dashboard, where there is one)."""
+CLUSTER_WORK = {  # what each notebook sends to the workers
+    "topics": "the articles are parsed and cleaned, the texts the embedding cache lacks are encoded, the documents "
+              "outside the fitted sample are assigned and the words behind the topic words and coherence are "
+              "counted there",
+    "assign": "the articles are parsed and cleaned and the texts the embedding cache lacks are encoded there",
+}
+
+
+def cluster_note(info: dict, notebook: str = "topics") -> str:
+    """What runs on the Dask cluster, when there is one, with its dashboard's link where it serves one."""
     if not info.get("scheduler"):
         return ""
-    dashboard = (f"; watch it work on its [dashboard]({info['dashboard']}) while the run lasts"
-                 if info.get("dashboard") else "")
+    dashboard = ""
+    if info.get("dashboard"):  # a URL in Markdown: no space, parenthesis or angle bracket may stay as it is
+        link = quote(str(info["dashboard"]), safe=":/?#[]@!$&'*+,;=%~")
+        dashboard = f"; watch it work on its [dashboard]({link}) while the run lasts"
     local = str(info["scheduler"]).startswith(("tcp://127.", "tcp://localhost"))
     where = "" if local else (" The articles' text went to that cluster's workers, unencrypted over TCP, and Dask "
                               "exchanged pickled tasks with it: use only a cluster you trust.")
     return (f"\n\nOn the Dask cluster at `{esc(info['scheduler'])}` ({info['workers']} workers, {info['threads']} "
-            f"threads){dashboard}: for a large corpus, the articles are parsed and cleaned, the texts the embedding "
-            f"cache lacks are encoded, and the documents outside the fitted sample are assigned there (a small corpus "
-            f"stays in this kernel).{where}")
+            f"threads){dashboard}: for a large corpus, {CLUSTER_WORK[notebook]} (a small corpus stays in this "
+            f"kernel).{where}")
 
 
 def corpus_summary(corpus, embedder, other_languages: str) -> str:

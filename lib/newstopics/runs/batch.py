@@ -94,8 +94,15 @@ def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_
         update_run_json(staging, run_id=run_id, status=PREPARED, started=now(), params=params.to_dict(),
                         process=this_process(), notebook=str(final / EXECUTED_NOTEBOOK))
         t0 = time.perf_counter()
+        ended = threading.Event()
+        if progress and getattr(params, "cluster", ""):
+            threading.Thread(target=_announce_dashboard, args=(staging, ended), daemon=True).start()
         with kernel_env():
-            status, error = _run_notebook(Path(notebook or project_notebook("topics")), staging, params, progress)
+            try:
+                status, error = _run_notebook(Path(notebook or project_notebook("topics")), staging, params,
+                                              progress)
+            finally:
+                ended.set()
         timings = {"notebook_s": round(time.perf_counter() - t0, 3)}
         if (staging / EXECUTED_NOTEBOOK).exists() and status != "interrupted":
             t1 = time.perf_counter()
@@ -119,6 +126,22 @@ def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_
     if status != "succeeded":
         raise RunError(f"run {status}: {error}\n  its folder, with the executed notebook and run.json: {final}")
     return final
+
+
+def _announce_dashboard(staging: Path, ended: threading.Event, every_s: float = 0.5) -> None:
+    """Print the Dask dashboard's link once the kernel has recorded it, so a batch run can be watched while it
+    lasts (the notebook shows it too, but a batch run's notebook is read after the cluster has stopped)."""
+    while not ended.wait(every_s):
+        try:
+            info = read_run_json(staging).get("cluster")
+        except (OSError, ValueError):  # being rewritten: read it again
+            continue
+        if info:
+            if info.get("dashboard"):
+                from tqdm.auto import tqdm
+
+                tqdm.write(f"the Dask dashboard, while the run lasts: {info['dashboard']}", file=sys.stderr)
+            return
 
 
 def _run_notebook(notebook: Path, staging: Path, params, progress: bool) -> tuple[str, str | None]:

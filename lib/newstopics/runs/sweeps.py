@@ -105,6 +105,7 @@ def _on_cluster(spec: str, members: list[dict], runs_dir: Path, name: str,
     client = cluster.start(spec)
     try:
         scheduler = cluster.describe(client)["scheduler"]
+        cluster.wait_ready()
         futures = client.map(_member_task, members, [str(runs_dir)] * len(members), pure=False)
         results = []
         for fut in tqdm(as_completed(futures), total=len(futures), desc=f"sweep {name} on {scheduler}",
