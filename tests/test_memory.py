@@ -56,6 +56,15 @@ def test_a_pass_over_vectors_on_disk_holds_one_block_at_a_time(tmp_path):
     memory.let_go(changed)
     assert changed[0, 0] == -5.0
     memory.let_go(mapped)
+    built = memory.on_disk(X.shape, tmp_path)  # a writable map of a file already gone from the folder
+    assert not list(tmp_path.glob(".*")) and float(np.abs(built).max()) == 0.0
+    memory.let_go(built)
+    for start in range(0, len(X), 50_000):
+        built[start:start + 50_000] = X[start:start + 50_000]
+        memory.let_go(built)  # written to the file, then let go of
+    assert _file_backed_mib() - before < 20
+    np.testing.assert_array_equal(built, X)  # nothing lost: read back from the file
+    memory.let_go(built)
     rows = np.sort(np.random.default_rng(2).choice(len(X), 500, replace=False))  # a few rows spread over the file
     np.testing.assert_array_equal(memory.take(mapped, rows), X[rows])
     assert _file_backed_mib() - before < 10

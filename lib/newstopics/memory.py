@@ -64,17 +64,42 @@ def resident_mib() -> int | None:
 
 
 def let_go(array) -> None:
-    """Drop from this process the pages it has read of a read-only memory-mapped array (``np.load(...,
-    mmap_mode="r")``): they stay in the system's file cache and are read again if touched, so the process holds only
-    what it is using. Any other array (in memory, or a writable or copy-on-write map, whose pages may hold changes):
-    nothing to do. Where ``madvise`` is missing, a no-op."""
+    """Drop from this process the pages it has touched of a memory-mapped array: they stay in the system's file
+    cache and are read again if touched, so the process holds only what it is using. A read-only map
+    (``np.load(..., mmap_mode="r")``) is let go of as it is; a writable shared one (``"r+"``, ``"w+"``, as
+    :func:`on_disk` makes) is first written to its file, so nothing it holds is lost. Any other array (in memory, or
+    a copy-on-write map, whose changes live only in this process): nothing to do. Where ``madvise`` is missing, a
+    no-op."""
     import mmap
 
     while array is not None and getattr(array, "_mmap", None) is None:  # a view's memory map is its base's
         array = getattr(array, "base", None)
     m = getattr(array, "_mmap", None) if array is not None else None
-    if m is not None and getattr(array, "mode", None) == "r" and hasattr(mmap, "MADV_DONTNEED") and not m.closed:
-        m.madvise(mmap.MADV_DONTNEED)
+    mode = getattr(array, "mode", None)
+    if m is None or m.closed or not hasattr(mmap, "MADV_DONTNEED") or mode not in ("r", "r+", "w+"):
+        return
+    if mode != "r":
+        m.flush()
+    m.madvise(mmap.MADV_DONTNEED)
+
+
+def on_disk(shape: tuple[int, int], folder, dtype="float32"):
+    """A zeroed array backed by a file in ``folder`` rather than by memory, to assemble something too large to hold:
+    write it a block at a time, calling :func:`let_go` after each block. The file is removed from the folder at once
+    (POSIX), so nothing is left behind; its space is freed when the array is."""
+    import os
+    import uuid
+    from pathlib import Path
+
+    from numpy.lib.format import open_memmap
+
+    path = Path(folder) / f".scratch-{uuid.uuid4().hex}.npy"
+    array = open_memmap(path, mode="w+", dtype=dtype, shape=shape)
+    try:
+        os.unlink(path)
+    except OSError:  # a system that cannot remove an open file: it stays, hidden (its name starts with a dot)
+        pass
+    return array
 
 
 def take(X, rows):

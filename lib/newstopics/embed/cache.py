@@ -9,8 +9,9 @@ A corpus's vectors from :meth:`EmbeddingCache.through` are themselves memory-map
 holds them when they fill :data:`MAP_FROM` bytes or more and one shard holds exactly those texts in that order (a
 corpus of distinct texts none of which was cached, or such a corpus again): the run then reads them from the file a
 block at a time (:func:`newstopics.memory.in_blocks`) rather than holding them; at 1,000,000 documents of 256
-dimensions that is 977 MiB less in the process. Otherwise (repeated texts, some cached before) they are gathered into
-an array in memory, as for any smaller corpus.
+dimensions that is 977 MiB less in the process. Otherwise (repeated texts, or some cached before: an archive grown
+since its last run) they are put together a block at a time in a file beside the shards, removed from the folder at
+once and read back the same way (:func:`newstopics.memory.on_disk`). A smaller corpus's vectors are held in memory.
 """
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..memory import let_go
+from ..memory import let_go, on_disk
 from ..text import in_slices
 
 KEY = "S64"
 MAP_FROM = 64 * 1024 * 1024  # a corpus's vectors this large are memory-mapped from the cache, not held in memory
+BLOCK = 65_536  # rows copied at a time when a corpus's vectors are put together
 
 
 def text_key(text: str) -> bytes:
@@ -140,12 +142,13 @@ class EmbeddingCache:
             if not hit.any():
                 continue
             if out is None:
-                out = np.empty((len(keys), shard.vectors.shape[1]), np.float32)
+                out = self._assembly(len(keys), shard.vectors.shape[1])
             take = np.argsort(rows, kind="stable")  # read the memory-mapped rows in file order
-            for s in range(0, len(take), 65_536):
-                block = take[s:s + 65_536]
+            for s in range(0, len(take), BLOCK):
+                block = take[s:s + BLOCK]
                 out[todo[hit][block]] = shard.vectors[rows[block]]
                 let_go(shard.vectors)
+                let_go(out)
             found[todo[hit]] = True
         missing = np.flatnonzero(~found)
         if len(missing):
@@ -165,12 +168,28 @@ class EmbeddingCache:
             if out is None and len(order) == len(keys):  # all new and distinct: the computed rows are the answer
                 return (stored if self._mappable(stored, len(keys)) else vecs), len(missing)
             if out is None:
-                out = np.empty((len(keys), vecs.shape[1]), np.float32)
-            for s in range(0, len(missing), 65_536):  # a block at a time: no second copy of the computed vectors
-                out[missing[s:s + 65_536]] = vecs[source[s:s + 65_536]]
+                out = self._assembly(len(keys), vecs.shape[1])
+            if isinstance(out, np.memmap):  # read them back from the shard just written, not held meanwhile
+                vecs = stored
+            for s in range(0, len(missing), BLOCK):  # a block at a time: no second copy of the computed vectors
+                out[missing[s:s + BLOCK]] = vecs[source[s:s + BLOCK]]
+                let_go(vecs)
+                let_go(out)
+            del vecs, stored
         if out is None:  # no texts
             out = np.empty((0, 0), np.float32)
+        if isinstance(out, np.memmap):
+            out.flags.writeable = False  # like a shard's vectors: read-only
         return out, len(missing)
+
+    def _assembly(self, n: int, dim: int) -> np.ndarray:
+        """Where ``n`` vectors of ``dim`` are put together: in memory, or, from :data:`MAP_FROM` bytes, in a file
+        beside the shards (:func:`newstopics.memory.on_disk`), so a large corpus part of which was cached before (an
+        archive grown since its last run) is not held in memory either."""
+        if n * dim * 4 < self.map_from:
+            return np.empty((n, dim), np.float32)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        return on_disk((n, dim), self.dir)
 
     def _mappable(self, vectors, n: int) -> bool:
         """Whether ``vectors`` (a shard's) can stand for a corpus of ``n`` texts as they are: memory-mapped, exactly
