@@ -228,6 +228,8 @@ def test_the_dashboard_is_served_by_the_scheduler_with_nothing_from_the_network(
     fetch = build_opener(ProxyHandler({})).open
     link = cluster.describe(client)["dashboard"]
     assert link and urlparse(link).port == client.scheduler_info()["services"]["dashboard"]
+    scheduler = cluster._CURRENT["cluster"].scheduler
+    assert "task-stream" not in scheduler.plugins  # checking the link did not open a dashboard session for nobody
     with fetch(link, timeout=30) as page:
         assert page.status == 200
         html = page.read().decode()

@@ -35,8 +35,7 @@ LOCAL = re.compile(r"^local:(\d+)$")
 # process. The clients and local clusters started here keep no such log.
 QUIET_LOGS = {"distributed.admin.low-level-log-length": 0}
 REMOTE = re.compile(r"^tcp://[A-Za-z0-9_.\-\[\]:]+:\d+$")
-DASHBOARD_CHECK_S = 3  # seconds to wait for the dashboard's page when checking that it is served
-_BOKEH_SCRIPT = re.compile(rb"<script[^>]*\bsrc=\"[^\"]*bokeh[^\"]*\"")
+DASHBOARD_CHECK_S = 3  # seconds to wait for the scheduler when checking that it serves the dashboard
 _CURRENT: dict = {}  # the kernel's open client and the local cluster behind it (one at a time)
 
 
@@ -156,15 +155,15 @@ def describe(client) -> dict:
 def dashboard_link(client, timeout: float = DASHBOARD_CHECK_S) -> str | None:
     """The link to the scheduler's Dask dashboard, or None when it serves none.
 
-    Every scheduler runs a web server, bokeh or not, so the page is asked: None when it answers without the
-    dashboard (a scheduler without bokeh says so on that page; one started without the dashboard answers 404), when
+    Every scheduler runs a web server, bokeh or not, so the server is asked for the dashboard's script: None when it
+    has none (a scheduler without bokeh, or started without the dashboard, answers 404), when
     ``distributed.dashboard.link`` names an unset environment variable, or when the link is malformed. A link this
     process cannot reach is kept: the user's browser may reach it (an SSH tunnel to a cluster's scheduler), and a
     relative link (a JupyterHub proxy set in ``distributed.dashboard.link``) is kept for JupyterLab to resolve.
     """
     from urllib.error import HTTPError
-    from urllib.parse import urlsplit
-    from urllib.request import ProxyHandler, build_opener
+    from urllib.parse import urljoin, urlsplit
+    from urllib.request import ProxyHandler, Request, build_opener
 
     try:
         link = client.dashboard_link
@@ -176,9 +175,12 @@ def dashboard_link(client, timeout: float = DASHBOARD_CHECK_S) -> str | None:
         return link
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
+    # bokeh's script, served beside the page only by a scheduler with the dashboard; asked for its headers alone, as
+    # the page itself would start a dashboard session and its task-stream recorder in the scheduler for nobody
+    probe = Request(urljoin(link, "static/js/bokeh.min.js"), method="HEAD")
     try:  # no proxy: the scheduler is on this machine or on the cluster's network
-        with build_opener(ProxyHandler({})).open(link, timeout=timeout) as page:
-            return link if _BOKEH_SCRIPT.search(page.read(1_000_000)) else None
+        with build_opener(ProxyHandler({})).open(probe, timeout=timeout):
+            return link
     except HTTPError:
         return None
     except OSError:  # unreachable from here (URLError, timeout, refused): the user's browser may still reach it
