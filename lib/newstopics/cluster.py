@@ -117,7 +117,7 @@ def _preload(client) -> None:
 def wait_ready() -> None:
     """Wait until the workers have imported what the work needs (at once when they have)."""
     thread = _CURRENT.get("preload")
-    if thread is not None and thread is not threading.current_thread():
+    if thread is not None:
         thread.join()
 
 

@@ -132,10 +132,7 @@ def _announce_dashboard(staging: Path, ended: threading.Event, every_s: float = 
     """Print the Dask dashboard's link once the kernel has recorded it, so a batch run can be watched while it
     lasts (the notebook shows it too, but a batch run's notebook is read after the cluster has stopped)."""
     while not ended.wait(every_s):
-        try:
-            info = read_run_json(staging).get("cluster")
-        except (OSError, ValueError):  # being rewritten: read it again
-            continue
+        info = read_run_json(staging).get("cluster")  # {} while run.json is being replaced
         if info:
             if info.get("dashboard"):
                 from tqdm.auto import tqdm
