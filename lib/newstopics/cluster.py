@@ -21,6 +21,7 @@ Example:
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import re
@@ -110,7 +111,8 @@ def _preload(client) -> None:
     :mod:`newstopics.preload`); in the background, while the kernel reads the corpus."""
     from .preload import Preload
 
-    with contextlib.suppress(Exception):  # a worker that cannot import the project fails its first task, saying why
+    # a worker that cannot import the project fails as it joins; a run that ends first cancels the registration
+    with contextlib.suppress(Exception, asyncio.CancelledError):
         client.register_plugin(Preload())
 
 
@@ -129,7 +131,9 @@ def running(client) -> bool:
 def stop() -> None:
     """Close this kernel's client, and its local cluster if it started one."""
     client, cluster = _CURRENT.pop("client", None), _CURRENT.pop("cluster", None)
-    _CURRENT.pop("preload", None)
+    if _CURRENT.pop("preload", None) is not None and cluster is None and running(client):
+        with contextlib.suppress(Exception, asyncio.CancelledError):  # a scheduler others use: its later workers
+            client.unregister_worker_plugin("newstopics-preload")    # need not import this project
     for thing in (client, cluster):
         if thing is not None:
             try:
@@ -181,8 +185,8 @@ def dashboard_link(client, timeout: float = DASHBOARD_CHECK_S) -> str | None:
     try:  # no proxy: the scheduler is on this machine or on the cluster's network
         with build_opener(ProxyHandler({})).open(probe, timeout=timeout):
             return link
-    except HTTPError:
-        return None
+    except HTTPError as error:  # not there: no dashboard; anything else (a login in front of it): the link stands
+        return None if error.code == 404 else link
     except OSError:  # unreachable from here (URLError, timeout, refused): the user's browser may still reach it
         return link
 

@@ -67,7 +67,8 @@ def let_go(array) -> None:
     """Drop from this process the pages it has touched of a memory-mapped array: they stay in the system's file
     cache and are read again if touched, so the process holds only what it is using. A read-only map
     (``np.load(..., mmap_mode="r")``) is let go of as it is; a writable shared one (``"r+"``, ``"w+"``, as
-    :func:`on_disk` makes) is first written to its file, so nothing it holds is lost. Any other array (in memory, or
+    :func:`on_disk` makes) is first written to its file, so what it holds does not pile up as unwritten pages (they
+    stay in the file either way). Any other array (in memory, or
     a copy-on-write map, whose changes live only in this process): nothing to do. Where ``madvise`` is missing, a
     no-op."""
     import mmap
@@ -95,6 +96,14 @@ def on_disk(shape: tuple[int, int], folder, dtype="float32"):
 
     path = Path(folder) / f".scratch-{uuid.uuid4().hex}.npy"
     array = open_memmap(path, mode="w+", dtype=dtype, shape=shape)
+    try:
+        if hasattr(os, "posix_fallocate"):  # the space taken now: a full disk is an OSError here, not a crash later
+            with open(path, "r+b") as f:
+                os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
+    except OSError:
+        del array
+        os.unlink(path)
+        raise
     try:
         os.unlink(path)
     except OSError:  # a system that cannot remove an open file: it stays, hidden (its name starts with a dot)

@@ -21,6 +21,7 @@ class Preload(WorkerPlugin):
     """Import :data:`MODULES` on each worker as it starts (on its event loop, so nothing is read meanwhile)."""
 
     name = "newstopics-preload"
+    idempotent = True  # registered again by a later run: the workers' imports are already done
 
     def setup(self, worker) -> None:
         for module in MODULES:

@@ -186,10 +186,13 @@ class EmbeddingCache:
         """Where ``n`` vectors of ``dim`` are put together: in memory, or, from :data:`MAP_FROM` bytes, in a file
         beside the shards (:func:`newstopics.memory.on_disk`), so a large corpus part of which was cached before (an
         archive grown since its last run) is not held in memory either."""
-        if n * dim * 4 < self.map_from:
-            return np.empty((n, dim), np.float32)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        return on_disk((n, dim), self.dir)
+        if n * dim * 4 >= self.map_from:
+            try:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                return on_disk((n, dim), self.dir)
+            except OSError:  # a full disk, or a cache that is read-only here: in memory, as for a smaller corpus
+                pass
+        return np.empty((n, dim), np.float32)
 
     def _mappable(self, vectors, n: int) -> bool:
         """Whether ``vectors`` (a shard's) can stand for a corpus of ``n`` texts as they are: memory-mapped, exactly
