@@ -56,6 +56,7 @@ def synthetic(n: int, seed: int = 0, within: str = "desk") -> pd.DataFrame:
         lab = labels[rng.integers(len(labels))]
         parts = []
         picks = rng.choice(by_label[lab], 3, replace=False) if within == "desk" else [rng.choice(by_label[lab])] * 3
+        article = int(picks[0]) if within == "article" else -1
         for a in picks:
             w = words[a]
             size = int(rng.integers(15, 26))
@@ -67,6 +68,7 @@ def synthetic(n: int, seed: int = 0, within: str = "desk") -> pd.DataFrame:
                 "text": ". ".join(parts) + ".",
                 "source": lab,
                 "published": days[rng.integers(len(days))].date().isoformat(),
+                "bbc_article": article,  # the BBC article the passages come from (-1: three articles)
             }
         )
     return pd.DataFrame(rows)

@@ -76,7 +76,8 @@ with run.stage("corpus"):
         languages=embedder.languages if fitted.other_languages == "drop" else None,
     )
 with run.stage("assign"):
-    result = assign_topics(fitted_run.model, articles.documents, embedder, fitted_run.topics)
+    result = assign_topics(fitted_run.model, articles.documents, embedder, fitted_run.topics,
+                           fitted_run.themes)
 display(Markdown(narrative.corpus_summary(articles, embedder, fitted.other_languages)))
 figures.interactive_table(articles.articles_table().drop(columns=["url"]), "The new articles (articles.csv)")
 

@@ -37,9 +37,9 @@ other_languages: str = "keep"  # articles not in the model's language: keep (wit
 min_topic_size: "Optional[int]" = None  # smallest topic in documents; None: sized to the corpus
 nr_topics: "Union[int, str, None]" = None  # None: as found; "auto": merge similar topics; or a number to reduce to
 random_state: int = 42  # seed of the ensemble: the same seed gives the same topics, another nearly the same
-ensemble: int = 75  # UMAP + HDBSCAN fits whose consensus gives the topics; 1: a single fit
+ensemble: int = 20  # Leiden partitions of the neighbour graph whose consensus gives the topics; 1: a single one
 top_n_words: int = 10  # words kept per topic
-reducer: str = "auto"  # dimension reduction: auto, umap or pca
+reducer: str = "auto"  # the document map's reduction to 2-D: auto, umap or pca
 clean: bool = True  # remove boilerplate lines (every removal is audited in cleaning.csv)
 min_words: int = 8  # shorter documents (headings, list items) are merged with their neighbour
 baselines: "Optional[bool]" = None  # also fit LDA and NMF for comparison; None: when at most 20,000 documents
@@ -48,8 +48,7 @@ seed_topics: "Optional[list]" = None  # guided topics: word lists, e.g. [["price
 zeroshot_topics: "Optional[list]" = None  # named topics documents are matched to first, e.g. ["AI chips"]
 zeroshot_min_similarity: float = 0.5  # similarity a document needs to join a named topic
 outlier_strategy: str = "none"  # reassign outliers: none, c-tf-idf, embeddings or distributions
-fit_sample: "Optional[int]" = None  # documents the model is fitted on, the rest assigned; None: up to 2,500
-cluster: str = ""  # where a large corpus is read, embedded, assigned: empty, this kernel; local:N; tcp://host:port
+cluster: str = ""  # where a large corpus is read and embedded: empty, this kernel; local:N; tcp://host:port
 
 # %%
 # Check the declared parameters before any work: a wrong name, type or value stops here with a plain message.
@@ -110,24 +109,23 @@ if articles.skipped:
     figures.interactive_table(figures.skipped_table(articles.skipped))
 
 # %% [markdown]
-# ## Topics
-# BERTopic's parts are sized to the corpus: small corpora get smaller minimum topic sizes than BERTopic's
-# defaults, which are tuned for thousands of documents. A single UMAP + HDBSCAN fit changes its answer with the
-# random seed, so the topics are the consensus of an ensemble of fits: documents that most fits put together
-# form a topic. A large corpus is fitted on a seeded sample and its other documents are assigned to the topic of
-# their nearest fitted documents. A topic's top words are the words its documents use far more often than the
-# corpus does and that appear together in the same documents.
+# ## Topics and themes
+# Every document is linked to its nearest documents by meaning (the cosine similarity of their vectors); an
+# ensemble of community partitions of that graph, each with its own random seed, votes on which links fall inside
+# a topic, and the topics are the consensus of those votes, so they do not hinge on one random draw. Topics group
+# into a handful of *themes*, the groups of topics the documents link most. A topic's top words are the words its
+# documents use far more often than the corpus does and that appear together in the same documents.
 
 # %%
 with run.stage("topics"):
     result = fit_topics(articles.documents, embedder, cfg, client=client)
 display(Markdown(narrative.topics_summary(result, embedder)))
+display(Markdown("**Themes**, each a group of topics:\n\n" + narrative.themes_summary(result)))
 display(HTML(figures.topics_html(result)))
 
 # %% [markdown]
-# Every document with its topic: search for a word, a source or a topic label; sort by any column.
-# `agreement` is the share of the ensemble's fits that put the document with its topic's other documents (for a
-# document assigned after a fit on a sample, the share of its nearest fitted documents in its topic).
+# Every document with its theme and topic: search for a word, a source or a topic label; sort by any column.
+# `agreement` is the share of the ensemble's partitions that keep the document with its neighbours in its topic.
 
 # %%
 figures.interactive_table(figures.documents_table(result), "Documents per topic (full text in documents.csv)",
@@ -203,12 +201,11 @@ display(Markdown(narrative.steering_summary(result, cfg) + "\n\n" + narrative.st
 # - **diversity**: the share of unique words among all topics' top words (1 = no word repeated);
 # - **baselines**: NMF and LDA with the same number of topics on the same documents. If a baseline scores
 #   as well, the embeddings are not adding much on this corpus;
-# - **stability**: the topics are the consensus of an ensemble of fits; two independent halves of that ensemble
-#   are compared, and the whole model is refitted on random 90% samples with other seeds and the same settings. A
-#   topic *reappears* in a refit when some topic there holds at least half of the union of their documents
-#   (document Jaccard ≥ 0.5); topics that reappear in fewer than two thirds of the refits are marked unstable. The
-#   adjusted Rand index compares whole assignments (1 = identical), with each outlier counted in the topic it most
-#   often joined in the ensemble, for this fit and the refits alike.
+# - **stability**: the whole model is refitted on random 90% samples with other seeds and the same settings, each
+#   an independent consensus run. The adjusted Rand index compares whole assignments (1 = identical, 0 = chance);
+#   at 0.8 or more the topics are called stable. A topic *reappears* in a refit when some topic there holds at
+#   least half of the union of their documents (document Jaccard ≥ 0.5); topics that reappear in fewer than two
+#   thirds of the refits are marked unstable.
 
 # %%
 with run.stage("evaluation"):
@@ -221,8 +218,8 @@ figures.interactive_table(evaluation.per_topic, "Per topic: coherence and how of
 
 # %% [markdown]
 # ## Outputs and settings
-# The run folder holds `documents.csv` (each document with its topic), `topics.csv`, `articles.csv`,
-# `cleaning.csv` (every removed line and why), `duplicates.csv`, `metrics.csv` and `topic_quality.csv`,
+# The run folder holds `documents.csv` (each document with its theme and topic), `topics.csv`, `themes.csv`,
+# `articles.csv`, `cleaning.csv` (every removed line and why), `duplicates.csv`, `metrics.csv` and `topic_quality.csv`,
 # `embeddings.npy` (the documents' vectors), `figures/` (every chart as a standalone HTML page with its data as
 # CSV), `run.json` (parameters, versions, input hashes, timings, status) and `model/` (the fitted model in
 # safetensors, reloadable offline). `newstopics.load_run(folder)` reads them all back, so analysis can go on

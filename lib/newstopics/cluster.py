@@ -1,18 +1,17 @@
-"""Dask, when a run is given a ``cluster``: where a large corpus is read, embedded, assigned and counted.
+"""Dask, when a run is given a ``cluster``: connecting to it and scheduling work on it; each stage owns its tasks.
 
 ``cluster`` is empty (everything in the notebook's kernel, as always), ``local:N`` (a ``dask.distributed``
 LocalCluster of N worker processes on this machine, started for the run and stopped after it), or
 ``tcp://host:port`` (the scheduler of a cluster someone started: on SLURM or PBS with dask-jobqueue, on Kubernetes
 with dask-kubernetes). What runs on the workers: parsing and cleaning the articles
-(:func:`newstopics.corpus.load_corpus`), encoding the texts the embedding cache does not hold, in chunks (each worker
-loads the encoder once and keeps it), assigning the documents outside the fitted sample to topics
-(:mod:`newstopics.model.sample`), in blocks, and counting the words behind the topic words, c-TF-IDF
-(:mod:`newstopics.model.words`) and coherence (:func:`newstopics.evaluation.count_windows`), in parts whose counts
-are summed here. Each worker imports the project as it joins (:mod:`newstopics.preload`), and work is sent only
-after that. Every such map goes through :func:`in_order`, which keeps at most a few tasks per worker out at a
-time. The cache itself is written by the kernel, content-addressed, so
-it stays valid whoever computed a vector. A worker that dies mid-run loses nothing: the scheduler gives its chunks
-to another worker, and a chunk's vectors do not depend on which worker computed them.
+(:func:`newstopics.corpus.load_corpus`), encoding the texts the embedding cache does not hold, in chunks (each
+worker loads the encoder once and keeps it: :mod:`newstopics.embed.workers`), and counting the words behind the
+coherence metrics (:func:`newstopics.evaluation.count_windows`), in parts whose counts are summed here. Each worker
+imports the project as it joins (:mod:`newstopics.preload`), and work is sent only after that. Every such map goes
+through :func:`in_order`, which keeps at most a few tasks per worker out at a time. The cache itself is written by
+the kernel, content-addressed, so it stays valid whoever computed a vector. A worker that dies mid-run loses
+nothing: the scheduler gives its chunks to another worker, and a chunk's vectors do not depend on which worker
+computed them.
 
 Example:
     >>> client = start("local:2")            # doctest: +SKIP
@@ -24,36 +23,19 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import re
 import threading
 
 CONNECT_TIMEOUT_S = 10
-CHUNK_TEXTS = 256  # texts per task: large enough to keep a worker busy, small enough to spread a corpus evenly
-CHUNK_STATIC = 8192  # the same for the static table, a hundred times faster per text
-LOCAL = re.compile(r"^local:(\d+)$")
 # Dask keeps the last thousand messages of each connection for debugging, their contents included: for a run that
 # sends a corpus in parts, that held every partition of articles (and the whole table they were cut from) in this
 # process. The clients and local clusters started here keep no such log.
 QUIET_LOGS = {"distributed.admin.low-level-log-length": 0}
-REMOTE = re.compile(r"^tcp://[A-Za-z0-9_.\-\[\]:]+:\d+$")
 DASHBOARD_CHECK_S = 3  # seconds to wait for the scheduler when checking that it serves the dashboard
 _CURRENT: dict = {}  # the kernel's open client and the local cluster behind it (one at a time)
 
 
 class ClusterError(RuntimeError):
     """The cluster could not be started or reached; the message says which and what to check."""
-
-
-def check(spec: str) -> str:
-    """``spec`` if it is a valid ``cluster`` value, else ValueError saying what is accepted."""
-    spec = (spec or "").strip()
-    if not spec or REMOTE.match(spec):
-        return spec
-    m = LOCAL.match(spec)
-    if m and 1 <= int(m.group(1)) <= 64:
-        return spec
-    raise ValueError("empty (in-process), local:N (N worker processes on this machine, 1..64) or "
-                     "tcp://host:port (a running Dask scheduler)")
 
 
 def start(spec: str):
@@ -63,15 +45,19 @@ def start(spec: str):
         ClusterError: the scheduler did not answer within :data:`CONNECT_TIMEOUT_S` seconds, or the local cluster
             could not start.
     """
+    from .params.checks import check_cluster
+
     stop()
-    spec = check(spec)
+    spec = check_cluster(spec)
     if not spec:
         return None
     import dask
     import distributed  # noqa: F401  (its defaults join dask's config now, not inside the block below, which
-    #                                 would take them away again when it ends)
 
-    local = LOCAL.match(spec)
+    #                                 would take them away again when it ends)
+    from .params.checks import LOCAL_CLUSTER
+
+    local = LOCAL_CLUSTER.match(spec)
     try:
         with dask.config.set(QUIET_LOGS):
             _open(spec, local)
@@ -97,10 +83,10 @@ def _open(spec: str, local) -> None:
     else:
         _CURRENT["client"] = Client(spec, timeout=CONNECT_TIMEOUT_S)
         _CURRENT["client"].wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
-    _CURRENT["preload"] = _in_background(_preload, _CURRENT["client"])
+    _CURRENT["preload"] = in_background(_preload, _CURRENT["client"])
 
 
-def _in_background(function, *args) -> threading.Thread:
+def in_background(function, *args) -> threading.Thread:
     thread = threading.Thread(target=function, args=args, daemon=True, name=f"newstopics-{function.__name__}")
     thread.start()
     return thread
@@ -189,97 +175,6 @@ def dashboard_link(client, timeout: float = DASHBOARD_CHECK_S) -> str | None:
         return None if error.code == 404 else link
     except OSError:  # unreachable from here (URLError, timeout, refused): the user's browser may still reach it
         return link
-
-
-_WORKER_ENCODERS: dict = {}  # in each worker process: the embedder for the settings it last served
-_WORKER_LOCK = threading.Lock()
-
-
-def _worker_embedder(settings: tuple):
-    """This worker's embedder for ``settings`` (model name, batch size, window), loaded once; one kept at a time."""
-    with _WORKER_LOCK:
-        embedder = _WORKER_ENCODERS.get(settings)
-        if embedder is None:
-            from .embed import Embedder
-
-            name, batch_size, max_tokens = settings
-            embedder = Embedder(name, use_cache=False, batch_size=batch_size, max_tokens=max_tokens,
-                                show_progress=False)
-            embedder.encoder  # noqa: B018  (load it now)
-            _WORKER_ENCODERS.clear()
-            _WORKER_ENCODERS[settings] = embedder
-        return embedder
-
-
-def _encode_chunk(settings: tuple, texts: list[str]):
-    """One task: ``(model identity, vectors of texts)`` on a worker, with the worker's own copy of the embedder."""
-    embedder = _worker_embedder(settings)
-    return embedder.key, embedder.encode(texts)
-
-
-async def _warm(settings: tuple) -> None:
-    """On a worker's event loop: start loading the encoder in a thread, and return at once."""
-    import asyncio
-
-    asyncio.get_running_loop().run_in_executor(None, _worker_embedder, settings)
-
-
-def warm_up(client, settings: tuple) -> None:
-    """Have every worker load the encoder now, in the background, while the kernel reads the corpus (a worker that
-    joins later loads it with its first chunk; a chunk that arrives first waits for the same load). The load starts
-    once the workers have imported the project (:func:`_preload`), so the two never import at the same time."""
-    def warm():
-        wait_ready()
-        with contextlib.suppress(Exception):  # only a head start: the first chunk loads the encoder anyway
-            client.run(_warm, settings, wait=False)
-
-    _in_background(warm)
-
-
-def encode_on_workers(client, settings: tuple, texts, identity: str, chunk: int = CHUNK_TEXTS):
-    """Vectors of ``texts`` (a list, or a pandas column), in order, computed on the cluster's workers in chunks of at
-    most ``chunk`` texts; the chunks are cut as they are sent and their vectors written into one array as they come.
-
-    Raises:
-        ClusterError: a worker's model is not this kernel's (another folder or version of it): its vectors would be
-            cached under this model's identity, so nothing is kept.
-    """
-    import numpy as np
-
-    workers = max(1, len(client.scheduler_info().get("workers", {})))
-    size = max(1, min(chunk, -(-len(texts) // (2 * workers))))  # at least two tasks per worker
-    from .text import in_slices
-
-    slices = list(range(0, len(texts), size))
-    pieces = (part for _, part in in_slices(texts, size))
-    out = None
-    for start, (key, vectors) in zip(slices, in_order(client, _encode_part, pieces, settings=settings), strict=True):
-        if key != identity:
-            raise ClusterError(f"the cluster's workers embed with another model than this kernel ({key} instead of "
-                               f"{identity}): install the same model and package versions on the workers.")
-        if out is None:
-            out = np.empty((len(texts), vectors.shape[1]), np.float32)
-        out[start:start + len(vectors)] = vectors
-    return out if out is not None else np.empty((0, 0), np.float32)
-
-
-def _encode_part(texts: list[str], settings: tuple):
-    return _encode_chunk(settings, texts)
-
-
-def assign_on_workers(client, X, fitted_unit, topics, rows=None):
-    """The documents ``X`` (or its ``rows``) assigned on the cluster's workers (see
-    :func:`newstopics.model.sample.vote`), in blocks cut as they are sent; the fitted documents' vectors and topics
-    are sent to each worker once. Returns ``(topics, share)`` in order."""
-    import numpy as np
-
-    from .memory import in_blocks
-    from .model.sample import BLOCK, vote
-
-    blocks = (block for _, block in in_blocks(X, rows, BLOCK))
-    results = gather_in_order(client, vote, blocks, fitted_unit=fitted_unit, fitted_topics=topics)
-    return (np.concatenate([t for t, _ in results]) if results else np.empty(0, int),
-            np.concatenate([s for _, s in results]) if results else np.empty(0, np.float32))
 
 
 def gather_in_order(client, task, parts, **shared) -> list:

@@ -13,8 +13,8 @@ import importlib
 
 from distributed import WorkerPlugin
 
-MODULES = ("newstopics.corpus", "newstopics.embed", "newstopics.model", "newstopics.evaluation",
-           "newstopics.cluster")
+MODULES = ("newstopics.corpus", "newstopics.embed", "newstopics.embed.workers", "newstopics.model",
+           "newstopics.evaluation", "newstopics.cluster")
 
 
 class Preload(WorkerPlugin):

@@ -95,7 +95,7 @@ class Embedder(BaseEmbedder):
         loading the encoder now, in the background."""
         self.client = client
         if client is not None:  # a worker's first load takes seconds (the package's imports): start it now
-            from ..cluster import warm_up
+            from .workers import warm_up
 
             warm_up(client, (self.name, self.batch_size, self.max_tokens))
 
@@ -113,7 +113,8 @@ class Embedder(BaseEmbedder):
         # a static table is a lookup: only a large corpus is worth sending (the tokenizer is what costs then)
         worth = self.teacher is None or len(texts) >= STATIC_ON_WORKERS_FROM
         if worth and len(texts) and self.client is not None:
-            from ..cluster import CHUNK_STATIC, CHUNK_TEXTS, encode_on_workers, running
+            from ..cluster import running
+            from .workers import CHUNK_STATIC, CHUNK_TEXTS, encode_on_workers
 
             if running(self.client):  # after its run the client is closed: this process again
                 vectors = encode_on_workers(self.client, (self.name, self.batch_size, self.max_tokens), texts,

@@ -37,10 +37,9 @@ class Evaluation:
                 "seeds": self.stability.seeds,
                 "ari_mean": round(self.stability.ari_mean, 4),
                 "ari_min": round(self.stability.ari_min, 4),
-                "ari_strict": None if self.stability.ari_strict is None else round(self.stability.ari_strict, 4),
+                "verdict": self.stability.verdict(),
                 "topics_per_run": self.stability.topics_per_run,
                 "unstable_topics": self.stability.unstable(),
-                "ensemble_ari": None if self.stability.ensemble_ari is None else round(self.stability.ensemble_ari, 4),
             }
         return out
 

@@ -30,17 +30,17 @@ def run_header(run, cfg, embedder) -> str:
     """The report's first lines: the run, the corpus, the model as it really is, the seed."""
     model = esc(embedder.name)
     reads = ", ".join(language_name(c) for c in sorted(embedder.languages)) if embedder.languages else "not known here"
-    fits = ("one PCA + HDBSCAN fit (the PCA layout does not vary with the seed)" if cfg.reducer == "pca"
-            else f"a single UMAP + HDBSCAN fit seeded with {cfg.random_state}" if cfg.ensemble == 1
-            else f"the consensus of {cfg.ensemble} UMAP + HDBSCAN fits seeded from {cfg.random_state}")
+    fits = (f"a single Leiden partition of the documents' neighbour graph seeded with {cfg.random_state}"
+            if cfg.ensemble == 1
+            else f"the consensus of {cfg.ensemble} Leiden partitions of the documents' neighbour graph seeded from "
+                 f"{cfg.random_state}")
     return (f"Run **{esc(run.run_id)}** on `{esc(cfg.corpus)}`: documents are {esc(cfg.doc_unit)}s, embedded with "
             f"**{model}** (reads: {reads}); topics are {fits}. Everything ran offline.")
 
 
 CLUSTER_WORK = {  # what each notebook sends to the workers
-    "topics": "the articles are parsed and cleaned, the texts the embedding cache lacks are encoded, the documents "
-              "outside the fitted sample are assigned and the words behind the topic words and coherence are "
-              "counted there",
+    "topics": "the articles are parsed and cleaned, the texts the embedding cache lacks are encoded and the words "
+              "behind the coherence metrics are counted there",
     "assign": "the articles are parsed and cleaned and the texts the embedding cache lacks are encoded there",
 }
 
@@ -97,35 +97,45 @@ def language_note(corpus, embedder, other_languages: str) -> str:
 
 
 def topics_summary(result, embedder) -> str:
-    """How many topics, how many outliers, how they were found."""
+    """How many topics and themes, how many outliers and why, how they were found."""
     s = result.sizing
     found = result.topics[result.topics["topic"] != OUTLIER]
-    outliers = (result.documents["topic"] == OUTLIER).mean()
-    cached = " (read from the ensemble cache: the same fits were made before)" if result.ensemble.get("from_cache") \
-        else ""
-    return (f"**{len(found)} topics** found; {outliers:.0%} of documents fit no topic well (outliers). The topics are "
-            f"the consensus of {s.members} {s.reducer.upper()} + HDBSCAN fits{cached} ({s.n_neighbors} neighbours, "
-            f"topics of at least {s.min_cluster_size} documents): documents that most fits put together form a topic, "
-            f"and each document's *agreement* is the share of fits that put it with its topic's other documents. "
-            + sample_note(result) +
-            f"Vectors (documents, and the candidate words of the keyword representations): "
+    n_themes = len(result.themes)
+    members = (f"the consensus of {s.members} Leiden partitions" if s.members > 1 else "one Leiden partition")
+    return (f"**{plural(len(found), 'topic')}** found, grouped in **{plural(n_themes, 'theme')}**. The topics are "
+            f"{members} of a graph linking each of the {s.n_documents:,} documents to its {s.n_neighbors} nearest "
+            f"documents: two documents belong together when more than half of the partitions put them together; a "
+            f"group smaller than {s.min_cluster_size} documents joins the topic it is most linked to. Each "
+            f"document's *agreement* is the share of partitions that keep it with its neighbours in its topic; a theme "
+            f"is a group of topics the documents link most. " + outlier_note(result) +
+            f" Vectors (documents, and the candidate words of the keyword representations): "
             f"{embedder.stats['hits']} from the cache, {embedder.stats['misses']} computed.")
 
 
-def sample_note(result) -> str:
-    """Which documents the model was fitted on and which were assigned (empty when it was fitted on all)."""
-    from ..model.sample import FIT_SAMPLE_AUTO
+def outlier_note(result) -> str:
+    """How many documents are left without a topic, why, and where the nearest topic is offered."""
+    docs = result.documents
+    outliers = int((docs["topic"] == OUTLIER).sum())
+    if not outliers:
+        return "Every document is in a topic (no outliers)."
+    return (f"{outliers:,} of {len(docs):,} documents ({outliers / len(docs):.1%}) are left as outliers: they form "
+            f"groups too small to be a topic with no link to any topic (near-identical texts, say). Each has its "
+            "nearest topic (by vector) in the `nearest_topic` column of the documents; `outlier_strategy` places "
+            "them in a topic instead.")
 
-    fit = result.fit or {}
-    if not fit.get("assigned"):
-        return ""
-    return (f"The model was fitted on a random sample of **{fit['fitted']:,} of the {fit['documents']:,} "
-            "documents** (the consensus compares every pair of fitted documents; `fit_sample` sets the sample's size, "
-            f"{FIT_SAMPLE_AUTO:,} unless set, and `random_state` seeds it), and the other "
-            f"{fit['assigned']:,} were *assigned*: each takes the topic with the most votes among its "
-            f"{fit['neighbours']} nearest fitted documents (outliers vote too), and its agreement is the share of "
-            "those neighbours in its topic. The topics' words are counted over all documents, fitted and assigned. "
-            "The `fitted` column of the documents says which is which. ")
+
+def themes_summary(result) -> str:
+    """One sentence per theme: its label, size and topics."""
+    if result.themes.empty:
+        return "*No theme: no topic was found.*"
+    labels = dict(zip(result.topics["topic"], result.topics["label"], strict=True))
+    lines = []
+    for r in result.themes.itertuples():
+        topics = [int(t) for t in str(r.topics).split()]
+        named = "; ".join(f"{t}: {esc(labels.get(t, ''))}" for t in topics[:6]) + (" …" if len(topics) > 6 else "")
+        lines.append(f"- **Theme {r.theme}: {esc(r.label)}**, {r.count:,} documents ({r.share:.0%}), "
+                     f"{plural(r.n_topics, 'topic')}: {named}")
+    return "\n".join(lines)
 
 
 def steering_summary(result, cfg) -> str:

@@ -44,10 +44,10 @@ def documents_table(result: TopicResult, excerpt: int = EXCERPT_CHARACTERS) -> p
     docs = result.documents
     cut = docs["text"].str.len().gt(excerpt).to_numpy()
     text = docs["text"].str.slice(0, excerpt) + pd.Series(np.where(cut, " …", ""), index=docs.index, dtype="str")
-    columns = [c for c in ("doc_id", "topic", "label", "agreement", "similarity", "probability", "title", "source",
-                           "published") if c in docs.columns]
-    if "fitted" in docs.columns and not docs["fitted"].all():  # a model fitted on a sample: say which were assigned
-        columns.insert(columns.index("agreement") + 1 if "agreement" in columns else 3, "fitted")
+    columns = [c for c in ("doc_id", "theme", "topic", "label", "agreement", "similarity", "probability", "title",
+                           "source", "published") if c in docs.columns]
+    if "nearest_topic" in docs.columns and (docs["topic"] == OUTLIER).any():  # the topic offered to each outlier
+        columns.insert(columns.index("label") + 1, "nearest_topic")
     out = docs[columns].assign(text=text)
     out["label"] = out["label"].where(out["topic"] != OUTLIER, "(outlier)")
     return out
@@ -99,12 +99,14 @@ def topics_html(result: TopicResult, n_examples: int = 2, excerpt_words: int = 6
             if ex["source"]:
                 where += f" ({ex['source']})"
             examples.append(f"<p>“{esc(text)}”<br><small>— {esc(where)}</small></p>")
+        theme = getattr(r, "theme", -1)
         rows.append(
-            f"<tr><td>{r.topic}</td><td>{r.count}<br><small>{r.share:.0%}</small></td><td><b>{esc(r.label)}</b></td>"
-            f"<td>{esc(r.top_words)}</td><td>{''.join(examples)}</td></tr>"
+            f"<tr><td>{r.topic}</td><td>{'' if theme == -1 else theme}</td><td>{r.count}<br><small>{r.share:.0%}"
+            f"</small></td><td><b>{esc(r.label)}</b></td><td>{esc(r.top_words)}</td><td>{''.join(examples)}</td></tr>"
         )
     return (
-        "<table class='nt-table'><thead><tr><th>topic</th><th>documents</th><th>label</th><th>top words (lift)</th>"
-        "<th>representative paragraphs</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "<table class='nt-table'><thead><tr><th>topic</th><th>theme</th><th>documents</th><th>label</th>"
+        "<th>top words (lift)</th><th>representative paragraphs</th></tr></thead><tbody>" + "".join(rows)
+        + "</tbody></table>"
     )
 

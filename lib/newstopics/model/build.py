@@ -13,9 +13,9 @@ import numpy as np
 from .. import speedups
 from ..memory import take
 from ..params import Params
-from .consensus import ConsensusClustering
+from .graph import GraphConsensus
 from .represent import LiftRepresentation
-from .sizing import Sizing
+from .sizing import MAP_NEIGHBOURS, Sizing
 from .terms import news_analyzer
 
 MAP_MAX_DOCS = (
@@ -24,19 +24,19 @@ MAP_MAX_DOCS = (
 MAP_EPOCHS, MAP_EPOCHS_FROM = 200, 2000  # the map's UMAP epochs from this many documents on
 
 
-def make_reducer(s: Sizing, random_state: int, n_epochs: int | None = None):
-    """UMAP (cosine, ``min_dist=0``) or PCA with the sized number of components, seeded.
+def make_reducer(s: Sizing, random_state: int, n_epochs: int | None = None, n_components: int = 2):
+    """The document map's reduction: UMAP (cosine, ``min_dist=0``) or PCA to ``n_components`` dimensions, seeded.
 
-    A fixed seed makes UMAP single-threaded and deterministic: the same input gives the same topics. ``n_epochs``:
+    A fixed seed makes UMAP single-threaded and deterministic: the same input gives the same map. ``n_epochs``:
     UMAP's own choice when None (500 under 10,000 points, 200 above).
     """
     if s.reducer == "pca":
         from sklearn.decomposition import PCA
 
-        return PCA(n_components=s.n_components, random_state=random_state, svd_solver="full")
+        return PCA(n_components=n_components, random_state=random_state, svd_solver="full")
     return speedups.umap_class()(
-        n_neighbors=s.n_neighbors,
-        n_components=s.n_components,
+        n_neighbors=max(2, min(MAP_NEIGHBOURS, s.n_documents - 1)),
+        n_components=n_components,
         min_dist=0.0,
         metric="cosine",
         random_state=random_state,
@@ -57,9 +57,9 @@ def make_vectorizer(s: Sizing):
 
 
 def build_model(params: Params, s: Sizing, embedder, representations: bool = True):
-    """A BERTopic instance made of parts sized by ``s``: the consensus of ``s.members`` UMAP + HDBSCAN fits as its
-    clustering (:mod:`.consensus`), lift words as its main representation (:mod:`.represent`), c-TF-IDF for topic
-    reduction and topic embeddings, KeyBERT-style and MMR keywords beside them.
+    """A BERTopic instance made of parts sized by ``s``: the consensus of ``s.members`` Leiden partitions of the
+    documents' neighbour graph as its clustering (:mod:`.graph`), lift words as its main representation
+    (:mod:`.represent`), c-TF-IDF for topic reduction and topic embeddings, KeyBERT-style and MMR keywords beside them.
 
     Args:
         params: the run's parameters (seed, top words, steering, topic reduction).
@@ -77,14 +77,14 @@ def build_model(params: Params, s: Sizing, embedder, representations: bool = Tru
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
 
-    clustering = ConsensusClustering(s, members=s.members, random_state=params.random_state)
+    clustering = GraphConsensus(s, random_state=params.random_state)
     representation = {"Main": LiftRepresentation(clustering, top_n_words=params.top_n_words)}
     if representations:
         representation["KeyBERT"] = KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.random_state)
         representation["MMR"] = MaximalMarginalRelevance(diversity=0.3, top_n_words=params.top_n_words)
     return BERTopic(
         embedding_model=embedder,
-        umap_model=BaseDimensionalityReduction(),  # the clustering reduces the embeddings itself, once per member
+        umap_model=BaseDimensionalityReduction(),  # the clustering links documents by their own vectors
         hdbscan_model=clustering,
         vectorizer_model=make_vectorizer(s),
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
@@ -113,6 +113,7 @@ def document_coords(embeddings: np.ndarray, s: Sizing, random_state: int, max_do
     # 20 s for the 5,000 of a large corpus); small corpora keep UMAP's own choice
     epochs = MAP_EPOCHS if len(rows) >= MAP_EPOCHS_FROM else None
     coords[rows] = np.asarray(
-        make_reducer(dataclasses.replace(s, n_components=2), random_state, epochs).fit_transform(take(embeddings, rows))
+        make_reducer(dataclasses.replace(s, n_documents=len(rows)), random_state, epochs).fit_transform(
+            take(embeddings, rows))
     )
     return coords

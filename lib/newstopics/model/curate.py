@@ -13,6 +13,7 @@ import pandas as pd
 from .fit import TopicResult, quiet_bertopic
 from .labels import OUTLIER, topic_table
 from .means import topic_means
+from .themes import theme_table
 
 
 def curated_topics(topics: np.ndarray, merge=None, drop=None) -> tuple[np.ndarray, dict[int, list[int]]]:
@@ -81,12 +82,39 @@ def curate(model, documents: pd.DataFrame, embeddings: np.ndarray, params, sizin
     kept_labels = {new_id: docs["label"][old == ps[0]].iloc[0] for new_id, ps in parents.items()
                    if len(ps) == 1 and new_id not in names and "label" in docs and np.array_equal(old == ps[0],
                                                                                                    new == new_id)}
-    out = docs.drop(columns=[c for c in ("topic", "label", "agreement") if c in docs]).assign(topic=new)
+    out = docs.drop(columns=[c for c in ("topic", "label", "agreement", "theme", "nearest_topic") if c in docs])
+    out = out.assign(topic=new)
     table = topic_table(model, out, embeddings, params.top_n_words, names=names)
+    themes, theme_of = theme_table(model, out, embeddings, params, themes=curated_themes(docs, new, parents))
+    table.insert(1, "theme", table["topic"].map(theme_of).fillna(-1).astype(int))
+    out["theme"] = out["topic"].map(theme_of).fillna(-1).astype(int)
     table["parent_topics"] = table["topic"].map(lambda t: " ".join(map(str, parents.get(t, []))))
     table.loc[table["topic"] == OUTLIER, "origin"] = "outliers"
     table["label"] = [kept_labels.get(t, label) for t, label in zip(table["topic"], table["label"], strict=True)]
     model.set_topic_labels(dict(zip(table["topic"], table["label"], strict=True)))
     out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
     return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=sizing,
-                       fitted_topics=new)
+                       fitted_topics=new, themes=themes)
+
+
+def curated_themes(docs: pd.DataFrame, new: np.ndarray, parents: dict[int, list[int]]) -> dict[int, int] | None:
+    """Each curated topic's theme: its parents' theme, or, for a merge across themes, the theme holding most of its
+    documents (ties to the lower theme id); None when the parent run has no themes (they are made afresh).
+
+    Example:
+        >>> docs = pd.DataFrame({"topic": [0, 0, 1, 2, 2, 2], "theme": [0, 0, 0, 1, 1, 1]})
+        >>> curated_themes(docs, np.array([0, 0, 0, 1, 1, 1]), {0: [0, 1], 1: [2]})
+        {0: 0, 1: 1}
+        >>> curated_themes(docs, np.array([0, 0, 1, 0, 0, 0]), {0: [0, 2], 1: [1]})
+        {0: 1, 1: 0}
+    """
+    if "theme" not in docs:
+        return None
+    themes = docs["theme"].to_numpy()
+    out = {}
+    for new_id in parents:
+        held = themes[(new == new_id) & (themes >= 0)]
+        if len(held):
+            values, counts = np.unique(held, return_counts=True)
+            out[int(new_id)] = int(values[np.argmax(counts)])
+    return out

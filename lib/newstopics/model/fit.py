@@ -1,4 +1,4 @@
-"""The topic model's entry point: embed through the cache, fit BERTopic, return plain tables."""
+"""The topic model's entry point: embed through the cache, fit BERTopic on every document, return plain tables."""
 from __future__ import annotations
 
 import contextlib
@@ -10,14 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..memory import let_go, take
+from ..memory import let_go
 from ..params import Params
 from .build import build_model
 from .labels import OUTLIER, topic_table
 from .means import topic_means
-from .sample import NEIGHBOURS, fit_rows, unit, vote
 from .sizing import Sizing, size_for
-from .words import corpus_words
+from .themes import theme_table
 
 
 @contextlib.contextmanager
@@ -40,21 +39,19 @@ class TopicResult:
 
     Attributes:
         model: the fitted ``bertopic.BERTopic``.
-        documents: the corpus documents with ``topic``, ``fitted`` (whether the model was fitted on it, or it was
-            assigned: see :mod:`.sample`), ``agreement`` (for a fitted document, the share of the ensemble's fits that
-            put it with its topic's other documents; for an assigned one, the share of its nearest fitted documents in
-            its topic; empty for fitted outliers and reassigned documents), ``reassigned`` and ``label``.
-        topics: one row per topic (see :func:`~.labels.topic_table`), outliers (-1) first.
+        documents: the corpus documents with ``topic``, ``theme``, ``agreement`` (the mean share of the ensemble's
+            partitions that keep the document with its neighbours in its topic; empty for outliers, reassigned
+            documents and documents of a zero-shot topic), ``nearest_topic`` (for an outlier, the topic nearest its
+            vector; for the others their own topic), ``reassigned`` and ``label``.
+        topics: one row per topic (see :func:`~.labels.topic_table`), outliers (-1) first, each with its ``theme``.
+        themes: one row per theme (see :func:`~.themes.theme_table`): its topics, size, words and label.
         embeddings: the documents' vectors, row i for document row i (for a large corpus, read-only and
             memory-mapped from the embedding cache: read them, a block at a time, never write into them).
         sizing: the settings derived from the corpus size.
-        timings: seconds per step (``embed_s``, ``fit_s``, ``outliers_s``).
+        timings: seconds per step (``embed_s``, ``fit_s``, ``outliers_s``, ``themes_s``).
         outliers: the reassignment strategy and the outlier share before and after it.
         fitted_topics: each document's topic as fitted, before any outlier reassignment (what stability compares).
-        ensemble: the ensemble's size and whether its fits were read from the cache.
-        fit: how many documents were fitted and how many assigned, and how (``documents``, ``fitted``,
-            ``assigned``, ``method``, ``neighbours``).
-        fit_rows: row numbers of the fitted documents (all rows when the whole corpus was fitted).
+        ensemble: the ensemble's size, edges and seconds.
     """
 
     model: Any
@@ -65,13 +62,8 @@ class TopicResult:
     timings: dict = field(default_factory=dict)
     outliers: dict = field(default_factory=dict)
     fitted_topics: np.ndarray | None = None
-    ensemble: dict = field(default_factory=dict)  # members, and whether their fits came from the ensemble cache
-    fit: dict = field(default_factory=dict)
-    fit_rows: np.ndarray | None = None
-
-    def fitted_rows(self) -> np.ndarray:
-        """Row numbers of the documents the model was fitted on (all of them unless it was fitted on a sample)."""
-        return np.arange(len(self.documents)) if self.fit_rows is None else self.fit_rows
+    ensemble: dict = field(default_factory=dict)
+    themes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def article_mix(self, by: str = "article_id") -> pd.DataFrame:
         """Share of each group's documents (``by``: article_id, source, ...) in each topic; rows sum to 1."""
@@ -83,8 +75,8 @@ class TopicResult:
 
 def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndarray | None = None,
                client=None) -> TopicResult:
-    """Embed (through the cache), fit BERTopic sized to the corpus (on a sample of a large one, the other documents
-    assigned: :mod:`.sample`), and return document and topic tables.
+    """Embed (through the cache), fit BERTopic sized to the corpus on every document, and return document, topic and
+    theme tables.
 
     Args:
         docs: one row per document, with ``doc_id``, ``article_id``, ``text`` and the article metadata
@@ -92,95 +84,86 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
         embedder: an :class:`~newstopics.embed.Embedder` (or any BERTopic embedder with ``embed``).
         params: the validated run parameters.
         embeddings: the documents' vectors, when already computed.
-        client: a Dask client whose workers assign the documents outside the fitted sample (None: in-process).
+        client: unused by the fit itself (kept so every stage takes the run's client alike).
 
     Returns:
         A :class:`TopicResult`.
 
     Example:
         >>> result = fit_topics(corpus.documents, Embedder(), validate({"corpus": "seeds"}))  # doctest: +SKIP
-        >>> result.topics[["topic", "count", "label"]]                                      # doctest: +SKIP
+        >>> result.topics[["topic", "theme", "count", "label"]]                            # doctest: +SKIP
     """
     timings: dict[str, float] = {}
     docs = docs.reset_index(drop=True)  # rows line up with embedding rows, whatever index the caller's table had
-    n = len(docs)
     t0 = time.perf_counter()
     if embeddings is None:
         embeddings = embedder.embed(docs["text"], verbose=True)  # a large column is read a slice at a time
     timings["embed_s"] = round(time.perf_counter() - t0, 3)
 
-    rows = fit_rows(n, params.fit_sample, params.random_state)
-    s = size_for(len(rows), params)
+    s = size_for(len(docs), params)
     t0 = time.perf_counter()
     model = build_model(params, s, embedder)
-    fit_texts = docs["text"].iloc[rows].tolist()
-    in_fit, _ = model.fit_transform(fit_texts, embeddings=take(embeddings, rows))
+    fitted, _ = model.fit_transform(docs["text"].tolist(), embeddings=np.asarray(embeddings))
+    let_go(embeddings)
+    fitted = np.asarray(fitted, dtype=int)
     timings["fit_s"] = round(time.perf_counter() - t0, 3)
-    ensemble = dict(getattr(model.hdbscan_model, "timings_", {}))
-    timings.update({f"ensemble_{k}": ensemble.pop(k) for k in ("members_s", "consensus_s") if k in ensemble})
+    clustering = model.hdbscan_model
+    ensemble = dict(getattr(clustering, "timings_", {}))
+    timings.update({f"ensemble_{k}": ensemble.pop(k) for k in ("graph_s", "consensus_s") if k in ensemble})
 
-    fitted = np.full(n, OUTLIER, dtype=int)
-    fitted[rows] = np.asarray(in_fit, dtype=int)
-    agreement = np.full(n, np.nan)
-    agreement[rows] = document_agreement(model, fitted[rows])
-    is_fitted = np.zeros(n, dtype=bool)
-    is_fitted[rows] = True
-    sampled = len(rows) < n
-    fit = {"documents": n, "fitted": int(len(rows)), "assigned": int(n - len(rows)),
-           "method": "neighbours" if sampled else None, "neighbours": NEIGHBOURS if sampled else None}
-    if sampled:
-        t0 = time.perf_counter()
-        rest = np.flatnonzero(~is_fitted)
-        fitted[rest], agreement[rest] = assign_rest(embeddings, rows, fitted[rows], rest, client)
-        timings["assign_s"] = round(time.perf_counter() - t0, 3)
+    agreement = document_agreement(model, fitted)
     topics = fitted
     outliers = {"strategy": params.outlier_strategy, "before": float(np.mean(topics == OUTLIER)),
                 "after": float(np.mean(topics == OUTLIER))}
     reassigned = np.zeros(len(topics), dtype=bool)
     if params.outlier_strategy != "none" and (topics == OUTLIER).any() and (topics != OUTLIER).any():
         t0 = time.perf_counter()
-        new = reassign_outliers(model, docs["text"].tolist(), topics, embeddings, params)  # words from all documents
+        new = reassign_outliers(model, docs["text"].tolist(), topics, embeddings, params)
         reassigned, topics = new != topics, new
         outliers["after"] = float(np.mean(topics == OUTLIER))
         timings["outliers_s"] = round(time.perf_counter() - t0, 3)
-    elif sampled:  # the words from every document, not only the fitted sample's
-        t0 = time.perf_counter()
-        fit["words"] = corpus_words(model, docs["text"], topics, agreement, client)
-        timings["words_s"] = round(time.perf_counter() - t0, 3)
 
     out = docs.copy(deep=False)  # new columns on a shallow copy: the caller's table is left as it was
     out["topic"] = topics
-    out["fitted"] = is_fitted
     out["agreement"] = np.round(agreement, 4)
     out.loc[reassigned, "agreement"] = np.nan  # reassigned by a rule, not by the ensemble
     out["reassigned"] = reassigned
+    out["nearest_topic"] = nearest_topics(model, topics, embeddings)
+    t0 = time.perf_counter()
     table = topic_table(model, out, embeddings, params.top_n_words)
+    themes, theme_of = theme_table(model, out, embeddings, params)
+    timings["themes_s"] = round(time.perf_counter() - t0, 3)
+    table.insert(1, "theme", table["topic"].map(theme_of).fillna(-1).astype(int))
+    out["theme"] = out["topic"].map(theme_of).fillna(-1).astype(int)
     out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
     return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=s, timings=timings,
-                       outliers=outliers, fitted_topics=fitted, ensemble=ensemble, fit=fit,
-                       fit_rows=rows if sampled else None)
-
-
-def assign_rest(embeddings: np.ndarray, rows: np.ndarray, topics: np.ndarray, rest: np.ndarray,
-                client=None) -> tuple[np.ndarray, np.ndarray]:
-    """Topics of the documents ``rest`` by a vote of their nearest fitted documents (``rows``, with ``topics``),
-    on the cluster's workers when a running ``client`` is given, and each vote's share."""
-    from ..cluster import assign_on_workers, running
-
-    fitted_unit = unit(take(embeddings, rows))
-    if running(client):
-        return assign_on_workers(client, embeddings, fitted_unit, topics, rows=rest)
-    return vote(embeddings, fitted_unit, topics, rows=rest)
+                       outliers=outliers, fitted_topics=fitted, ensemble=ensemble, themes=themes)
 
 
 def document_agreement(model, topics: np.ndarray) -> np.ndarray:
-    """Each document's agreement with its topic (see ``ConsensusClustering.agreement``); NaN where unknown, as for
+    """Each document's agreement with its topic (see ``GraphConsensus.agreement``); NaN where unknown, as for
     documents a zero-shot topic took before the ensemble saw the rest."""
     clustering = model.hdbscan_model
-    matrix = getattr(clustering, "coassociation_", None)
-    if matrix is None or len(matrix) != len(topics):
+    if not hasattr(clustering, "agreement"):
         return np.full(len(topics), np.nan)
     return clustering.agreement(topics)
+
+
+def nearest_topics(model, topics: np.ndarray, embeddings) -> np.ndarray:
+    """Each document's topic, and for an outlier the topic whose mean vector is nearest its own (cosine): the topic
+    the report offers for it."""
+    topics = np.asarray(topics)
+    out = topics.copy()
+    ids = np.array(sorted(set(topics.tolist()) - {OUTLIER}))
+    rows = np.flatnonzero(topics == OUTLIER)
+    if not len(rows) or not len(ids):
+        return out
+    means = topic_means(embeddings, topics, ids)
+    means /= np.linalg.norm(means, axis=1, keepdims=True) + 1e-12
+    vectors = np.asarray(embeddings[rows], np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+    out[rows] = ids[np.argmax(vectors @ means.T, axis=1)]
+    return out
 
 
 def reassign_outliers(model, texts: list[str], topics: np.ndarray, embeddings: np.ndarray,

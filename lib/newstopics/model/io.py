@@ -49,7 +49,8 @@ def load_model(folder, embedder):
     return BERTopic.load(str(folder), embedding_model=embedder)
 
 
-def assign_topics(model, docs: pd.DataFrame, embedder, saved_topics: pd.DataFrame) -> TopicResult:
+def assign_topics(model, docs: pd.DataFrame, embedder, saved_topics: pd.DataFrame,
+                  saved_themes: pd.DataFrame | None = None) -> TopicResult:
     """Topics of new documents under a saved model, with the saved run's labels.
 
     Args:
@@ -57,6 +58,7 @@ def assign_topics(model, docs: pd.DataFrame, embedder, saved_topics: pd.DataFram
         docs: the new documents (``Corpus.documents``).
         embedder: the embedder the model was fitted with.
         saved_topics: the saved run's ``topics.csv``; counts and shares are recomputed for the new documents.
+        saved_themes: the saved run's ``themes.csv`` (each new document takes its topic's theme).
 
     Returns:
         A :class:`~.fit.TopicResult` of the new documents. Its ``similarity`` column is the cosine similarity of a
@@ -74,10 +76,23 @@ def assign_topics(model, docs: pd.DataFrame, embedder, saved_topics: pd.DataFram
     out["similarity"] = np.round(np.asarray(probs, dtype=float), 4) if probs is not None else np.nan
     labels = dict(zip(saved_topics["topic"], saved_topics["label"], strict=True))
     out["label"] = out["topic"].map(labels).fillna(OUTLIER_LABEL)
+    theme_of = dict(zip(saved_topics["topic"], saved_topics["theme"], strict=True)) if "theme" in saved_topics else {}
+    out["theme"] = out["topic"].map(theme_of).fillna(-1).astype(int)
     counts = out.groupby("topic").size()
     table = saved_topics[saved_topics["topic"].isin(counts.index)].copy()
     table["count"] = table["topic"].map(counts).astype(int)
     table["share"] = (table["count"] / len(out)).round(4)
     table["representative_docs"] = [[] for _ in range(len(table))]
+    themes = _theme_counts(saved_themes, out) if saved_themes is not None else pd.DataFrame()
     return TopicResult(model=model, documents=out, topics=table.reset_index(drop=True), embeddings=embeddings,
-                       sizing=size_for(len(out), Params()), timings={"assign_s": round(time.perf_counter() - t0, 3)})
+                       sizing=size_for(len(out), Params()), timings={"assign_s": round(time.perf_counter() - t0, 3)},
+                       themes=themes)
+
+
+def _theme_counts(saved_themes: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
+    """The saved run's themes with their counts and shares among the new documents."""
+    table = saved_themes.copy()
+    counts = docs.groupby("theme").size()
+    table["count"] = table["theme"].map(counts).fillna(0).astype(int)
+    table["share"] = (table["count"] / max(1, len(docs))).round(4)
+    return table[table["count"] > 0].reset_index(drop=True)

@@ -5,8 +5,8 @@
 
 1. **Lift.** ``p * log(p / p_corpus)``, where ``p`` is the share of the topic's documents that contain the word and
    ``p_corpus`` the share of all documents. Each document counts by the square of its agreement (the share of the
-   ensemble's fits that put it with the topic's other documents), so documents the ensemble keeps together describe
-   the topic and documents that drift between topics count little.
+   ensemble's partitions that keep it with its neighbours in the topic), so documents the ensemble keeps together
+   describe the topic and documents that drift between topics count little.
 2. **Exclusivity.** A word describes a topic only where its lift is at least half its best lift in any topic, so a
    word shared by two topics is left to the one it describes best.
 3. **Co-occurrence.** Of the 30 best words, the top words are chosen one by one, each by the mean of its scaled lift
@@ -40,7 +40,7 @@ class LiftRepresentation(_base()):
     """Topic words by agreement-weighted document-frequency lift, exclusivity and document co-occurrence.
 
     Args:
-        clustering: the fitted :class:`~.consensus.ConsensusClustering` (for each document's agreement), or None to
+        clustering: the fitted :class:`~.graph.GraphConsensus` (for each document's agreement), or None to
             weigh every document alike.
         top_n_words: words per topic.
         exclusivity, cooccurrence, candidates: see the module notes.
@@ -58,6 +58,8 @@ class LiftRepresentation(_base()):
         """BERTopic's hook: ``{topic: [(word, score), ...]}`` for the topics of ``documents``."""
         labels = documents["Topic"].to_numpy().astype(int)
         presence, words = self._presence(topic_model, documents["Document"].tolist())
+        order = documents["ID"].to_numpy() if "ID" in documents else np.arange(len(labels))
+        self.presence_, self.words_, self.order_ = presence, words, order  # kept for the themes' words
         weights = self._weights(documents, labels)
         ids, lift = topic_lift(presence, labels, weights)
         by_column = presence.tocsc()
@@ -102,7 +104,7 @@ class LiftRepresentation(_base()):
     def _weights(self, documents, labels: np.ndarray) -> np.ndarray | None:
         """Each document's agreement to the power 2, when the clustering saw exactly these documents."""
         c = self.clustering
-        if c is None or getattr(c, "coassociation_", None) is None or len(labels) != len(c.coassociation_):
+        if c is None or getattr(c, "labels_", None) is None or len(labels) != len(c.labels_):
             return None
         order = documents["ID"].to_numpy() if "ID" in documents else np.arange(len(labels))
         in_fit_order = np.full(len(labels), -1)

@@ -1,8 +1,12 @@
 """The typed checks every parameter goes through: each names the parameter and what it accepts when it fails."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+
+LOCAL_CLUSTER = re.compile(r"^local:(\d+)$")
+REMOTE_CLUSTER = re.compile(r"^tcp://[A-Za-z0-9_.\-\[\]:]+:\d+$")
 
 
 class ParameterError(ValueError):
@@ -126,3 +130,16 @@ def reject_unknown(values: dict[str, Any], names: tuple[str, ...]) -> None:
         raise ParameterError(
             f"unknown parameter(s) {', '.join(map(repr, unknown))}; the accepted names are: {', '.join(names)}."
         )
+
+
+def check_cluster(spec: str) -> str:
+    """``spec`` if it is a valid ``cluster`` value (see :mod:`newstopics.cluster`), else ValueError saying what is
+    accepted."""
+    spec = (spec or "").strip()
+    if not spec or REMOTE_CLUSTER.match(spec):
+        return spec
+    m = LOCAL_CLUSTER.match(spec)
+    if m and 1 <= int(m.group(1)) <= 64:
+        return spec
+    raise ValueError("empty (in-process), local:N (N worker processes on this machine, 1..64) or "
+                     "tcp://host:port (a running Dask scheduler)")

@@ -9,7 +9,6 @@ import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from ..cluster import check as check_cluster
 from ..paths import find_corpus
 from .checks import (
     HELP,
@@ -22,14 +21,14 @@ from .checks import (
     as_run_name,
     as_str,
     as_word_lists,
+    check_cluster,
     fail,
     none_like,
     reject_unknown,
 )
 
 DOC_UNITS = ("paragraph", "article", "sentence")
-# "auto" is UMAP at every size: PCA needs no JIT compilation, but on BBC subsets of 150-1,000 articles it gave
-# lower NPMI and C_v and 3-10x the outliers (bench/results/reducer_quality.md); it stays available for quick looks.
+# The document map's reduction: "auto" is UMAP at every size; PCA needs no JIT compilation (a quick look).
 REDUCERS = ("auto", "umap", "pca")
 OUTLIER_STRATEGIES = ("none", "c-tf-idf", "embeddings", "distributions")
 LANGUAGE_CHOICES = ("keep", "drop")
@@ -50,7 +49,7 @@ class Params:
     min_topic_size: int | None = None
     nr_topics: int | str | None = None
     random_state: int = 42
-    ensemble: int = 75
+    ensemble: int = 20
     top_n_words: int = 10
     reducer: str = "auto"
     clean: bool = True
@@ -61,7 +60,6 @@ class Params:
     zeroshot_topics: tuple[str, ...] | None = None
     zeroshot_min_similarity: float = 0.5
     outlier_strategy: str = "none"
-    fit_sample: int | None = None
     cluster: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,9 +92,7 @@ HELP.update({
     "embedding_model": f"'{PACKAGED_MODEL}' (packaged, offline, English), 'static' (a static table distilled once from "
                        "it: far faster for large corpora, coarser), a local model folder, or a sentence-transformers "
                        "name already on this machine",
-    "fit_sample": "documents the topic model is fitted on (50..30,000); the others are assigned the topic of their "
-                  "nearest fitted documents. None = all of them up to 2,500, else a seeded sample of 2,500",
-    "cluster": "where a large corpus is read, embedded and assigned: empty = in-process; local:N = N Dask worker "
+    "cluster": "where a large corpus is read and embedded: empty = in-process; local:N = N Dask worker "
                "processes on this machine; tcp://host:port = a running Dask scheduler (SLURM/PBS via dask-jobqueue, "
                "Kubernetes via dask-kubernetes)",
     "other_languages": "articles not in the embedding model's language (English for the packaged model): "
@@ -104,9 +100,10 @@ HELP.update({
     "min_topic_size": "smallest topic, in documents (>= 2); None = sized to the corpus",
     "nr_topics": "None = as found, 'auto' = merge similar topics, or an int >= 2 to reduce to",
     "random_state": "seed of the ensemble (int >= 0): the same seed gives the same topics, another one nearly the same",
-    "ensemble": "UMAP + HDBSCAN fits whose consensus gives the topics (1..200; 1 = a single fit, seed-dependent)",
+    "ensemble": "Leiden partitions of the documents' neighbour graph whose consensus gives the topics "
+                "(1..200; 1 = a single partition, seed-dependent)",
     "top_n_words": "words per topic, 3..30",
-    "reducer": f"dimension reduction before clustering: {', '.join(REDUCERS)} (auto = umap; pca is faster, coarser)",
+    "reducer": f"the document map's reduction to two dimensions: {', '.join(REDUCERS)} (auto = umap; pca is faster)",
     "clean": "remove boilerplate lines (audited in cleaning.csv)",
     "min_words": "documents shorter than this many words are merged into a neighbour (0..50)",
     "baselines": "fit LDA and NMF with as many topics, for comparison; "
@@ -196,8 +193,6 @@ def _model_settings(v: dict[str, Any]) -> dict[str, Any]:
     out["zeroshot_topics"] = as_names("zeroshot_topics", v["zeroshot_topics"])
     out["zeroshot_min_similarity"] = as_float("zeroshot_min_similarity", v["zeroshot_min_similarity"], 0.0, 1.0)
     out["outlier_strategy"] = as_choice("outlier_strategy", v["outlier_strategy"], OUTLIER_STRATEGIES)
-    # the consensus compares every pair of fitted documents: 30,000 need ~3.6 GB for that matrix alone
-    out["fit_sample"] = None if none_like(v["fit_sample"]) else as_int("fit_sample", v["fit_sample"], 50, 30_000)
     return out
 
 

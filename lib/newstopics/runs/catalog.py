@@ -18,7 +18,7 @@ from ..paths import find_run, runs_dir
 from .folder import RUN_JSON, read_run_json, run_status
 
 EMBEDDINGS = "embeddings.npy"
-TABLES = ("documents", "topics", "articles", "cleaning", "duplicates", "metrics", "topic_quality")
+TABLES = ("documents", "topics", "themes", "articles", "cleaning", "duplicates", "metrics", "topic_quality")
 
 
 def age(started: str | None) -> str:
@@ -64,8 +64,8 @@ class RunData:
     Attributes:
         folder: the run folder.
         meta: its run.json.
-        tables: name -> table (``documents``, ``topics``, ``articles``, ``cleaning``, ``duplicates``, ``metrics``,
-            ``topic_quality``: those the run wrote).
+        tables: name -> table (``documents``, ``topics``, ``themes``, ``articles``, ``cleaning``, ``duplicates``,
+            ``metrics``, ``topic_quality``: those the run wrote).
         embeddings: the documents' vectors, row i for ``documents`` row i (None if the run saved none).
     """
 
@@ -83,13 +83,18 @@ class RunData:
         return self.tables["topics"]
 
     @property
+    def themes(self) -> pd.DataFrame:
+        """One row per theme (runs made before themes existed: an empty table)."""
+        return self.tables.get("themes", pd.DataFrame(columns=["theme", "label", "topics", "n_topics", "count"]))
+
+    @property
     def params(self):
         """The report parameters its topics were fitted with, validated again (the corpus is not looked for); for a
         curated run, those of the run it was curated from (``fit_params`` in run.json)."""
-        from ..params import validate
+        from ..params import NAMES, validate
 
-        recorded = self.meta.get("fit_params") or self.meta.get("params") or {}
-        return validate({k: v for k, v in recorded.items() if k != "output_dir"}, check_corpus=False)
+        recorded = self.meta.get("fit_params") or self.meta.get("params") or {}  # names of older versions left out
+        return validate({k: v for k, v in recorded.items() if k in NAMES and k != "output_dir"}, check_corpus=False)
 
     @property
     def sizing(self):

@@ -9,8 +9,8 @@ from ..model import MODEL_DIR, save_model
 from .catalog import EMBEDDINGS
 from .folder import Run
 
-DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "topic", "label", "agreement", "fitted", "title", "source",
-                    "published", "author", "url", "n_words", "text"]
+DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "theme", "topic", "label", "agreement", "nearest_topic",
+                    "reassigned", "title", "source", "published", "author", "url", "n_words", "text"]
 
 
 def write_embeddings(run: Run, vectors) -> Path:
@@ -43,9 +43,11 @@ def write_model(run: Run, result, embedder) -> dict[str, Path]:
 
 
 def headline(result) -> dict:
-    """What run.json's ``results`` says of a topic result: topics, outlier share, labels."""
+    """What run.json's ``results`` says of a topic result: topics, themes, outlier share, labels."""
     found = result.topics[result.topics["topic"] != -1]
-    return {"topics": int(len(found)), "outlier_share": float(round((result.documents["topic"] == -1).mean(), 4)),
+    themes = getattr(result, "themes", None)
+    return {"topics": int(len(found)), "themes": int(len(themes)) if themes is not None else None,
+            "outlier_share": float(round((result.documents["topic"] == -1).mean(), 4)),
             "labels": dict(zip(found["topic"].astype(str), found["label"], strict=True))}
 
 
@@ -63,11 +65,12 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
     Returns:
         What was written: name -> path.
     """
-    docs = result.documents[DOCUMENT_COLUMNS]
+    docs = result.documents[[c for c in DOCUMENT_COLUMNS if c in result.documents.columns]]
     topics = result.topics.drop(columns=["representative_docs"])
     written = {
         "documents": run.write_csv(docs, "documents.csv"),
         "topics": run.write_csv(topics, "topics.csv"),
+        "themes": run.write_csv(result.themes, "themes.csv"),
         "articles": run.write_csv(corpus.articles_table(), "articles.csv"),
         "cleaning": run.write_csv(corpus.audit, "cleaning.csv"),
         "duplicates": run.write_csv(corpus.duplicates, "duplicates.csv"),
@@ -83,7 +86,6 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
         skipped=corpus.skipped,
         derived=result.sizing.to_dict(),
         ensemble=result.ensemble,
-        fit=result.fit,
         embedding=embedder.describe(),
         results=headline(result),
         timings=result.timings,
@@ -106,6 +108,7 @@ def save_curated(run: Run, parent, result, embedder) -> dict[str, Path]:
     written = {
         "documents": run.write_csv(result.documents[columns], "documents.csv"),
         "topics": run.write_csv(result.topics.drop(columns=["representative_docs"]), "topics.csv"),
+        "themes": run.write_csv(result.themes, "themes.csv"),
     }
     for name in ("articles", "cleaning", "duplicates"):
         source = parent.folder / f"{name}.csv"
