@@ -6,7 +6,7 @@ Measured in this process (one core; BLAS and the tokenizer held to one thread), 
 * ``read``: parsing, cleaning, language detection and segmentation of table rows (``load_corpus`` without the
   duplicate search, which looks at the whole corpus and stays on the client);
 * ``embed``: the packaged MiniLM (ONNX Runtime) and the static table;
-* ``assign``: the vote of the 15 nearest of 5,000 fitted documents;
+* ``topics``: the neighbour graph and the consensus of its Leiden partitions (static vectors);
 * ``bytes``: what each document holds in memory on the client: its vector (MiniLM and static) and its row of the
   documents table.
 
@@ -53,10 +53,11 @@ def main(argv=None) -> int:
                                                         str(Path(tempfile.gettempdir()) / "newstopics-costs-cache"))
     from scale import synthetic
 
+    from newstopics import params
     from newstopics.corpus import load
     from newstopics.corpus.readers import read_articles
     from newstopics.embed import Embedder
-    from newstopics.model import sample
+    from newstopics.model import GraphConsensus, size_for
     from newstopics.text import estimate_tokens
 
     work = Path(tempfile.mkdtemp(prefix="newstopics-costs-"))
@@ -82,12 +83,10 @@ def main(argv=None) -> int:
             median_seconds(lambda: minilm.encode(texts[:args.minilm_docs]), args.repeat), args.minilm_docs)
     static.encode(texts[:64])
     per_doc("embed, static table", median_seconds(lambda: static.encode(texts), args.repeat), len(texts))
-    rng = np.random.default_rng(0)
-    fitted = sample.unit(rng.normal(size=(sample.FIT_SAMPLE_AUTO, 384)).astype(np.float32))
-    topics = rng.integers(-1, 100, size=len(fitted))
-    X = rng.normal(size=(len(texts), 384)).astype(np.float32)
-    per_doc(f"assign (vote of {sample.NEIGHBOURS} of {sample.FIT_SAMPLE_AUTO:,} fitted)",
-            median_seconds(lambda: sample.vote(X, fitted, topics), args.repeat), len(texts))
+    X = static.encode(texts)
+    sizing = size_for(len(X), params.DEFAULTS)
+    per_doc(f"topics: neighbour graph and the consensus of {sizing.members} Leiden partitions",
+            median_seconds(lambda: GraphConsensus(sizing, random_state=0).fit(X), args.repeat), len(texts))
     words = statistics.median(len(t.split()) for t in texts)
     tokens = statistics.median(estimate_tokens(t) for t in texts)
     text = (f"# What one document costs, on one core\n\n"

@@ -17,7 +17,7 @@ from conftest import SEEDS
 from newstopics import cluster
 from newstopics import params as P
 from newstopics.corpus import load_corpus
-from newstopics.embed import Embedder
+from newstopics.embed import Embedder, workers
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_a_worker_killed_mid_embedding_loses_nothing(client, texts):
     many = [f"{t} ({i})" for i in range(4) for t in texts]  # 8 chunks of 72 documents, about a second each
     pids = client.run(os.getpid)
     embedder = Embedder(use_cache=False, show_progress=False, client=client)
-    futures = client.map(cluster._encode_chunk, [(embedder.name, None, embedder.max_tokens)] * 8,
+    futures = client.map(workers._encode_chunk, [(Embedder, embedder.name, None, embedder.max_tokens)] * 8,
                          [many[i::8] for i in range(8)], pure=False)
     deadline = time.time() + 60
     while not any(client.processing().values()) and time.time() < deadline:
@@ -100,8 +100,7 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
 
     from sklearn.metrics import adjusted_rand_score
 
-    # fitted on 100 of the 145 paragraphs: the other 45 are assigned, in the cluster run on its workers
-    quick = ["-p", "reducer=pca", "-p", "stability_runs=0", "-p", "baselines=false", "-p", "fit_sample=100"]
+    quick = ["-p", "reducer=pca", "-p", "stability_runs=0", "-p", "baselines=false"]
     folders = {}
     for name, extra in (("here", []), ("cluster", ["-p", "cluster=local:2"])):
         env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(tmp_path / f"cache-{name}")}  # both embed everything
@@ -115,7 +114,6 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
     assert meta["cluster"]["dashboard"].startswith("http://127.0.0.1:")  # and the report links it
     assert f'href="{meta["cluster"]["dashboard"]}"' in (folders["cluster"] / "report.html").read_text()
     assert meta["embedding"]["on_workers"] >= meta["embedding"]["misses"] > 0  # the workers did the encoding
-    assert meta["fit"]["assigned"] == 45 and meta["timings"]["assign_s"] > 0
     topics = [pd.read_csv(folders[n] / "documents.csv")["topic"] for n in ("here", "cluster")]
     assert adjusted_rand_score(*topics) >= 0.95
 
@@ -135,19 +133,6 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
     docs = pd.read_csv(assigned / "documents.csv", keep_default_na=False)
     here, _ = fitted.model.transform(docs["text"].tolist(), embeddings=fitted.embedder.embed(docs["text"].tolist()))
     assert (docs["topic"].to_numpy() == here).mean() >= 0.98
-
-
-def test_workers_assign_what_this_process_would(client):
-    from newstopics.model import sample as S
-
-    rng = np.random.default_rng(0)
-    fitted = S.unit(rng.normal(size=(300, 16)).astype(np.float32))
-    topics = rng.integers(-1, 6, size=300)
-    X = rng.normal(size=(S.BLOCK + 500, 16)).astype(np.float32)  # two blocks
-    on_workers = cluster.assign_on_workers(client, X, fitted, topics)
-    here = S.vote(X, fitted, topics)
-    np.testing.assert_array_equal(on_workers[0], here[0])
-    np.testing.assert_allclose(on_workers[1], here[1])
 
 
 @pytest.mark.parametrize("folder", [SEEDS, SEEDS.parent / "tests" / "fixtures" / "messy"])
@@ -175,27 +160,6 @@ def test_workers_count_coherence_windows_as_this_process_would(client, texts):
     for a, b in zip(here, there, strict=True):
         assert a.n_windows == b.n_windows and a.co[0, 0] > 0
         np.testing.assert_array_equal(a.co, b.co)
-
-
-def test_workers_count_a_sampled_fits_words_as_this_process_would(client):
-    import copy
-
-    from lsa import LSA_MODEL, LsaEmbedder
-
-    from newstopics.model import fit_topics
-    from newstopics.model.words import corpus_words
-
-    assert cluster.running(client)
-    docs = load_corpus(SEEDS).documents
-    params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "fit_sample": 100, "ensemble": 8})
-    result = fit_topics(docs, LsaEmbedder(), params, client=client)  # words counted on the workers
-    assert result.fit["words"]["documents"] == len(docs)
-    topics, agreement = result.documents["topic"].to_numpy(), result.documents["agreement"].to_numpy()
-    here, there = copy.deepcopy(result.model), copy.deepcopy(result.model)
-    corpus_words(here, docs["text"], topics, agreement, chunk=40)
-    corpus_words(there, docs["text"], topics, agreement, client=client, chunk=40)
-    assert here.topic_representations_ == there.topic_representations_ and here.topic_sizes_ == there.topic_sizes_
-    np.testing.assert_array_equal(here.c_tf_idf_.toarray(), there.c_tf_idf_.toarray())
 
 
 def _total(part):

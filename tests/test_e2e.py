@@ -17,7 +17,7 @@ from newstopics import model as M
 from newstopics import params as P
 from newstopics import runs
 from newstopics.embed import Embedder
-from newstopics.paths import cache_dir, notebook
+from newstopics.paths import notebook
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,10 @@ def test_run_folder_contract(seeds_run):
 def test_tables(seeds_run):
     docs = pd.read_csv(seeds_run / "documents.csv", keep_default_na=False)
     topics = pd.read_csv(seeds_run / "topics.csv", keep_default_na=False)
-    assert {"doc_id", "article_id", "text", "topic", "agreement", "title", "published", "source"} <= set(docs.columns)
+    assert {"doc_id", "article_id", "text", "theme", "topic", "agreement", "nearest_topic", "title", "published",
+            "source"} <= set(docs.columns)
+    themes = pd.read_csv(seeds_run / "themes.csv", keep_default_na=False)
+    assert themes["count"].sum() == (docs["topic"] != -1).sum() and len(themes) >= 1  # every topic in one theme
     assert {"topic", "count", "label", "top_words"} <= set(topics.columns)
     assert set(docs["article_id"]) == {p.name for p in SEEDS.glob("*.txt")}
     real = topics[topics["topic"] != -1]
@@ -84,7 +87,6 @@ def test_no_pickle_and_model_reloads_offline(seeds_run):
 
 
 def test_model_loader_refuses_pickles(seeds_run, tmp_path):
-    import shutil
 
     bad = tmp_path / "model"
     shutil.copytree(seeds_run / "model", bad)
@@ -150,11 +152,11 @@ def test_metrics_baselines_and_stability_are_recorded(seeds_run):
         assert -1 <= r["npmi"] <= 1 and 0 <= r["c_v"] <= 1 and 0 < r["diversity"] <= 1
     stab = meta["stability"]
     assert len(stab["seeds"]) == P.DEFAULTS.stability_runs
-    assert -1 <= stab["ari_mean"] <= 1 and -1 <= stab["ari_strict"] <= 1
-    assert -1 <= stab["ensemble_ari"] <= 1 and meta["terms"].startswith("each model is scored on")
+    # the seeds' topics are stable under refits (pairwise ARI about 0.9 measured), and the verdict says so
+    assert stab["ari_min"] >= 0.8 and stab["verdict"] == "stable" and stab["ari_mean"] >= stab["ari_min"]
+    assert meta["terms"].startswith("each model is scored on")
     quality = pd.read_csv(seeds_run / "topic_quality.csv")
-    assert {"topic", "label", "count", "npmi", "c_v", "reappears", "in_ensemble", "word_overlap", "stable"} <= set(
-        quality.columns)
+    assert {"topic", "label", "count", "npmi", "c_v", "reappears", "word_overlap", "stable"} <= set(quality.columns)
     assert pd.read_csv(seeds_run / "metrics.csv")["model"].tolist() == ["BERTopic", "NMF", "LDA"]
 
 
@@ -162,7 +164,6 @@ def test_same_parameters_same_topics(seeds_run):
     """Refit in this process with the run's parameters: identical assignments (reproducibility across processes)."""
     meta = json.loads((seeds_run / "run.json").read_text())
     params = P.validate({k: v for k, v in meta["params"].items() if k != "output_dir"})
-    shutil.rmtree(cache_dir() / "ensembles")  # fit the ensemble again, do not read the run's cached fits
     embedder = Embedder()
     corpus = C.load_corpus(
         params.corpus, params.doc_unit, max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens

@@ -20,9 +20,9 @@ def test_sizing_follows_the_corpus():
     assert small.min_cluster_size < 10 and small.n_neighbors == M.sizing.NEIGHBOURS
     assert small.members == P.DEFAULTS.ensemble
     assert large.min_cluster_size == 34  # 5000 / 150, rounded up
-    assert large.n_neighbors == M.sizing.NEIGHBOURS and large.n_components == 3
-    assert M.size_for(150, P.validate({"corpus": str(SEEDS), "reducer": "pca"})).members == 1  # PCA: one fit
-    assert M.size_for(6, P.DEFAULTS).n_neighbors <= 5
+    assert large.n_neighbors == M.sizing.NEIGHBOURS == 15
+    assert M.size_for(150, P.validate({"corpus": str(SEEDS), "reducer": "pca"})).members == P.DEFAULTS.ensemble
+    assert M.size_for(6, P.DEFAULTS).n_neighbors == 5  # every other document, in a corpus that small
     assert M.size_for(150, P.validate({"corpus": str(SEEDS), "min_topic_size": 7})).min_cluster_size == 7
 
 
@@ -53,7 +53,12 @@ def test_fit_on_seeds_with_cheap_embeddings(seeds_docs, reducer):
     assert t["label"].is_unique
     assert t["count"].sum() == len(seeds_docs)
     assert result.documents["topic"].isin(t["topic"]).all()
-    assert set(result.documents.columns) >= {"doc_id", "article_id", "topic", "agreement", "label"}
+    assert set(result.documents.columns) >= {"doc_id", "article_id", "topic", "theme", "agreement", "label",
+                                             "nearest_topic"}
+    # every topic has a theme, and a theme is a union of whole topics
+    assert (t.loc[t["topic"] >= 0, "theme"] >= 0).all()
+    assert result.documents.groupby("topic")["theme"].nunique().max() == 1
+    assert result.themes["count"].sum() == (result.documents["topic"] >= 0).sum()
     mix = result.article_mix()
     assert np.allclose(mix.sum(axis=1), 1)
 

@@ -97,7 +97,7 @@ class Embedder(BaseEmbedder):
         if client is not None:  # a worker's first load takes seconds (the package's imports): start it now
             from .workers import warm_up
 
-            warm_up(client, (self.name, self.batch_size, self.max_tokens))
+            warm_up(client, (type(self), self.name, self.batch_size, self.max_tokens))
 
 
     @property
@@ -117,8 +117,9 @@ class Embedder(BaseEmbedder):
             from .workers import CHUNK_STATIC, CHUNK_TEXTS, encode_on_workers
 
             if running(self.client):  # after its run the client is closed: this process again
-                vectors = encode_on_workers(self.client, (self.name, self.batch_size, self.max_tokens), texts,
-                                            self.key, chunk=CHUNK_TEXTS if self.teacher is None else CHUNK_STATIC)
+                settings = (type(self), self.name, self.batch_size, self.max_tokens)
+                vectors = encode_on_workers(self.client, settings, texts, self.key,
+                                            chunk=CHUNK_TEXTS if self.teacher is None else CHUNK_STATIC)
                 self.stats["on_workers"] = self.stats.get("on_workers", 0) + len(texts)
                 return vectors
         texts = texts if isinstance(texts, list) else list(texts)

@@ -15,15 +15,13 @@ _WORKER_LOCK = threading.Lock()
 
 
 def _worker_embedder(settings: tuple):
-    """This worker's embedder for ``settings`` (model name, batch size, window), loaded once; one kept at a time."""
+    """This worker's embedder for ``settings`` (the embedder class, model name, batch size, window), loaded once; one
+    kept at a time."""
     with _WORKER_LOCK:
         embedder = _WORKER_ENCODERS.get(settings)
         if embedder is None:
-            from .embedder import Embedder
-
-            name, batch_size, max_tokens = settings
-            embedder = Embedder(name, use_cache=False, batch_size=batch_size, max_tokens=max_tokens,
-                                show_progress=False)
+            make, name, batch_size, max_tokens = settings  # make: the Embedder class, sent by the kernel
+            embedder = make(name, use_cache=False, batch_size=batch_size, max_tokens=max_tokens, show_progress=False)
             embedder.encoder  # noqa: B018  (load it now)
             _WORKER_ENCODERS.clear()
             _WORKER_ENCODERS[settings] = embedder

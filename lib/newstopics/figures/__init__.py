@@ -18,13 +18,21 @@ from .charts import (
                      topics_over_time,
 )
 from .narrative import corpus_summary, language_note, run_header, settings_table, steering_summary, topics_summary
-from .render import RENDERER, OfflineRenderer, empty_figure, esc, export, guide, how_to_read, setup, show
+from .render import RENDERER, OfflineRenderer, empty_figure, esc, export, guide, how_to_read, setup_figures, show
 from .tables import documents_table, interactive_table, setup_tables, skipped_table, table_html, topics_html
+
+
+def setup() -> None:
+    """Once in a notebook, before any figure or table: plotly's offline renderer and itables' offline mode."""
+    setup_figures()
+    setup_tables()
+
 
 __all__ = [
     "HEATMAP_MAX_ROWS", "OfflineRenderer", "RENDERER", "article_topic_heatmap", "corpus_summary", "document_map",
     "document_positions", "documents_table", "empty_figure", "esc", "export", "guide", "hierarchy", "how_to_read",
-    "interactive_table", "intertopic_map", "language_note", "run_header", "settings_table", "setup", "setup_tables",
+    "interactive_table", "intertopic_map", "language_note", "run_header", "settings_table", "setup", "setup_figures",
+    "setup_tables",
     "show", "similarity_heatmap", "skipped_table", "steering_summary", "table_html", "topic_barchart",
     "topic_centroids", "topic_positions", "topics_html", "topics_over_time", "topics_summary",
 ]

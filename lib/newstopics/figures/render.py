@@ -50,7 +50,7 @@ class OfflineRenderer:
         pass
 
 
-def setup() -> None:
+def setup_figures() -> None:
     """Make figures render in JupyterLab and, offline, in the HTML report."""
     if speedups.batch_mode():
         speedups.hide_notebook_extras()  # plotly's renderers import nbformat
@@ -63,9 +63,6 @@ def setup() -> None:
     pio.renderers[RENDERER] = _Renderer()
     pio.renderers.default = RENDERER
     pio.templates.default = "plotly_white"
-    from .tables import setup_tables
-
-    setup_tables()
 
 
 def esc(text: object, width: int = 0) -> str:

@@ -12,10 +12,11 @@ about linearly with the corpus and it never builds a document-by-document matrix
 3. **Agreement on the edges.** For each edge, the share of members that put its two documents in the same community:
    again n x k numbers.
 4. **The consensus.** Edges on which at most half of the members agree are dropped, the others weighted by
-   similarity x agreement, and Leiden partitions that graph once more (seeded, to convergence). Communities smaller
-   than the minimum topic size join the topic their edges hold most weight to; a small group with no edge to any topic
-   (an island of near-identical texts, say) is left as outliers, each with its nearest topic offered
-   (``nearest_topic_``).
+   similarity x agreement, and Leiden partitions that graph once more (seeded, to convergence).
+   A community of at least the minimum topic size is a topic. The smaller ones (on a corpus of many near-identical
+   texts, islands that link only each other) are grouped by the same consensus on a graph of their own, each linked
+   to the communities whose mean vectors are nearest its own; a group still too small joins the topic whose mean
+   vector is nearest. Every document is in a topic.
 5. **Themes above topics** (:func:`themes_of`): the topics form a graph of their own (the document edges between
    them, summed), partitioned by the same consensus; a theme is always a union of topics.
 
@@ -29,9 +30,13 @@ members that kept the edge inside one community: how firmly the ensemble holds i
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 from scipy import sparse
@@ -125,12 +130,39 @@ def leiden(graph, weights, seed: int, resolution: float = RESOLUTION, iterations
 
 def edge_agreement(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, seeds: list[int],
                    node_weights=None) -> np.ndarray:
-    """Per edge, the share of the members (one Leiden partition per seed) that put its two ends together."""
+    """Per edge, the share of the members (one Leiden partition per seed) that put its two ends together.
+
+    Leiden holds the GIL, so on a large graph the members are shared out to two forked processes (each returns its
+    members' counts per edge: the same numbers as here, in any order); in this process where forking is not possible.
+    """
+    _SHARED.update(graph=graph, a=a, b=b, w=w, node_weights=node_weights)
+    try:
+        workers = min(2, os.cpu_count() or 1, len(seeds))
+        if workers > 1 and len(a) >= FORK_FROM_EDGES and "fork" in multiprocessing.get_all_start_methods():
+            try:
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                    together = sum(pool.map(_together, [seeds[i::workers] for i in range(workers)]))
+            except (OSError, BrokenProcessPool):  # no fork here, or a process died: the same members, here
+                together = _together(seeds)
+        else:
+            together = _together(seeds)
+    finally:
+        _SHARED.clear()
+    return together / max(1, len(seeds))
+
+
+_SHARED: dict = {}  # the graph the forked processes read: set just before they start, cleared after
+FORK_FROM_EDGES = 200_000  # below this, a member takes less time than starting a process
+
+
+def _together(seeds: list[int]) -> np.ndarray:
+    """How many of the members of ``seeds`` put each edge's two ends in one community."""
+    graph, a, b, w = _SHARED["graph"], _SHARED["a"], _SHARED["b"], _SHARED["w"]
     together = np.zeros(len(a), np.float64)
     for seed in seeds:
-        member = leiden(graph, w, seed, node_weights=node_weights)
+        member = leiden(graph, w, seed, node_weights=_SHARED["node_weights"])
         together += member[a] == member[b]
-    return together / max(1, len(seeds))
+    return together
 
 
 def consensus_partition(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, random_state: int, members: int,
@@ -171,25 +203,43 @@ def between(labels: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray, siz
     return (m + m.T).tocsr()
 
 
-def absorb_small(labels: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray, min_size: int) -> np.ndarray:
-    """Communities smaller than ``min_size`` joined to the large community their edges hold most weight to; those
-    with no edge to any large one become -1. Renumbered by size."""
-    labels = by_size(labels)
-    sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, int)
-    large = np.flatnonzero(sizes >= min_size)
+SMALL_LINKS = 10  # nearest communities (by mean vector) each small community is linked to, to group them
+
+
+def group_small(fine: np.ndarray, vectors: np.ndarray, min_size: int, random_state: int, members: int) -> np.ndarray:
+    """Topics from the consensus communities: those of at least ``min_size`` documents stay as they are; the smaller
+    ones are grouped by the same consensus on a graph of their own (each linked to the :data:`SMALL_LINKS` small
+    communities whose mean vectors are nearest its own: an island of near-identical texts, which links only itself in
+    the documents' graph, is grouped too), and a group still smaller than ``min_size`` joins the topic whose mean
+    vector is nearest its own. Numbered by size."""
+    fine = by_size(fine)
+    sizes = np.bincount(fine[fine >= 0]) if (fine >= 0).any() else np.zeros(0, int)
     small = np.flatnonzero(sizes < min_size)
-    if not len(small):
+    if len(small) < 2:
+        return attach_small(fine, vectors, min_size)
+    from .means import topic_means
+
+    centroids = unit(topic_means(vectors, fine, np.arange(len(sizes))))
+    a, b, w = edge_list(*neighbours(centroids[small], SMALL_LINKS))
+    groups, _ = consensus_partition(len(small), a, b, w, random_state, members)
+    merged = np.arange(len(sizes))
+    merged[small] = len(sizes) + groups
+    return attach_small(by_size(np.where(fine >= 0, merged[np.maximum(fine, 0)], -1)), vectors, min_size)
+
+
+def attach_small(labels: np.ndarray, vectors: np.ndarray, min_size: int) -> np.ndarray:
+    """Groups smaller than ``min_size`` joined to the group of at least that size whose mean vector is nearest their
+    own (as they are where no group is that large). Numbered by size."""
+    from .means import topic_means
+
+    sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, int)
+    large, small = np.flatnonzero(sizes >= min_size), np.flatnonzero(sizes < min_size)
+    if not len(large) or not len(small):
         return labels
+    centroids = unit(topic_means(vectors, labels, np.arange(len(sizes))))
     target = np.arange(len(sizes))
-    if not len(large):
-        target[:] = -1
-    else:
-        weight = between(labels, a, b, w, len(sizes))[small][:, large]
-        best = np.asarray(weight.argmax(axis=1)).ravel()
-        has = np.asarray(weight.max(axis=1).todense()).ravel() > 0
-        target[small] = np.where(has, large[best], -1)
-    out = np.where(labels >= 0, target[np.maximum(labels, 0)], -1)
-    return by_size(out)
+    target[small] = large[np.argmax(centroids[small] @ centroids[large].T, axis=1)]
+    return by_size(np.where(labels >= 0, target[np.maximum(labels, 0)], -1))
 
 
 def agreement_of(labels: np.ndarray, a: np.ndarray, b: np.ndarray, agree: np.ndarray) -> np.ndarray:
@@ -243,7 +293,8 @@ class GraphConsensus:
         del idx, sim
         t1 = time.perf_counter()
         communities, agree = consensus_partition(n, a, b, w, self.random_state, self.members)
-        self.labels_ = absorb_small(communities, a, b, w, self.sizing.min_cluster_size)
+        self.labels_ = group_small(communities, unit(X), self.sizing.min_cluster_size, self.random_state,
+                                   self.members)
         self.edges_ = (a, b, w, agree)
         self._centroids(X)
         self.nearest_topic_ = self.labels_.copy()

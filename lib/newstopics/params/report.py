@@ -49,7 +49,7 @@ class Params:
     min_topic_size: int | None = None
     nr_topics: int | str | None = None
     random_state: int = 42
-    ensemble: int = 20
+    ensemble: int = 30
     top_n_words: int = 10
     reducer: str = "auto"
     clean: bool = True

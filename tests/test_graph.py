@@ -1,0 +1,190 @@
+"""The graph consensus: its steps worked by hand on tiny graphs, then the seed articles with the packaged model."""
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import SEEDS
+from lsa import LSA_MODEL, LsaEmbedder
+from sklearn.metrics import adjusted_rand_score
+
+from newstopics import corpus as C
+from newstopics import evaluation as EV
+from newstopics import params as P
+from newstopics.model import fit_topics, graph, size_for
+
+
+def test_edges_are_undirected_and_counted_once():
+    # 0 -> 1, 2; 1 -> 0, 2; 2 -> 0, 3; 3 -> 2, 1: six directed pairs of which {0,1}, {0,2}, {2,3} appear twice
+    idx = np.array([[1, 2], [0, 2], [0, 3], [2, 1]])
+    sim = np.array([[0.9, 0.8], [0.9, 0.7], [0.8, 0.6], [0.6, 0.1]], np.float32)
+    a, b, w = graph.edge_list(idx, sim)
+    assert list(zip(a.tolist(), b.tolist(), strict=True)) == [(0, 1), (0, 2), (1, 2), (1, 3), (2, 3)]
+    assert np.allclose(w, [0.9, 0.8, 0.7, 0.1, 0.6])
+
+
+def test_neighbours_are_the_exact_nearest_by_cosine():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 8)).astype(np.float32)
+    idx, sim = graph.neighbours(X, 7)
+    unit = X / np.linalg.norm(X, axis=1, keepdims=True)
+    full = unit @ unit.T
+    np.fill_diagonal(full, -np.inf)
+    brute = np.argsort(-full, axis=1)[:, :7]
+    assert np.array_equal(np.sort(idx, axis=1), np.sort(brute, axis=1))
+    assert np.allclose(sim, np.take_along_axis(full, idx, 1), atol=1e-5)
+    assert not (idx == np.arange(300)[:, None]).any()  # never its own neighbour
+
+
+def test_agreement_is_the_mean_over_a_documents_edges_inside_its_topic():
+    a, b = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 3])
+    agree = np.array([1.0, 0.5, 0.8, 0.2])
+    labels = np.array([0, 0, 0, 1])
+    got = graph.agreement_of(labels, a, b, agree)
+    # doc 0: edges to 1 (1.0) and 2 (0.5); doc 1: to 0 (1.0), 2 (0.8); doc 2: to 0 (0.5), 1 (0.8); doc 3: none inside
+    assert np.allclose(got[:3], [0.75, 0.9, 0.65]) and np.isnan(got[3])
+
+
+def test_small_communities_are_grouped_and_a_group_too_small_joins_the_nearest_topic():
+    # A: 5 documents along (1, 0); B: 5 along (0, 1); c (2 documents) and d (1) just off B: c and d are grouped (3
+    # documents, under the minimum of 4) and the group joins B, whose mean vector is nearest
+    vectors = np.array([[1, 0]] * 5 + [[0, 1]] * 5 + [[0.1, 1], [0.1, 1], [0.2, 1]], np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    fine = np.array([0] * 5 + [1] * 5 + [2, 2, 3])
+    out = graph.group_small(fine, vectors, min_size=4, random_state=0, members=5)
+    assert out.tolist() == [1] * 5 + [0] * 8  # B with c and d (8 documents) first
+    # three islands of 2 near (1, 1): grouped, 6 documents, a topic of their own
+    more = np.vstack([vectors[:10], np.tile(np.array([[0.7, 0.72]], np.float32), (6, 1))])
+    out = graph.group_small(np.array([0] * 5 + [1] * 5 + [2, 2, 3, 3, 4, 4]), more, min_size=4, random_state=0,
+                            members=5)
+    assert len(set(out[10:].tolist())) == 1 and set(out[10:].tolist()).isdisjoint(out[:10].tolist())
+    assert (out >= 0).all()
+
+
+def test_by_size_numbers_largest_first_and_keeps_outliers():
+    assert graph.by_size(np.array([7, 7, 3, 3, 3, -1, 9])).tolist() == [1, 1, 0, 0, 0, -1, 2]
+
+
+def _blobs(n=60, dims=12, centres=3, seed=0):
+    rng = np.random.default_rng(seed)
+    centre = rng.standard_normal((centres, dims)) * 4
+    truth = np.repeat(np.arange(centres), n // centres)
+    return (centre[truth] + rng.standard_normal((len(truth), dims))).astype(np.float32), truth
+
+
+def test_the_consensus_finds_clear_groups_whatever_the_seed():
+    X, truth = _blobs()
+    sizing = size_for(len(X), P.DEFAULTS)
+    for seed in (1, 2, 3):
+        fit = graph.GraphConsensus(sizing, random_state=seed).fit(X)
+        assert adjusted_rand_score(truth, fit.labels_) == 1.0
+        assert np.nanmin(fit.agreement(fit.labels_)) > 0.5
+        assert (fit.predict(X) == fit.labels_).all()  # each document is nearest its own topic's centroid
+
+
+def test_themes_are_unions_of_topics_linked_most():
+    # 4 topics: 0-1 strongly linked, 2-3 strongly linked, the pairs weakly: two themes
+    topics = np.repeat(np.arange(4), 5)
+    a, b, w = [], [], []
+    for t in range(4):
+        for i in range(5):
+            for j in range(i + 1, 5):
+                a.append(5 * t + i)
+                b.append(5 * t + j)
+                w.append(1.0)
+    for x, y, weight in ((0, 1, 0.9), (2, 3, 0.9), (1, 2, 0.05)):
+        for i in range(5):
+            a.append(5 * x + i)
+            b.append(5 * y + i)
+            w.append(weight)
+
+    class Fitted:
+        labels_ = topics
+        edges_ = (np.array(a), np.array(b), np.array(w), np.ones(len(a)))
+
+    centroids = np.eye(4)
+    themes = graph.themes_of(topics, Fitted(), centroids, np.full(4, 5), random_state=0, members=10)
+    assert themes[0] == themes[1] and themes[2] == themes[3] and themes[0] != themes[2]
+    capped = graph.themes_of(topics, Fitted(), centroids, np.full(4, 5), random_state=0, members=10, max_themes=1)
+    assert (capped == 0).all()
+
+
+# -- the seed articles, packaged model -------------------------------------------------------------------------------
+
+ENSEMBLE = """
+import json, sys
+from newstopics import corpus, params
+from newstopics.embed import Embedder
+from newstopics.model import GraphConsensus, size_for
+embedder = Embedder(show_progress=False)
+docs = corpus.load_corpus(sys.argv[1], max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens).documents
+X = embedder.embed(docs["text"].tolist())
+fit = GraphConsensus(size_for(len(X), params.DEFAULTS), random_state=int(sys.argv[2])).fit(X)
+print(json.dumps(fit.labels_.tolist()))
+"""
+
+
+def test_consensus_topics_are_reproducible_and_nearly_seed_free(packaged_embedder):
+    runs = {}
+    for name, seed in (("a", 1), ("b", 1), ("c", 2), ("d", 3)):
+        out = subprocess.run([sys.executable, "-W", "ignore", "-c", ENSEMBLE, str(SEEDS), str(seed)],
+                             capture_output=True, text=True, env=os.environ, timeout=300)
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs[name] = np.array(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert np.array_equal(runs["a"], runs["b"])  # same seed, another process: identical
+    for x, y in (("a", "c"), ("a", "d"), ("c", "d")):
+        assert adjusted_rand_score(runs[x], runs[y]) >= 0.8, (x, y)  # other seeds: nearly the same topics
+    counts = [len(set(r.tolist()) - {-1}) for r in runs.values()]
+    assert min(counts) >= 3 and max(counts) - min(counts) <= 2
+
+
+@pytest.fixture(scope="module")
+def lsa_result():
+    docs = C.load_corpus(SEEDS).documents
+    params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "ensemble": 8})
+    embedder = LsaEmbedder()
+    return fit_topics(docs, embedder, params), embedder, params
+
+
+def test_refits_use_the_settings_of_the_fit_they_judge(lsa_result):
+    result, embedder, params = lsa_result
+    n_refit = int(round(0.9 * len(result.documents)))
+    assert size_for(n_refit, params).min_cluster_size != result.sizing.min_cluster_size  # sizing a refit anew differs
+    stab = EV.stability(result, embedder, params, runs=2)
+    assert stab.refit_settings == [result.sizing.to_dict()] * 2
+    assert stab.refit_documents == [n_refit] * 2 and len(stab.topics_per_run) == 2
+
+
+def test_stability_compares_topics_as_fitted_whatever_the_run_reassigned(lsa_result):
+    result, embedder, params = lsa_result
+    reassigned = dataclasses.replace(params, outlier_strategy="embeddings", min_topic_size=12)
+    columns = ["doc_id", "article_id", "position", "text", "n_words", "title", "published", "source", "author", "url"]
+    plain = fit_topics(result.documents[columns], embedder, dataclasses.replace(reassigned, outlier_strategy="none"),
+                       embeddings=result.embeddings)
+    other = fit_topics(result.documents[columns], embedder, reassigned, embeddings=result.embeddings)
+    assert np.array_equal(other.fitted_topics, plain.fitted_topics)  # the same fit, then (perhaps) reassigned
+    a = EV.stability(plain, embedder, plain_params := dataclasses.replace(reassigned, outlier_strategy="none"), 1)
+    b = EV.stability(other, embedder, reassigned, runs=1)
+    assert a.ari_mean == b.ari_mean and plain_params.random_state == reassigned.random_state
+
+
+def test_documents_carry_their_agreement(lsa_result):
+    result, _, _ = lsa_result
+    docs = result.documents
+    inliers = docs["topic"] != -1
+    assert docs.loc[inliers, "agreement"].between(0, 1).all() and docs.loc[inliers, "agreement"].notna().mean() > 0.9
+    assert docs.loc[~inliers, "agreement"].isna().all()
+
+
+def test_stability_verdict_follows_its_figure():
+    table = __import__("pandas").DataFrame({"topic": [0], "label": ["x"], "reappears": [1.0],
+                                            "word_overlap": [1.0], "stable": [True]})
+    high = EV.Stability([1, 2], table, 0.85, 0.8, [3, 3])
+    low = EV.Stability([1, 2], table, 0.26, 0.2, [3, 9])
+    middle = EV.Stability([1, 2], table, 0.6, 0.5, [3, 4])
+    assert high.verdict() == "stable" and "do not hinge" in high.summary()
+    assert low.verdict() == "unstable" and "do not hinge" not in low.summary() and "largely change" in low.summary()
+    assert middle.verdict() == "partly stable" and "do not hinge" not in middle.summary()
