@@ -162,6 +162,21 @@ def test_workers_count_coherence_windows_as_this_process_would(client, texts):
         np.testing.assert_array_equal(a.co, b.co)
 
 
+def test_workers_run_the_consensus_members_as_this_process_would(client, monkeypatch):
+    from newstopics.model import graph
+
+    assert cluster.running(client)
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((400, 8)).astype(np.float32)
+    a, b, w = graph.edge_list(*graph.neighbours(X, 10))
+    seeds = graph.member_seeds(3, 6)
+    here = graph.edge_agreement(graph._graph(len(X), a, b), a, b, w, seeds)
+    monkeypatch.setattr(graph, "FORK_FROM_EDGES", 0)  # a graph this small would stay here
+    there = graph.edge_agreement(graph._graph(len(X), a, b), a, b, w, seeds, client=client)
+    np.testing.assert_array_equal(here, there)
+    assert 0 < here.mean() < 1
+
+
 def _total(part):
     return float(part.sum())
 

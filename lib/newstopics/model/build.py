@@ -56,7 +56,7 @@ def make_vectorizer(s: Sizing):
     return CountVectorizer(analyzer=news_analyzer(s.ngram_range), ngram_range=s.ngram_range, min_df=s.min_df)
 
 
-def build_model(params: Params, s: Sizing, embedder, representations: bool = True):
+def build_model(params: Params, s: Sizing, embedder, representations: bool = True, client=None):
     """A BERTopic instance made of parts sized by ``s``: the consensus of ``s.members`` Leiden partitions of the
     documents' neighbour graph as its clustering (:mod:`.graph`), lift words as its main representation
     (:mod:`.represent`), c-TF-IDF for topic reduction and topic embeddings, KeyBERT-style and MMR keywords beside them.
@@ -67,6 +67,7 @@ def build_model(params: Params, s: Sizing, embedder, representations: bool = Tru
         embedder: the :class:`~newstopics.embed.Embedder` BERTopic embeds words and new documents with.
         representations: add KeyBERT-style and MMR keywords beside the main words (False for refits that compare
             topics and main words only).
+        client: a Dask client whose workers run the consensus's members on a large graph (None: this machine).
 
     Returns:
         An unfitted ``bertopic.BERTopic``.
@@ -77,7 +78,7 @@ def build_model(params: Params, s: Sizing, embedder, representations: bool = Tru
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
 
-    clustering = GraphConsensus(s, random_state=params.random_state)
+    clustering = GraphConsensus(s, random_state=params.random_state, client=client)
     representation = {"Main": LiftRepresentation(clustering, top_n_words=params.top_n_words)}
     if representations:
         representation["KeyBERT"] = KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.random_state)

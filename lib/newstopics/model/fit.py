@@ -84,7 +84,7 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
         embedder: an :class:`~newstopics.embed.Embedder` (or any BERTopic embedder with ``embed``).
         params: the validated run parameters.
         embeddings: the documents' vectors, when already computed.
-        client: unused by the fit itself (kept so every stage takes the run's client alike).
+        client: a Dask client whose workers run the consensus's members on a large graph (None: this machine).
 
     Returns:
         A :class:`TopicResult`.
@@ -102,7 +102,7 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
 
     s = size_for(len(docs), params)
     t0 = time.perf_counter()
-    model = build_model(params, s, embedder)
+    model = build_model(params, s, embedder, client=client)
     fitted, _ = model.fit_transform(docs["text"].tolist(), embeddings=np.asarray(embeddings))
     let_go(embeddings)
     fitted = np.asarray(fitted, dtype=int)

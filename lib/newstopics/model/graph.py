@@ -106,7 +106,8 @@ def edge_list(idx: np.ndarray, sim: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     a, b, w = a[valid], b[valid], w[valid]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     _, first = np.unique(lo * n + hi, return_index=True)
-    return lo[first], hi[first], w[first]
+    # 32-bit: the model keeps its edges (agreement and themes are read from them), 16 bytes an edge with agreement
+    return lo[first].astype(np.int32), hi[first].astype(np.int32), w[first].astype(np.float32)
 
 
 def _graph(n: int, a: np.ndarray, b: np.ndarray):
@@ -129,12 +130,21 @@ def leiden(graph, weights, seed: int, resolution: float = RESOLUTION, iterations
 
 
 def edge_agreement(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, seeds: list[int],
-                   node_weights=None) -> np.ndarray:
+                   node_weights=None, client=None) -> np.ndarray:
     """Per edge, the share of the members (one Leiden partition per seed) that put its two ends together.
 
-    Leiden holds the GIL, so on a large graph the members are shared out to two forked processes (each returns its
-    members' counts per edge: the same numbers as here, in any order); in this process where forking is not possible.
+    Leiden holds the GIL, so on a large graph the members are shared out: to a running Dask ``client``'s workers (the
+    edges sent to each worker once, the members in groups, each group's counts per edge summed here), else to two
+    forked processes of this machine, else run here. Each member is the same partition wherever it runs, so the counts
+    are the same numbers whatever the route.
     """
+    from ..cluster import each, running, summed
+
+    if running(client) and len(a) >= FORK_FROM_EDGES and node_weights is None:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        groups = [seeds[i::2 * workers] for i in range(min(len(seeds), 2 * workers))]
+        (together,) = summed(each(client, _together_on_worker, groups, n=graph.vcount(), a=a, b=b, w=w))
+        return together / len(seeds)
     _SHARED.update(graph=graph, a=a, b=b, w=w, node_weights=node_weights)
     try:
         workers = min(2, os.cpu_count() or 1, len(seeds))
@@ -155,10 +165,20 @@ _SHARED: dict = {}  # the graph the forked processes read: set just before they 
 FORK_FROM_EDGES = 200_000  # below this, a member takes less time than starting a process
 
 
+def _together_on_worker(seeds: list[int], n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> tuple[np.ndarray]:
+    """On a Dask worker: :func:`_together` for ``seeds``, on the graph rebuilt from its edges (a 1-tuple, which
+    :func:`newstopics.cluster.summed` adds element by element)."""
+    _SHARED.update(graph=_graph(n, a, b), a=a, b=b, w=w, node_weights=None)
+    try:
+        return (_together(seeds),)
+    finally:
+        _SHARED.clear()
+
+
 def _together(seeds: list[int]) -> np.ndarray:
     """How many of the members of ``seeds`` put each edge's two ends in one community."""
     graph, a, b, w = _SHARED["graph"], _SHARED["a"], _SHARED["b"], _SHARED["w"]
-    together = np.zeros(len(a), np.float64)
+    together = np.zeros(len(a), np.float32)  # whole numbers up to the members' count: exact
     for seed in seeds:
         member = leiden(graph, w, seed, node_weights=_SHARED["node_weights"])
         together += member[a] == member[b]
@@ -166,13 +186,13 @@ def _together(seeds: list[int]) -> np.ndarray:
 
 
 def consensus_partition(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, random_state: int, members: int,
-                        node_weights=None) -> tuple[np.ndarray, np.ndarray]:
+                        node_weights=None, client=None) -> tuple[np.ndarray, np.ndarray]:
     """``(communities, edge agreement)``: the Leiden partition of the agreement-weighted graph of an ensemble of
-    ``members`` Leiden partitions (one partition when ``members`` is 1)."""
+    ``members`` Leiden partitions (one partition when ``members`` is 1); members on ``client``'s workers when given."""
     graph = _graph(n, a, b)
     if members <= 1:
         return leiden(graph, w, random_state, iterations=-1, node_weights=node_weights), np.ones(len(a))
-    agree = edge_agreement(graph, a, b, w, member_seeds(random_state, members), node_weights)
+    agree = edge_agreement(graph, a, b, w, member_seeds(random_state, members), node_weights, client)
     keep = agree > AGREE
     strong = _graph(n, a[keep], b[keep])
     final = leiden(strong, (w * agree)[keep], int(random_state) * SEED_STRIDE + SEED_STRIDE - 1, iterations=-1,
@@ -262,6 +282,7 @@ class GraphConsensus:
         sizing: the settings sized to the corpus (neighbours, minimum topic size, members).
         random_state: the ensemble's seed; its members' seeds follow from it.
         members: partitions in the ensemble (default: ``sizing.members``); 1 is a single Leiden partition.
+        client: a Dask client whose workers run the members on a large graph (None: two forked processes here).
 
     After ``fit``: ``labels_`` (each document's topic, -1 for outliers), ``nearest_topic_`` (for an outlier, the
     topic nearest its vector; for others their topic), ``edges_`` (``a``, ``b``, ``weight``, ``agreement``),
@@ -272,10 +293,11 @@ class GraphConsensus:
         >>> clustering.fit(X).labels_                                                # doctest: +SKIP
     """
 
-    def __init__(self, sizing: Sizing, random_state: int = 42, members: int | None = None):
+    def __init__(self, sizing: Sizing, random_state: int = 42, members: int | None = None, client=None):
         self.sizing = sizing
         self.random_state = int(random_state)
         self.members = max(1, int(members if members is not None else sizing.members))
+        self.client = client  # a Dask client whose workers run the members of a large graph (None: this machine)
 
     def fit(self, X, y=None):
         X = np.asarray(X, np.float32)
@@ -292,7 +314,7 @@ class GraphConsensus:
         a, b, w = edge_list(idx, sim)
         del idx, sim
         t1 = time.perf_counter()
-        communities, agree = consensus_partition(n, a, b, w, self.random_state, self.members)
+        communities, agree = consensus_partition(n, a, b, w, self.random_state, self.members, client=self.client)
         self.labels_ = group_small(communities, unit(X), self.sizing.min_cluster_size, self.random_state,
                                    self.members)
         self.edges_ = (a, b, w, agree)
