@@ -30,6 +30,8 @@ def report(lib: Path | None, seeds: Path, cache: Path, numba: Path, runs: Path) 
     t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "newstopics.cli", "report", "--quiet", "--corpus", str(seeds),
                            "--runs-dir", str(runs)], env=env, capture_output=True, text=True)
+    if done.returncode != 0:  # say why, so a failed run is not taken for a slow or fast one
+        print(done.stderr[-1500:], file=sys.stderr, flush=True)
     return time.perf_counter() - t0, done.returncode
 
 
@@ -48,6 +50,8 @@ def main(argv=None) -> int:
         for name, lib in trees.items():
             s, rc = report(lib, seeds, work / f"warm-{name}", work / f"numba-{name}", work / f"runs-{name}")
             print(f"warm-up {name}: {s:.1f} s rc={rc}", flush=True)
+            if rc != 0:
+                return 1
         times: dict[str, list[float]] = {name: [] for name in trees}
         for i in range(args.repeat):
             for name, lib in trees.items():
