@@ -15,6 +15,13 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND"]
 
 
+def pytest_collection_modifyitems(items):
+    """A test that reads the session's real notebook run is an end-to-end test, whatever module it is in."""
+    for item in items:
+        if "seeds_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory):
     """Every test session starts with an empty embedding cache of its own, and writes no run into the project."""

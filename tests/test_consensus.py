@@ -94,6 +94,7 @@ print(json.dumps(fit.labels_.tolist()))
 """
 
 
+@pytest.mark.slow
 def test_consensus_topics_are_reproducible_and_nearly_seed_free(packaged_embedder):
     runs = {}
     for name, seed in (("a", 1), ("b", 1), ("c", 2)):
@@ -160,6 +161,7 @@ def test_the_layout_function_has_the_signature_members_call_it_with():
     assert list(inspect.signature(simplicial_set_embedding).parameters) == consensus.LAYOUT_SIGNATURE
 
 
+@pytest.mark.slow
 def test_an_ensemble_in_a_new_process_compiles_nothing(tmp_path):
     """UMAP's graph functions run first in the ensemble, before any other UMAP call: numba must keep them on disk."""
     code = """
