@@ -14,6 +14,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
                   "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND"]
 
+# numba's compiled UMAP and pynndescent code, kept in one folder across sessions and shared by every process a session
+# starts (test workers, kernels, Dask workers, subprocesses), so a process compiles only what no earlier one did. Set
+# here, before anything imports newstopics (which would point numba into the user's own cache folder). The embedding
+# cache stays new for each session (_isolated_cache); test_an_ensemble_in_a_new_process_compiles_nothing gives its
+# processes an empty numba folder of their own.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".pytest_cache" / "numba"))
+
 
 def pytest_collection_modifyitems(items):
     """A test that reads the session's real notebook run is an end-to-end test, whatever module it is in."""
