@@ -29,6 +29,28 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """In several processes (pytest-xdist, ``--dist loadfile``: ``make test``), each module's tests run in one
+    process in file order (module fixtures are made once; test_cluster's last tests rely on its order), and the
+    modules that read the session's real run (``seeds_run``) share one process, so that run is made once.
+    (pytest-xdist's own ``--dist loadgroup`` cannot group under pytest 9: it renames node ids pytest no longer reads.)
+    """
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    reads_run = {p.relative_to(config.rootpath).as_posix() for p in Path(__file__).parent.glob("test_*.py")
+                 if "seeds_run" in p.read_text()}
+
+    class ByModule(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "seeds_run" if module in reads_run else module
+
+    return ByModule(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory):
     """Every test session starts with an empty embedding cache of its own, and writes no run into the project."""
