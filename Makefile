@@ -38,8 +38,15 @@ params: $(STAMP) ## list the report's parameters, defaults and accepted values
 lint: $(STAMP) ## check style, imports and common bugs (ruff, configured in pyproject.toml)
 	$(VENV)/bin/ruff check lib tests bench notebooks
 
-test: lint ## lint, then run the test suite (unit tests, real notebook runs, the report in headless Chromium)
-	$(PY) -m pytest -q $(ARGS)
+# Two tiers (markers in pyproject.toml): `make test` leaves out the tests marked slow; `make test-full` (CI) runs all.
+# Both run in TEST_WORKERS processes (pytest-xdist; 0 = in this one) and print the slowest tests.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
+test: lint ## lint, then the fast tier: unit tests, one real seeds report (papermill, nbconvert) drawn in Chromium
+	$(PYTEST) -m "not slow" $(ARGS)
+
+test-full: lint ## lint, then every test: also Dask clusters, JupyterLab, the wheel, failing kernels (CI runs this)
+	$(PYTEST) $(ARGS)
 
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -53,4 +60,4 @@ clean: ## delete generated files (not outputs/runs, not the environment)
 	rm -rf .pytest_cache .hypothesis lib/*.egg-info
 	find . -name __pycache__ -not -path './.venv/*' -exec rm -rf {} +
 
-.PHONY: help env report sweep params lint test lab sync clean
+.PHONY: help env report sweep params lint test test-full lab sync clean

@@ -14,6 +14,42 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
                   "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND"]
 
+# numba's compiled UMAP and pynndescent code, kept in one folder across sessions and shared by every process a session
+# starts (test workers, kernels, Dask workers, subprocesses), so a process compiles only what no earlier one did. Set
+# here, before anything imports newstopics (which would point numba into the user's own cache folder). The embedding
+# cache stays new for each session (_isolated_cache); a test that checks compiling in a new process gives its
+# processes an empty numba folder of their own.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".pytest_cache" / "numba"))
+
+
+def pytest_collection_modifyitems(items):
+    """A test that reads the session's real notebook run is an end-to-end test, whatever module it is in."""
+    for item in items:
+        if "seeds_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """In several processes (pytest-xdist, ``--dist loadfile``: ``make test``), each module's tests run in one
+    process in file order (module fixtures are made once; test_cluster's last tests rely on its order), and the
+    modules that read the session's real run (``seeds_run``) share one process, so that run is made once.
+    (pytest-xdist's own ``--dist loadgroup`` cannot group under pytest 9: it renames node ids pytest no longer reads.)
+    """
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    reads_run = {p.relative_to(config.rootpath).as_posix() for p in Path(__file__).parent.glob("test_*.py")
+                 if "seeds_run" in p.read_text()}
+
+    class ByModule(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "seeds_run" if module in reads_run else module
+
+    return ByModule(config, log)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory):

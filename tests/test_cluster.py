@@ -55,6 +55,8 @@ def test_the_notebooks_cluster_note_links_the_dashboard_as_one_markdown_link():
     assert "assigned" not in cluster_note(info, "assign") and cluster_note({"scheduler": None}) == ""
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_workers_embed_what_this_process_would(client, texts):
     info = cluster.describe(client)
     assert info["workers"] == 2 and info["threads"] == 2 and info["scheduler"].startswith("tcp://")
@@ -63,6 +65,8 @@ def test_workers_embed_what_this_process_would(client, texts):
     np.testing.assert_allclose(on_workers, _in_process(texts), atol=2e-6)
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_a_worker_killed_mid_embedding_loses_nothing(client, texts):
     many = [f"{t} ({i})" for i in range(4) for t in texts]  # 8 chunks of 72 documents, about a second each
     pids = client.run(os.getpid)
@@ -93,6 +97,9 @@ def _imported_before_any_task(dask_worker):
     return all(m in sys.modules for m in MODULES) and "newstopics-preload" in dask_worker.plugins
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
+@pytest.mark.e2e
 def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
     import json
     import subprocess
@@ -136,6 +143,8 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
 
 
 @pytest.mark.parametrize("folder", [SEEDS, SEEDS.parent / "tests" / "fixtures" / "messy"])
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_workers_read_and_clean_what_this_process_would(client, folder, monkeypatch):
     from newstopics.corpus import load as L
 
@@ -149,6 +158,8 @@ def test_workers_read_and_clean_what_this_process_would(client, folder, monkeypa
     assert there.skipped == here.skipped
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_workers_count_coherence_windows_as_this_process_would(client, texts):
     from newstopics.evaluation import count_windows
     from newstopics.model.terms import news_analyzer
@@ -162,6 +173,8 @@ def test_workers_count_coherence_windows_as_this_process_would(client, texts):
         np.testing.assert_array_equal(a.co, b.co)
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_workers_run_the_consensus_members_as_this_process_would(client, monkeypatch):
     from newstopics.model import graph
 
@@ -181,6 +194,8 @@ def _total(part):
     return float(part.sum())
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_parts_sent_to_the_workers_are_let_go_once_done(client):
     """Dask keeps a log of each connection's recent messages, their contents included; the runs' clients keep none, so
     the parts of a corpus sent to the workers do not stay in the kernel."""
@@ -196,6 +211,8 @@ def test_parts_sent_to_the_workers_are_let_go_once_done(client):
     assert not [r for r in alive if r() is not None]
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_the_dashboard_is_served_by_the_scheduler_with_nothing_from_the_network(client):
     """The link the notebook shows opens the Dask dashboard, and every script the page loads comes from the
     scheduler itself (bokeh's, served by its own server), so it works on a machine with no internet; it listens on
@@ -221,6 +238,8 @@ def test_the_dashboard_is_served_by_the_scheduler_with_nothing_from_the_network(
     assert {sock.getsockname()[0] for sock in server._sockets.values()} == {"127.0.0.1"}
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_a_scheduler_without_a_dashboard_or_with_a_bad_link_setting_records_none(client):
     """Every scheduler runs a web server, so the link alone says nothing: one started without the dashboard is
     recorded without one; a link setting naming an unset variable gives none rather than failing the run; a relative
@@ -242,6 +261,9 @@ def test_a_sweep_has_one_cluster():
         P.grid({"base": {"corpus": str(SEEDS)}, "grid": {"cluster": ["local:2", "tcp://10.0.0.5:8786"]}})
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
+@pytest.mark.e2e
 def test_a_sweep_runs_its_members_as_tasks_on_the_cluster(tmp_path):
     """Near the end of this file: the sweep starts its own cluster, and a new cluster closes the module's."""
     import json
@@ -269,6 +291,8 @@ def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monk
     assert time.perf_counter() - t0 < 3 + 5
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_run_with_an_unreachable_scheduler_lands_as_failed_with_the_reason(tmp_path):
     import json
     import subprocess

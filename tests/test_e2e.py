@@ -95,6 +95,7 @@ def test_model_loader_refuses_pickles(seeds_run, tmp_path):
         M.load_model(bad, Embedder())
 
 
+@pytest.mark.browser
 def test_report_renders_every_chart_offline(seeds_run, tmp_path):
     html = (seeds_run / "report.html").read_text()
     assert runs.external_references(html) == []
@@ -175,6 +176,7 @@ def test_same_parameters_same_topics(seeds_run):
     assert np.array_equal(result.documents["topic"].to_numpy(), saved["topic"].to_numpy())
 
 
+@pytest.mark.slow
 def test_notebook_failure_leaves_a_failed_run_folder(tmp_path):
     tiny = tmp_path / "tiny"
     tiny.mkdir()
@@ -211,6 +213,7 @@ def test_bad_parameter_stops_before_anything_runs(tmp_path):
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_plain_papermill_run_with_a_bad_parameter_fails_in_the_first_cell(tmp_path):
     out = subprocess.run(
         [
@@ -252,6 +255,7 @@ def steered_run(tmp_path_factory):
     return runs.execute({"corpus": str(SEEDS), **STEERED}, runs_dir=tmp_path_factory.mktemp("steered"), progress=False)
 
 
+@pytest.mark.slow
 def test_guided_and_zeroshot_run(steered_run):
     meta = json.loads((steered_run / "run.json").read_text())
     assert meta["status"] == "succeeded"
@@ -268,6 +272,7 @@ def test_guided_and_zeroshot_run(steered_run):
     assert "before reassignment by" in html and "guided by 2 seed word lists" in html
 
 
+@pytest.mark.slow
 def test_saved_model_labels_new_articles_offline(steered_run, tmp_path):
     folder = runs.execute(
         {"model_run": str(steered_run), "corpus": str(FIXTURES / "messy")},
@@ -290,6 +295,7 @@ def test_assign_refuses_a_folder_without_a_model(tmp_path):
         P.validate_assign({"model_run": str(tmp_path), "corpus": str(FIXTURES / "messy")})
 
 
+@pytest.mark.slow
 def test_sweep_runs_each_combination_and_ranks_them(tmp_path):
     config = {
         "name": "t",

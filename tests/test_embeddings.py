@@ -114,6 +114,7 @@ print(json.dumps({"shape": list(v.shape), "loaded": loaded}))
     assert json.loads(out.stdout.strip().splitlines()[-1]) == {"shape": [2, 384], "loaded": []}
 
 
+@pytest.mark.slow
 def test_static_model_is_distilled_once_and_keeps_meaning(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSTOPICS_CACHE_DIR", str(tmp_path))
     static = E.Embedder("static", show_progress=False)

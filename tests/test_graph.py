@@ -127,6 +127,7 @@ print(json.dumps(fit.labels_.tolist()))
 """
 
 
+@pytest.mark.slow
 def test_consensus_topics_are_reproducible_and_nearly_seed_free(packaged_embedder):
     runs = {}
     for name, seed in (("a", 1), ("b", 1), ("c", 2), ("d", 3)):

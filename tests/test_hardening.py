@@ -60,11 +60,16 @@ def hostile_run(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_offline_run_succeeds(hostile_run):
     meta = json.loads((hostile_run / "run.json").read_text())
     assert meta["status"] == "succeeded"
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
+@pytest.mark.browser
 def test_hostile_text_shows_and_never_runs(hostile_run, tmp_path):
     html = (hostile_run / "report.html").read_text()
     assert "<script>document.body.setAttribute" not in html and "<img src=x" not in html  # only escaped forms
@@ -79,12 +84,16 @@ def test_hostile_text_shows_and_never_runs(hostile_run, tmp_path):
     assert not re.search(r"<a\b[^>]*href=[\"']?javascript:", dom, re.I)  # the link is text, not a link
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_standalone_figures_escape_too(hostile_run):
     for page in (hostile_run / "figures").glob("*.html"):
         text = page.read_text()
         assert "<script>document" not in text and "<img src=x" not in text, page.name
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_interrupted_run_leaves_no_half_written_files(tmp_path):
     runs_dir, cache = tmp_path / "runs", tmp_path / "cache"
     env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(cache)}
@@ -120,6 +129,8 @@ def test_interrupted_run_leaves_no_half_written_files(tmp_path):
     assert not list(cache.rglob(".*tmp*"))
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_two_runs_at_once_both_succeed(tmp_path):
     runs_dir = tmp_path / "runs"
     procs = [

@@ -15,9 +15,12 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, SEEDS
 
 from newstopics import runs
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]  # a wheel, a fresh venv and a report: the full tier
 
 
 def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:

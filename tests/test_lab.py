@@ -26,6 +26,8 @@ from conftest import CHROMIUM_FLAGS, ROOT, require_chromium
 NOTEBOOK = ROOT / "notebooks" / "topics.ipynb"
 RUN_ALL_TIMEOUT_S = int(os.environ.get("NEWSTOPICS_LAB_TIMEOUT_S", "420"))
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.e2e]  # JupyterLab, Chromium, two Run Alls
+
 
 def _free_port() -> int:
     with socket.socket() as s:

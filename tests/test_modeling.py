@@ -79,6 +79,7 @@ def test_tiny_corpus_does_not_crash_umap():
     assert len(result.documents) == 12
 
 
+@pytest.mark.slow
 def test_umap_compiled_code_is_kept_for_the_next_process():
     """UMAP's layout code is not marked cacheable upstream; speedups.import_umap() makes numba keep it on disk."""
     import json

@@ -41,6 +41,8 @@ def _stderr_outputs(notebook: Path) -> list[str]:
             if o.get("name") == "stderr" or o["output_type"] == "error"]
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_papermill_from_the_notebooks_folder_finds_the_seeds_and_the_runs_folder(tmp_path, seeds_run):
     """A kernel started in notebooks/ (as JupyterLab starts it): the default corpus is still the project's seeds."""
     out = tmp_path / "executed.ipynb"
@@ -64,6 +66,8 @@ def test_papermill_from_the_notebooks_folder_finds_the_seeds_and_the_runs_folder
     assert runs.external_references(html) == [] and "js-plotly-plot" in html
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_papermill_from_the_root_into_its_own_output_dir_then_render(tmp_path):
     """papermill writing its notebook into the run's own output_dir: accepted, and `render RUN` finds it."""
     target = tmp_path / "my-run"
@@ -89,6 +93,8 @@ def test_papermill_from_the_root_into_its_own_output_dir_then_render(tmp_path):
     assert refused.returncode == 2 and (target / runs.REPORT).read_bytes() == report
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_papermill_into_a_finished_run_is_refused_and_leaves_it_untouched(seeds_run, tmp_path):
     before = _digest(seeds_run)
     done = _papermill(["notebooks/topics.ipynb", str(tmp_path / "out.ipynb"), "-p", "output_dir", str(seeds_run),
@@ -128,6 +134,8 @@ def test_load_run_gives_tables_embeddings_and_model(seeds_run, packaged_embedder
     assert list(topics) == data.documents["topic"].head(5).tolist()  # the saved model agrees with the saved table
 
 
+@pytest.mark.slow
+@pytest.mark.e2e
 def test_curate_writes_a_new_run_and_leaves_the_parent_unchanged(seeds_run, monkeypatch):
     parent_topics = pd.read_csv(seeds_run / "topics.csv", keep_default_na=False)
     ids = sorted(t for t in parent_topics["topic"] if t != -1)

@@ -40,11 +40,13 @@ def test_batch_runs_import_bertopic_without_its_optional_backends():
     assert got["zeroshot"] == "NotInstalled"  # the price, paid only in a batch run's own process
 
 
+@pytest.mark.slow
 def test_interactive_sessions_keep_bertopics_optional_features():
     got = _python(IMPORT_REPORT, NEWSTOPICS_BATCH="")
     assert got["note"].startswith("plain") and got["zeroshot"] != "NotInstalled" and got["has_torch"] is True
 
 
+@pytest.mark.slow
 def test_a_failing_cheap_import_falls_back_to_the_plain_one():
     code = """
 import json
@@ -179,6 +181,7 @@ print(json.dumps({"note": speedups.NOTES["notebook_import"], "iri": "rfc3987_syn
     assert got == {"note": "jsonschema's IRI grammar skipped", "iri": False}
 
 
+@pytest.mark.slow
 def test_speedups_can_be_switched_off():
     code = """
 import json, sys
