@@ -1,6 +1,6 @@
 """This checkout's seeds report against another revision's, in the same session: an A/B of whole runs.
 
-Both trees run `newstopics report --corpus seeds` cold (a fresh embedding and ensemble cache each run; numba's
+Both trees run `newstopics report --corpus seeds` cold (a fresh embedding cache each run; numba's
 compiled code kept, after one warm-up run per tree), interleaved so machine load hits both alike, with the same
 environment (.venv); the other revision is checked out with `git worktree` and imported through PYTHONPATH.
 Prints each run, then medians with min-max and the ratio this/baseline.

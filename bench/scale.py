@@ -158,7 +158,7 @@ def main(argv=None) -> int:
                 "per_100k_s": round(r["seconds"] * 100_000 / n, 1),
                 "topics": (info.get("evaluation") or {}).get("sizes", {}).get("topics"),
                 "outliers": (info.get("evaluation") or {}).get("sizes", {}).get("outlier_share"),
-                "fitted": (info.get("fit") or {}).get("fitted"),
+                "themes": (info.get("results") or {}).get("themes"),
                 "workers": (info.get("cluster") or {}).get("workers"),
             }
         )
@@ -168,8 +168,9 @@ def main(argv=None) -> int:
             "topics",
             "embed_s",
             "fit_s",
-            "assign_s",
-            "words_s",
+            "ensemble_graph_s",
+            "ensemble_consensus_s",
+            "themes_s",
             "outliers_s",
             "figures",
             "evaluation",

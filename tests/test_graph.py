@@ -172,12 +172,11 @@ def test_stability_compares_topics_as_fitted_whatever_the_run_reassigned(lsa_res
     assert a.ari_mean == b.ari_mean and plain_params.random_state == reassigned.random_state
 
 
-def test_documents_carry_their_agreement(lsa_result):
+def test_every_document_is_in_a_topic_and_carries_its_agreement(lsa_result):
     result, _, _ = lsa_result
     docs = result.documents
-    inliers = docs["topic"] != -1
-    assert docs.loc[inliers, "agreement"].between(0, 1).all() and docs.loc[inliers, "agreement"].notna().mean() > 0.9
-    assert docs.loc[~inliers, "agreement"].isna().all()
+    assert (docs["topic"] != -1).all() and (docs["nearest_topic"] == docs["topic"]).all()
+    assert docs["agreement"].dropna().between(0, 1).all() and docs["agreement"].notna().mean() > 0.9
 
 
 def test_stability_verdict_follows_its_figure():
@@ -189,3 +188,9 @@ def test_stability_verdict_follows_its_figure():
     assert high.verdict() == "stable" and "do not hinge" in high.summary()
     assert low.verdict() == "unstable" and "do not hinge" not in low.summary() and "largely change" in low.summary()
     assert middle.verdict() == "partly stable" and "do not hinge" not in middle.summary()
+    one_low = EV.Stability([1, 2], table, 0.85, 0.5, [3, 3])  # a good mean, one refit far off: not "stable"
+    assert one_low.verdict() == "partly stable" and "do not hinge" not in one_low.summary()
+    shaky = table.assign(stable=[False], reappears=[0.0])  # every refit agrees, but the topics were not found again
+    assert EV.Stability([1, 2], shaky, 0.9, 0.85, [3, 3]).verdict() == "partly stable"
+    assert "90% samples" in high.summary() and "50% samples" in EV.Stability([1], table, 0.9, 0.9, [3],
+                                                                          sample=0.5).summary()

@@ -72,14 +72,17 @@ class Stability:
     topics_per_run: list[int]
     refit_settings: list[dict] = field(default_factory=list)  # the sizing each refit was built with
     refit_documents: list[int] = field(default_factory=list)  # documents each refit saw
+    sample: float = 0.9  # the share of documents each refit saw
 
     def unstable(self) -> list[int]:
         return self.per_topic.loc[~self.per_topic["stable"], "topic"].tolist()
 
     def verdict(self) -> str:
-        """``stable``, ``partly stable`` or ``unstable``, from the mean ARI against :data:`STABLE_ARI` and
-        :data:`PARTLY_ARI`."""
-        if self.ari_mean >= STABLE_ARI:
+        """``stable`` when every refit agrees with the fit at :data:`STABLE_ARI` or more (the lowest ARI) and at least
+        two thirds of the topics are stable; ``partly stable`` when the mean ARI reaches :data:`PARTLY_ARI`;
+        ``unstable`` below."""
+        topics_hold = not len(self.per_topic) or self.per_topic["stable"].mean() >= STABLE_SHARE
+        if self.ari_min >= STABLE_ARI and topics_hold:
             return "stable"
         return "partly stable" if self.ari_mean >= PARTLY_ARI else "unstable"
 
@@ -87,17 +90,18 @@ class Stability:
         """What the check found, in two or three sentences of Markdown (topic labels escaped); each verdict follows
         from its figure and the threshold it states."""
         runs = len(self.seeds)
-        text = (f"Refitted {runs} time{'s' if runs != 1 else ''} on random 90% samples with other seeds and the same "
+        text = (f"Refitted {runs} time{'s' if runs != 1 else ''} on random {self.sample:.0%} samples with other seeds "
+                f"and the same "
                 f"settings, the topics agree with this fit with an adjusted Rand index of {self.ari_mean:.2f} on "
                 f"average (lowest {self.ari_min:.2f}; 1 = the same topics, 0 = no more alike than chance); the refits "
                 f"found {', '.join(map(str, self.topics_per_run))} topics. ")
         verdict = self.verdict()
         if verdict == "stable":
-            text += (f"At {STABLE_ARI:.1f} or more, the topics as a whole do not hinge on the random draw or on "
-                     "which documents were read. ")
+            text += (f"Every refit at {STABLE_ARI:.1f} or more, and most topics found again: the topics as a whole do "
+                     "not hinge on the random draw or on which documents were read. ")
         elif verdict == "partly stable":
-            text += (f"That is under {STABLE_ARI:.1f}: the topics as a whole move with the draw; read the topic "
-                     "boundaries as tentative. ")
+            text += (f"Not every refit reaches {STABLE_ARI:.1f}, or fewer than two thirds of the topics were found "
+                     "again: the topics as a whole move with the draw; read the topic boundaries as tentative. ")
         else:
             text += (f"That is under {PARTLY_ARI:.1f}: the topics largely change with the draw; do not read much into "
                      "any one of them. ")
@@ -157,4 +161,4 @@ def stability(result, embedder, params, runs: int, sample: float = 0.9) -> Stabi
                      "stable": share >= STABLE_SHARE})
     per_topic = pd.DataFrame(rows, columns=["topic", "label", "reappears", "word_overlap", "stable"])
     return Stability(seeds, per_topic, float(np.mean(aris)), float(np.min(aris)), counts, refit_settings=settings,
-                     refit_documents=seen)
+                     refit_documents=seen, sample=sample)

@@ -104,10 +104,11 @@ def topics_summary(result, embedder) -> str:
     members = (f"the consensus of {s.members} Leiden partitions" if s.members > 1 else "one Leiden partition")
     return (f"**{plural(len(found), 'topic')}** found, grouped in **{plural(n_themes, 'theme')}**. The topics are "
             f"{members} of a graph linking each of the {s.n_documents:,} documents to its {s.n_neighbors} nearest "
-            f"documents: two documents belong together when more than half of the partitions put them together; a "
-            f"group smaller than {s.min_cluster_size} documents joins the topic it is most linked to. Each "
-            f"document's *agreement* is the share of partitions that keep it with its neighbours in its topic; a theme "
-            f"is a group of topics the documents link most. " + outlier_note(result) +
+            f"documents: the links more than half of the partitions keep inside one community are partitioned once "
+            f"more. Communities smaller than {s.min_cluster_size} documents are grouped by how alike their documents "
+            f"are, and a group still that small joins the topic nearest it. Each document's *agreement* is the share "
+            f"of partitions that keep it with its neighbours in its topic; a theme is a group of topics the documents "
+            f"link most. " + outlier_note(result) +
             f" Vectors (documents, and the candidate words of the keyword representations): "
             f"{embedder.stats['hits']} from the cache, {embedder.stats['misses']} computed.")
 
@@ -118,10 +119,9 @@ def outlier_note(result) -> str:
     outliers = int((docs["topic"] == OUTLIER).sum())
     if not outliers:
         return "Every document is in a topic (no outliers)."
-    return (f"{outliers:,} of {len(docs):,} documents ({outliers / len(docs):.1%}) are left as outliers: they form "
-            f"groups too small to be a topic with no link to any topic (near-identical texts, say). Each has its "
-            "nearest topic (by vector) in the `nearest_topic` column of the documents; `outlier_strategy` places "
-            "them in a topic instead.")
+    return (f"{outliers:,} of {len(docs):,} documents ({outliers / len(docs):.1%}) are left as outliers (no topic "
+            f"took them). Each has its nearest topic (by vector) in the `nearest_topic` column of the documents; "
+            "`outlier_strategy` places them in a topic instead.")
 
 
 def themes_summary(result) -> str:

@@ -103,7 +103,10 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     s = size_for(len(docs), params)
     t0 = time.perf_counter()
     model = build_model(params, s, embedder, client=client)
-    fitted, _ = model.fit_transform(docs["text"].tolist(), embeddings=np.asarray(embeddings))
+    # guided topics nudge the vectors BERTopic is given, in place: a copy, so the run's own vectors stay as they are
+    given = np.array(embeddings, dtype=np.float32) if params.seed_topics else np.asarray(embeddings)
+    fitted, _ = model.fit_transform(docs["text"].tolist(), embeddings=given)
+    del given
     let_go(embeddings)
     fitted = np.asarray(fitted, dtype=int)
     timings["fit_s"] = round(time.perf_counter() - t0, 3)
@@ -133,11 +136,21 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     table = topic_table(model, out, embeddings, params.top_n_words)
     themes, theme_of = theme_table(model, out, embeddings, params)
     timings["themes_s"] = round(time.perf_counter() - t0, 3)
+    forget_presence(model)
     table.insert(1, "theme", table["topic"].map(theme_of).fillna(-1).astype(int))
     out["theme"] = out["topic"].map(theme_of).fillna(-1).astype(int)
     out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
     return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=s, timings=timings,
                        outliers=outliers, fitted_topics=fitted, ensemble=ensemble, themes=themes)
+
+
+def forget_presence(model) -> None:
+    """Drop the document-word presence the main representation kept for the themes' words (documents x words): a
+    saved or reused model does not need it."""
+    main = model.representation_model.get("Main") if isinstance(model.representation_model, dict) else None
+    for name in ("presence_", "words_", "order_"):
+        if hasattr(main, name):
+            delattr(main, name)
 
 
 def document_agreement(model, topics: np.ndarray) -> np.ndarray:

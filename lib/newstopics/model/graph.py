@@ -34,6 +34,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import threading
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -51,9 +52,18 @@ SEED_STRIDE = 1000  # member seeds: random_state * 1000 + i, so different random
 BLOCK = 2048  # rows per block of the exact neighbour search
 
 
+NN_THREADS = 2  # NN-descent's threads, whatever the machine: the same graph for a seed everywhere
+
+
 def unit(X) -> np.ndarray:
     X = np.asarray(X, np.float32)
     return X / (np.linalg.norm(X, axis=1, keepdims=True) + 1e-12)
+
+
+def _is_unit(X) -> bool:
+    """Whether ``X`` is float32 with rows of length 1 (checked on its first rows)."""
+    X = np.asarray(X)
+    return X.dtype == np.float32 and X.ndim == 2 and bool(np.allclose(np.linalg.norm(X[:64], axis=1), 1, atol=1e-4))
 
 
 def member_seeds(random_state: int, members: int) -> list[int]:
@@ -62,17 +72,19 @@ def member_seeds(random_state: int, members: int) -> list[int]:
 
 
 def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, random_state: int = 0):
-    """Each row's ``k`` nearest other rows by cosine similarity: ``(index, similarity)``, both n x k.
+    """Each row's ``k`` nearest other rows by cosine similarity: ``(index, similarity)``, both n x k. ``X`` of unit
+    length (:func:`unit`) is used as it is, without a copy.
 
     Exact (matrix products in blocks) up to ``exact_max`` rows; NN-descent (pynndescent) above, whose recall on news
-    paragraphs is near 1 at this k and whose time grows about as n log n.
+    paragraphs is near 1 at this k and whose time grows about as n log n. NN-descent always runs on
+    :data:`NN_THREADS` threads: its blocks follow the thread count, so a seed then gives the same graph on any machine.
     """
     from ..memory import in_blocks
 
     n = len(X)
     k = max(1, min(int(k), n - 1))
+    U = X if _is_unit(X) else unit(X)
     if n <= exact_max:
-        U = unit(X)
         idx = np.empty((n, k), np.int64)
         sim = np.empty((n, k), np.float32)
         for start, block in in_blocks(U, size=BLOCK):
@@ -90,7 +102,7 @@ def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, random_state:
     speedups.cache_numba("pynndescent")
     with warnings.catch_warnings():  # two of its functions numba cannot keep on disk; it says so, nothing is wrong
         warnings.filterwarnings("ignore", message="Cannot cache compiled function")
-        index = NNDescent(unit(X), n_neighbors=k + 1, metric="dot", random_state=random_state, n_jobs=-1,
+        index = NNDescent(U, n_neighbors=k + 1, metric="dot", random_state=random_state, n_jobs=NN_THREADS,
                           low_memory=True, compressed=True)
         idx, dist = index.neighbor_graph
     return idx[:, 1:].astype(np.int64), np.asarray(1.0 - dist[:, 1:], np.float32)
@@ -117,16 +129,21 @@ def _graph(n: int, a: np.ndarray, b: np.ndarray):
     return igraph.Graph(n=int(n), edges=np.column_stack([a, b]), directed=False)
 
 
+_RANDOM = threading.Lock()  # igraph draws from Python's random module: one seeded partition at a time per process
+
+
 def leiden(graph, weights, seed: int, resolution: float = RESOLUTION, iterations: int = 2,
            node_weights=None) -> np.ndarray:
-    """One Leiden partition (modularity) of ``graph``, seeded: its community per node."""
-    state = random.getstate()
-    random.seed(int(seed))  # igraph draws from Python's random module
-    try:
-        found = graph.community_leiden(objective_function="modularity", weights=weights, resolution=resolution,
-                                       n_iterations=iterations, node_weights=node_weights)
-    finally:
-        random.setstate(state)
+    """One Leiden partition (modularity) of ``graph``, seeded: its community per node. Threads take turns (Leiden
+    holds the GIL anyway), so a seed gives the same partition whatever else the process runs."""
+    with _RANDOM:
+        state = random.getstate()
+        random.seed(int(seed))
+        try:
+            found = graph.community_leiden(objective_function="modularity", weights=weights, resolution=resolution,
+                                           n_iterations=iterations, node_weights=node_weights)
+        finally:
+            random.setstate(state)
     return np.asarray(found.membership, dtype=np.int64)
 
 
@@ -154,9 +171,9 @@ def edge_agreement(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, seeds: li
                 with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                     together = sum(pool.map(_together, [seeds[i::workers] for i in range(workers)]))
             except (OSError, BrokenProcessPool):  # no fork here, or a process died: the same members, here
-                together = _together(seeds)
+                together = count_together(graph, a, b, w, node_weights, seeds)
         else:
-            together = _together(seeds)
+            together = count_together(graph, a, b, w, node_weights, seeds)
     finally:
         _SHARED.clear()
     return together / max(1, len(seeds))
@@ -167,21 +184,21 @@ FORK_FROM_EDGES = 200_000  # below this, a member takes less time than starting 
 
 
 def _together_on_worker(seeds: list[int], n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> tuple[np.ndarray]:
-    """On a Dask worker: :func:`_together` for ``seeds``, on the graph rebuilt from its edges (a 1-tuple, which
-    :func:`newstopics.cluster.summed` adds element by element)."""
-    _SHARED.update(graph=_graph(n, a, b), a=a, b=b, w=w, node_weights=None)
-    try:
-        return (_together(seeds),)
-    finally:
-        _SHARED.clear()
+    """On a Dask worker (whatever its threads): :func:`count_together` for ``seeds``, on the graph rebuilt from its
+    edges (a 1-tuple, which :func:`newstopics.cluster.summed` adds element by element)."""
+    return (count_together(_graph(n, a, b), a, b, w, None, seeds),)
 
 
 def _together(seeds: list[int]) -> np.ndarray:
+    """In a forked process: :func:`count_together` on the graph the parent set in ``_SHARED``."""
+    return count_together(_SHARED["graph"], _SHARED["a"], _SHARED["b"], _SHARED["w"], _SHARED["node_weights"], seeds)
+
+
+def count_together(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, node_weights, seeds: list[int]) -> np.ndarray:
     """How many of the members of ``seeds`` put each edge's two ends in one community."""
-    graph, a, b, w = _SHARED["graph"], _SHARED["a"], _SHARED["b"], _SHARED["w"]
     together = np.zeros(len(a), np.float32)  # whole numbers up to the members' count: exact
     for seed in seeds:
-        member = leiden(graph, w, seed, node_weights=_SHARED["node_weights"])
+        member = leiden(graph, w, seed, node_weights=node_weights)
         together += member[a] == member[b]
     return together
 
@@ -285,7 +302,8 @@ class GraphConsensus:
         members: partitions in the ensemble (default: ``sizing.members``); 1 is a single Leiden partition.
         client: a Dask client whose workers run the members on a large graph (None: two forked processes here).
 
-    After ``fit``: ``labels_`` (each document's topic, -1 for outliers), ``nearest_topic_`` (for an outlier, the
+    After ``fit``: ``labels_`` (each document's topic; every document gets one, -1 only in an empty fit),
+    ``nearest_topic_`` (for an outlier, the
     topic nearest its vector; for others their topic), ``edges_`` (``a``, ``b``, ``weight``, ``agreement``),
     ``timings_``.
 
@@ -301,7 +319,7 @@ class GraphConsensus:
         self.client = client  # a Dask client whose workers run the members of a large graph (None: this machine)
 
     def fit(self, X, y=None):
-        X = np.asarray(X, np.float32)
+        X = unit(X)  # one copy of unit length, used by every step
         n = len(X)
         t0 = time.perf_counter()
         if n < 2:
@@ -316,8 +334,7 @@ class GraphConsensus:
         del idx, sim
         t1 = time.perf_counter()
         communities, agree = consensus_partition(n, a, b, w, self.random_state, self.members, client=self.client)
-        self.labels_ = group_small(communities, unit(X), self.sizing.min_cluster_size, self.random_state,
-                                   self.members)
+        self.labels_ = group_small(communities, X, self.sizing.min_cluster_size, self.random_state, self.members)
         self.edges_ = (a, b, w, agree)
         self._centroids(X)
         self.nearest_topic_ = self.labels_.copy()
@@ -332,7 +349,7 @@ class GraphConsensus:
         from .means import topic_means
 
         self.topic_ids_ = np.array(sorted(set(self.labels_.tolist()) - {-1}), dtype=int)
-        c = topic_means(unit(X), self.labels_, self.topic_ids_) if len(self.topic_ids_) \
+        c = topic_means(X, self.labels_, self.topic_ids_) if len(self.topic_ids_) \
             else np.zeros((0, X.shape[1] if X.ndim == 2 else 0), np.float32)
         self.centroids_ = unit(c) if len(c) else c
 

@@ -109,7 +109,8 @@ class LiftRepresentation(_base()):
         order = documents["ID"].to_numpy() if "ID" in documents else np.arange(len(labels))
         in_fit_order = np.full(len(labels), -1)
         in_fit_order[order] = labels
-        agreement = np.nan_to_num(c.agreement(in_fit_order), nan=1.0)[order]
+        # no neighbour in its own topic (joined by its mean vector): no weight, it does not describe the topic
+        agreement = np.nan_to_num(c.agreement(in_fit_order), nan=0.0)[order]
         return agreement ** AGREEMENT_POWER
 
     def _by_cooccurrence(self, npmi: np.ndarray, chosen: list[int], scaled: np.ndarray) -> list[int]:

@@ -41,8 +41,9 @@ def size_for(n_docs: int, params: Params) -> Sizing:
     """Graph and vectorizer settings that suit ``n_docs`` documents.
 
     Topics here are at least ~2.5% of the corpus, between 3 and 10 documents unless ``min_topic_size`` says
-    otherwise, and at least 1/:data:`MAX_TOPICS` of it: smaller communities of the consensus join the topic they are
-    most linked to (see :mod:`.graph`), so there are never more than 150 topics however large the corpus, unless
+    otherwise, and at least 1/:data:`MAX_TOPICS` of it: smaller communities of the consensus are grouped, and a group
+    still that small joins the nearest topic (see :mod:`.graph`), so there are never more than 150 topics however
+    large the corpus, unless
     ``min_topic_size`` is set lower. Each document is linked to its 15 nearest documents (fewer in a corpus that
     small).
     """
