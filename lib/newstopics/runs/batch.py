@@ -84,6 +84,10 @@ def execute(values: dict[str, Any], *, notebook: str | Path | None = None, runs_
     speedups.hide_notebook_extras()
     params = validate(values)
     runs_dir = Path(runs_dir) if runs_dir is not None else default_runs_dir()
+    # papermill first, here: it imports jupyter_client and nbclient, which the report writer's imports reach too, and
+    # two threads importing one package at once can fail ("partially initialized module", seen in 1 of ~10 runs)
+    import papermill  # noqa: F401
+
     # While the kernel works this process only waits: load the report writer meanwhile (about 1 s).
     threading.Thread(target=prepare_render, daemon=True).start()
     # From here on SIGTERM behaves like Ctrl-C: the run is recorded as interrupted, not lost.
