@@ -194,3 +194,28 @@ def test_stability_verdict_follows_its_figure():
     assert EV.Stability([1, 2], shaky, 0.9, 0.85, [3, 3]).verdict() == "partly stable"
     assert "90% samples" in high.summary() and "50% samples" in EV.Stability([1], table, 0.9, 0.9, [3],
                                                                           sample=0.5).summary()
+
+
+def test_members_give_the_same_counts_in_forked_processes_and_in_threads(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, _ = _blobs(n=90)
+    a, b, w = graph.edge_list(*graph.neighbours(X, 8))
+    seeds = graph.member_seeds(4, 6)
+    here = graph.edge_agreement(graph._graph(len(X), a, b), a, b, w, seeds)
+    monkeypatch.setattr(graph, "FORK_FROM_EDGES", 0)  # a graph this small would stay in this process
+    forked = graph.edge_agreement(graph._graph(len(X), a, b), a, b, w, seeds)
+    np.testing.assert_array_equal(here, forked)
+    # threads that each run members (as a Dask worker with several threads does) get each seed's own partition
+    with ThreadPoolExecutor(3) as pool:
+        counts = list(pool.map(lambda s: graph.count_together(graph._graph(len(X), a, b), a, b, w, None, [s]), seeds))
+    np.testing.assert_array_equal(sum(counts) / len(seeds), here)
+
+
+def test_themes_link_topics_the_documents_graph_does_not_link_by_their_mean_vectors():
+    # four topics with no document edge between them (islands, or a reloaded model): linked by their mean vectors
+    topics = np.repeat(np.arange(4), 3)
+    centroids = np.array([[1, 0, 0], [0.95, 0.3, 0], [0, 0, 1], [0, 0.3, 0.95]], dtype=np.float32)
+    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    themes = graph.themes_of(topics, None, centroids, np.full(4, 3), random_state=0, members=10)
+    assert themes[0] == themes[1] and themes[2] == themes[3] and themes[0] != themes[2]
