@@ -303,9 +303,7 @@ class GraphConsensus:
         client: a Dask client whose workers run the members on a large graph (None: two forked processes here).
 
     After ``fit``: ``labels_`` (each document's topic; every document gets one, -1 only in an empty fit),
-    ``nearest_topic_`` (for an outlier, the
-    topic nearest its vector; for others their topic), ``edges_`` (``a``, ``b``, ``weight``, ``agreement``),
-    ``timings_``.
+    ``edges_`` (``a``, ``b``, ``weight``, ``agreement``), ``timings_``.
 
     Example:
         >>> clustering = GraphConsensus(size_for(len(X), params), random_state=42)   # doctest: +SKIP
@@ -326,7 +324,6 @@ class GraphConsensus:
             self.labels_ = np.full(n, -1 if n == 0 else 0, dtype=np.int64)
             self.edges_ = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
             self._centroids(X)
-            self.nearest_topic_ = self.labels_.copy()
             self.timings_ = {"graph_s": 0.0, "consensus_s": 0.0, "members": self.members}
             return self
         idx, sim = neighbours(X, self.sizing.n_neighbors, random_state=self.random_state)
@@ -337,10 +334,6 @@ class GraphConsensus:
         self.labels_ = group_small(communities, X, self.sizing.min_cluster_size, self.random_state, self.members)
         self.edges_ = (a, b, w, agree)
         self._centroids(X)
-        self.nearest_topic_ = self.labels_.copy()
-        outliers = np.flatnonzero(self.labels_ < 0)
-        if len(outliers) and len(self.topic_ids_):
-            self.nearest_topic_[outliers] = self.predict(X[outliers])
         self.timings_ = {"graph_s": round(t1 - t0, 3), "consensus_s": round(time.perf_counter() - t1, 3),
                          "members": self.members, "edges": int(len(a))}
         return self
