@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..model import OUTLIER, TopicResult, topic_means
+from ..model import OUTLIER, TopicResult
+from ..model.means import unit_means
 from .render import empty_figure, esc, guide
 
 
@@ -72,8 +73,7 @@ def topic_centroids(result: TopicResult) -> tuple[pd.DataFrame, np.ndarray]:
     emb, docs = result.embeddings, result.documents
     if not len(topics):
         return topics, np.zeros((0, emb.shape[1]))
-    c = topic_means(emb, docs["topic"].to_numpy(), topics["topic"].to_numpy())
-    return topics, c / (np.linalg.norm(c, axis=1, keepdims=True) + 1e-12)
+    return topics, unit_means(emb, docs["topic"].to_numpy(), topics["topic"].to_numpy())
 
 
 def document_positions(result: TopicResult, coords: np.ndarray) -> pd.DataFrame:

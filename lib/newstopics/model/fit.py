@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..memory import let_go
+from ..memory import let_go, take
 from ..params import Params
 from .build import build_model
+from .graph import unit
 from .labels import OUTLIER, topic_table
-from .means import topic_means
+from .means import topic_means, unit_means
 from .sizing import Sizing, size_for
 from .themes import theme_table
 
@@ -171,11 +172,7 @@ def nearest_topics(model, topics: np.ndarray, embeddings) -> np.ndarray:
     rows = np.flatnonzero(topics == OUTLIER)
     if not len(rows) or not len(ids):
         return out
-    means = topic_means(embeddings, topics, ids)
-    means /= np.linalg.norm(means, axis=1, keepdims=True) + 1e-12
-    vectors = np.asarray(embeddings[rows], np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
-    out[rows] = ids[np.argmax(vectors @ means.T, axis=1)]
+    out[rows] = ids[np.argmax(unit(take(embeddings, rows)) @ unit_means(embeddings, topics, ids).T, axis=1)]
     return out
 
 

@@ -255,9 +255,9 @@ def group_small(fine: np.ndarray, vectors: np.ndarray, min_size: int, random_sta
     small = np.flatnonzero(sizes < min_size)
     if len(small) < 2:
         return attach_small(fine, vectors, min_size)
-    from .means import topic_means
+    from .means import unit_means
 
-    centroids = unit(topic_means(vectors, fine, np.arange(len(sizes))))
+    centroids = unit_means(vectors, fine, np.arange(len(sizes)))
     a, b, w = edge_list(*neighbours(centroids[small], SMALL_LINKS))
     groups, _ = consensus_partition(len(small), a, b, w, random_state, members)
     merged = np.arange(len(sizes))
@@ -268,13 +268,13 @@ def group_small(fine: np.ndarray, vectors: np.ndarray, min_size: int, random_sta
 def attach_small(labels: np.ndarray, vectors: np.ndarray, min_size: int) -> np.ndarray:
     """Groups smaller than ``min_size`` joined to the group of at least that size whose mean vector is nearest their
     own (as they are where no group is that large). Numbered by size."""
-    from .means import topic_means
+    from .means import unit_means
 
     sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, int)
     large, small = np.flatnonzero(sizes >= min_size), np.flatnonzero(sizes < min_size)
     if not len(large) or not len(small):
         return labels
-    centroids = unit(topic_means(vectors, labels, np.arange(len(sizes))))
+    centroids = unit_means(vectors, labels, np.arange(len(sizes)))
     target = np.arange(len(sizes))
     target[small] = large[np.argmax(centroids[small] @ centroids[large].T, axis=1)]
     return by_size(np.where(labels >= 0, target[np.maximum(labels, 0)], -1))
@@ -339,12 +339,11 @@ class GraphConsensus:
         return self
 
     def _centroids(self, X: np.ndarray) -> None:
-        from .means import topic_means
+        from .means import unit_means
 
         self.topic_ids_ = np.array(sorted(set(self.labels_.tolist()) - {-1}), dtype=int)
-        c = topic_means(X, self.labels_, self.topic_ids_) if len(self.topic_ids_) \
+        self.centroids_ = unit_means(X, self.labels_, self.topic_ids_) if len(self.topic_ids_) \
             else np.zeros((0, X.shape[1] if X.ndim == 2 else 0), np.float32)
-        self.centroids_ = unit(c) if len(c) else c
 
     def fit_predict(self, X, y=None):
         return self.fit(X, y).labels_

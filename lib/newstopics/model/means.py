@@ -54,6 +54,18 @@ def topic_means(X, topics, ids=None) -> np.ndarray:
     return out
 
 
+def unit_means(X, topics, ids) -> np.ndarray:
+    """:func:`topic_means` of ``ids``, each scaled to unit length (a topic with no documents stays zeros): topics'
+    centroids, compared by cosine.
+
+    Example:
+        >>> unit_means(np.array([[3.0, 0], [0, 2]]), [0, 1], [0, 1]).tolist()
+        [[1.0, 0.0], [0.0, 1.0]]
+    """
+    means = topic_means(X, topics, ids)
+    return means / (np.linalg.norm(means, axis=1, keepdims=True) + 1e-12)
+
+
 def nearest_to_means(X, topics, k: int = 3) -> dict[int, list[int]]:
     """Each topic's ``k`` documents (row numbers) most similar to its mean vector (dot product), most similar first,
     ties to the earlier row: a topic's representative documents.

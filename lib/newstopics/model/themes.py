@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .graph import themes_of, unit
+from .graph import themes_of
 from .labels import OUTLIER, make_label, surface_forms
-from .means import topic_means
+from .means import unit_means
 from .represent import LiftRepresentation, document_npmi, topic_lift
 
 MAX_THEMES = 15
@@ -40,7 +40,7 @@ def theme_table(model, docs: pd.DataFrame, embeddings, params, themes: dict[int,
         index = np.full(len(topics), -1, dtype=np.int64)
         found = topics != OUTLIER
         index[found] = np.searchsorted(ids, topics[found])
-        centroids = unit(topic_means(embeddings, topics, ids))
+        centroids = unit_means(embeddings, topics, ids)
         sizes = np.bincount(index[found], minlength=len(ids))
         grouped = themes_of(index, getattr(model, "hdbscan_model", None), centroids, sizes, params.random_state,
                             members=max(1, params.ensemble), max_themes=MAX_THEMES)
