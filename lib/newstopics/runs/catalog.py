@@ -154,5 +154,6 @@ def load_run(path: str | Path) -> RunData:
         raise ValueError(f"run {folder.name} is {status}" + (f": {meta['error']}" if meta.get("error") else "")
                          + "; only a finished run can be loaded.")
     tables = {name: _read_table(folder / f"{name}.csv") for name in TABLES if (folder / f"{name}.csv").is_file()}
-    vectors = np.load(folder / EMBEDDINGS, allow_pickle=False) if (folder / EMBEDDINGS).is_file() else None
+    path = folder / EMBEDDINGS  # memory-mapped: a large run's vectors are read a block at a time, never whole
+    vectors = np.load(path, allow_pickle=False, mmap_mode="r") if path.is_file() else None
     return RunData(folder=folder, meta=meta, tables=tables, embeddings=vectors)
