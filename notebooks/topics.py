@@ -194,13 +194,18 @@ display(Markdown(narrative.steering_summary(result, cfg) + "\n\n" + narrative.st
 # ## How good are these topics, and how sure can we be?
 # A topic model always returns topics. These checks say whether to trust them:
 #
-# - **coherence**: do a topic's top words occur together in these documents more than chance? NPMI (-1 to 1,
-#   windows of 10 words) and C_v (0 to 1, windows of 110 words), computed on this run's documents. Every model is
-#   scored on its topics' top single words (`top_n_words`): a two-word phrase beside its own words would look
-#   coherent on any text;
+# - **coherence**: do a topic's top words occur together in documents more than chance? NPMI (-1 to 1, windows of
+#   10 words) and C_v (0 to 1, windows of 110 words). Every model is scored on its topics' top single words
+#   (`top_n_words`): a two-word phrase beside its own words would look coherent on any text;
+# - **held out**: the documents are split at random into two halves; every model chooses its words on the first
+#   half and is scored on the second, which no word choice saw. Our words are chosen partly by how often they
+#   occur in the same documents, so scoring them on those same documents would reward the choice, not the topics.
+#   Our model is scored twice: as it chooses words, and by lift alone (without the co-occurrence step);
+# - **baselines**: NMF and LDA fitted on the first half with as many topics as ours. If NMF scores as well, the
+#   embeddings are not adding coherence on this corpus (they may still add the topics' shape: stability, themes);
 # - **diversity**: the share of unique words among all topics' top words (1 = no word repeated);
-# - **baselines**: NMF and LDA with the same number of topics on the same documents. If a baseline scores
-#   as well, the embeddings are not adding much on this corpus;
+# - **per topic**: the coherence of the words this report shows, counted on all documents (in sample: those words
+#   were chosen on the same documents, so these figures run higher than the held-out ones above);
 # - **stability**: the whole model is refitted on random 90% samples with other seeds and the same settings, each
 #   an independent consensus run. The adjusted Rand index compares whole assignments (1 = identical, 0 = chance);
 #   at 0.8 or more the topics are called stable. A topic *reappears* in a refit when some topic there holds at
@@ -212,9 +217,11 @@ with run.stage("evaluation"):
     evaluation = evaluate(result, embedder, cfg, baselines=want_baselines(cfg, len(result.documents)),
                           stability_runs=cfg.stability_runs, client=client)
 display(HTML(figures.table_html(evaluation.scores)))
+display(Markdown(evaluation.comparison_summary()))
 if evaluation.stability is not None:
     display(Markdown(evaluation.stability.summary()))
-figures.interactive_table(evaluation.per_topic, "Per topic: coherence and how often it reappears")
+figures.interactive_table(evaluation.per_topic, "Per topic: in-sample coherence of the shown words, and how often the "
+                          "topic reappears")
 
 # %% [markdown]
 # ## Outputs and settings
