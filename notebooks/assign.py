@@ -105,10 +105,8 @@ figures.interactive_table(figures.documents_table(result), "Documents with their
                           pageLength=10)
 
 # %%
-cols = ["doc_id", "article_id", "position", "theme", "topic", "label", "vote_share", "similarity", "title", "source",
-        "published", "text"]
 with run.stage("save"):
-    run.write_csv(result.documents[cols], "documents.csv")
+    run.write_csv(result.documents[runs.document_columns(result.documents, articles.extra_columns)], "documents.csv")
     run.write_csv(result.topics.drop(columns=["representative_docs"]), "topics.csv")
     run.write_csv(articles.articles_table(), "articles.csv")
     run.write_csv(articles.audit, "cleaning.csv")

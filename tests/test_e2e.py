@@ -274,6 +274,8 @@ def test_guided_and_zeroshot_run(steered_run):
     assert set(named["label"]) <= set(STEERED["zeroshot_topics"]) and len(named) >= 1
     docs = pd.read_csv(steered_run / "documents.csv", keep_default_na=False)
     assert (docs["topic"] == -1).mean() < 0.05  # outliers were reassigned
+    loaded = runs.load_run(steered_run).documents  # the reassigned flag is saved and read back as a flag
+    assert loaded["reassigned"].dtype == bool and loaded["agreement"][loaded["reassigned"]].isna().all()
     html = (steered_run / "report.html").read_text()
     assert "before reassignment by" in html and "guided by 2 seed word lists" in html
 

@@ -10,7 +10,14 @@ from .catalog import EMBEDDINGS
 from .folder import Run
 
 DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "theme", "topic", "label", "agreement", "nearest_topic",
-                    "reassigned", "title", "source", "published", "author", "url", "n_words", "text"]
+                    "reassigned", "vote_share", "similarity", "title", "source", "published", "author", "url", "n_words", "text"]
+
+
+def document_columns(documents, extra: list[str] = ()) -> list[str]:
+    """documents.csv's columns: ours that the table has, the corpus's own metadata columns before the text."""
+    ours = [c for c in DOCUMENT_COLUMNS if c in documents.columns]
+    extra = [c for c in extra if c in documents.columns and c not in ours]
+    return ours[:-1] + extra + ours[-1:] if ours and ours[-1] == "text" else ours + extra
 
 
 def write_embeddings(run: Run, vectors) -> Path:
@@ -65,7 +72,7 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
     Returns:
         What was written: name -> path.
     """
-    docs = result.documents[[c for c in DOCUMENT_COLUMNS if c in result.documents.columns]]
+    docs = result.documents[document_columns(result.documents, corpus.extra_columns)]
     topics = result.topics.drop(columns=["representative_docs"])
     written = {
         "documents": run.write_csv(docs, "documents.csv"),
@@ -104,7 +111,7 @@ def save_curated(run: Run, parent, result, embedder) -> dict[str, Path]:
         result: the curated :class:`~newstopics.model.TopicResult`.
         embedder: the parent's embedder.
     """
-    columns = [c for c in DOCUMENT_COLUMNS if c in result.documents.columns]
+    columns = document_columns(result.documents, (parent.meta.get("corpus") or {}).get("metadata_columns", []))
     written = {
         "documents": run.write_csv(result.documents[columns], "documents.csv"),
         "topics": run.write_csv(result.topics.drop(columns=["representative_docs"]), "topics.csv"),
