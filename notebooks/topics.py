@@ -48,6 +48,7 @@ seed_topics: "Optional[list]" = None  # guided topics: word lists, e.g. [["price
 zeroshot_topics: "Optional[list]" = None  # named topics documents are matched to first, e.g. ["AI chips"]
 zeroshot_min_similarity: float = 0.5  # similarity a document needs to join a named topic
 outlier_strategy: str = "none"  # reassign outliers: none, c-tf-idf, embeddings or distributions
+compare_by: "Optional[list]" = None  # columns to compare by, e.g. ["source", "author"]; None: source, else author
 cluster: str = ""  # where a large corpus is read and embedded: empty, this kernel; local:N; tcp://host:port
 
 # %%

@@ -10,7 +10,8 @@ from .catalog import EMBEDDINGS
 from .folder import Run
 
 DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "theme", "topic", "label", "agreement", "nearest_topic",
-                    "reassigned", "vote_share", "similarity", "title", "source", "published", "author", "url", "n_words", "text"]
+                    "reassigned", "vote_share", "similarity", "title", "source", "published", "author", "url",
+                    "n_words", "text"]
 
 
 def document_columns(documents, extra: list[str] = ()) -> list[str]:
