@@ -158,8 +158,11 @@ with run.stage("figures"):
 # ## Which article, which source, and when
 
 # %%
-with run.stage("figures"):
-    show(figures.article_topic_heatmap(result), figs, "topics_per_article", result.article_mix().reset_index())
+if not (why := figures.article_mix_note(result)):
+    with run.stage("figures"):
+        show(figures.article_topic_heatmap(result), figs, "topics_per_article", result.article_mix().reset_index())
+else:
+    display(Markdown(why))
 
 # %%
 n_sources = result.documents["source"].replace("", None).nunique()

@@ -6,6 +6,7 @@ from conftest import SEEDS
 from lsa import LSA_MODEL, LsaEmbedder
 
 from newstopics import corpus as C
+from newstopics import figures as F
 from newstopics import model as M
 from newstopics import params as P
 
@@ -200,3 +201,15 @@ def test_curating_keeps_the_words_of_topics_whose_documents_stay(seeds_docs, tmp
     for parent in ids[2:]:  # untouched topics keep every word
         assert after.loc[str(parent), columns].tolist() == before.loc[parent, columns].tolist()
     assert after.loc[f"{ids[0]} {ids[1]}", "top_words"] not in set(before["top_words"])
+
+
+def test_the_per_article_mix_is_drawn_only_when_articles_hold_several_documents(seeds_docs):
+    params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL, "ensemble": 4})
+    result = M.fit_topics(seeds_docs, LsaEmbedder(), params)
+    assert F.article_mix_note(result) == ""  # 5 articles of about 29 paragraphs each
+    one_each = M.TopicResult(result.model, result.documents.assign(article_id=result.documents["doc_id"]),
+                             result.topics, result.embeddings, result.sizing)
+    note = F.article_mix_note(one_each)
+    assert "100% of the 145 articles hold a single document" in note
+    tall = F.article_topic_heatmap(one_each)
+    assert len(tall.data[0].y) == F.HEATMAP_MAX_ROWS and tall.layout.height <= 900

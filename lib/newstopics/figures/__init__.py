@@ -6,6 +6,7 @@ Call :func:`setup` once in a notebook before showing figures or tables.
 """
 from .charts import (
                      HEATMAP_MAX_ROWS,
+                     article_mix_note,
                      article_topic_heatmap,
                      document_map,
                      document_positions,
@@ -29,10 +30,10 @@ def setup() -> None:
 
 
 __all__ = [
-    "HEATMAP_MAX_ROWS", "OfflineRenderer", "RENDERER", "article_topic_heatmap", "corpus_summary", "document_map",
+    "HEATMAP_MAX_ROWS", "RENDERER", "article_mix_note", "article_topic_heatmap", "corpus_summary", "document_map",
     "document_positions", "documents_table", "empty_figure", "esc", "export", "guide", "hierarchy", "how_to_read",
-    "interactive_table", "intertopic_map", "language_note", "run_header", "settings_table", "setup", "setup_figures",
-    "setup_tables",
-    "show", "similarity_heatmap", "skipped_table", "steering_summary", "table_html", "topic_barchart",
-    "topic_centroids", "topic_positions", "topics_html", "topics_over_time", "topics_summary",
+    "interactive_table", "intertopic_map", "language_note", "OfflineRenderer", "run_header", "settings_table",
+    "setup", "setup_figures", "setup_tables", "show", "similarity_heatmap", "skipped_table", "steering_summary",
+    "table_html", "topic_barchart", "topic_centroids", "topic_positions", "topics_html", "topics_over_time",
+    "topics_summary",
 ]

@@ -143,7 +143,8 @@ def intertopic_map(result: TopicResult) -> go.Figure:
     )
 
 
-HEATMAP_MAX_ROWS = 80
+HEATMAP_MAX_ROWS = 40  # rows of the per-article mix drawn at most (the articles with most documents)
+HEATMAP_MAX_PX = 900  # its height at most: a screen
 
 
 def article_topic_heatmap(
@@ -193,7 +194,7 @@ def article_topic_heatmap(
         + (f" (the {len(mix)} with most documents, of {total:,})" if total > len(mix) else ""),
         xaxis_title="topic",
         yaxis_title=by.replace("_id", ""),
-        height=max(340, 160 + 56 * len(names)),
+        height=min(HEATMAP_MAX_PX, max(340, 160 + (56 if len(names) <= 10 else 22) * len(names))),
         xaxis_tickangle=-40,
     )
     fig.update_yaxes(automargin=True, autorange="reversed")
@@ -205,6 +206,18 @@ def article_topic_heatmap(
         f"Each row is {article} {what}; darker cells mean a larger share of its documents fall in that topic, so a "
         f"row shows what that {what} talks about.",
     )
+
+
+def article_mix_note(result: TopicResult) -> str:
+    """Why the per-article mix is not drawn ("" when it is worth drawing): it says something only when articles hold
+    several documents; with one document per article each row would be one dark cell."""
+    per_article = result.documents.groupby("article_id").size()
+    if per_article.empty or per_article.median() >= 2:
+        return ""
+    return (f"*Topic mix per article is not drawn: {float((per_article == 1).mean()):.0%} of the "
+            f"{len(per_article):,} articles hold a single document here (median {per_article.median():.0f}), so each "
+            "article's mix would be one topic. Its topic is in the documents table; the comparisons below group "
+            "articles by their metadata instead.*")
 
 
 def similarity_heatmap(result: TopicResult) -> go.Figure:
