@@ -19,8 +19,11 @@ The rules, each a setting of :class:`TimeRule`:
   period's documents of the topic apart from the topic's other periods: the weighted log-odds ratio with an
   informative Dirichlet prior (Monroe, Colaresi and Quinn 2008, "Fightin' words"), the prior being the topic's own
   pooled counts, each document counting a word once. Only periods holding at least ``words_min_docs`` (10) of the
-  topic's documents, with as many in its other periods; a word needs a z-score of at least ``words_min_z`` (1.96)
-  and to occur in at least ``min_articles`` (2) of the period's articles (one article's pet word is not framing).
+  topic's documents, with as many in its other periods; a word needs a z-score of at least ``words_min_z`` (1.645:
+  one-sided 5%, as only words over-represented in the period are kept; descriptive, not corrected over words) and
+  to occur in at least ``min_articles`` (2) of the period's articles (one article's pet word is not framing). With
+  the topic's own counts as prior, a word in every one of 16 documents of a period and in none of the topic's other
+  documents scores about 2: rare words are held back, which is the prior's purpose.
 - **Changes**: a topic's share in a period against its trailing level, the pooled share of the ``window`` (3)
   periods before it (all ``window`` must exist and hold at least ``min_docs`` documents, and so must the period). A
   change is listed when its size is at least ``min_change`` (10 points) and a two-proportion z-test on the effective
@@ -73,7 +76,7 @@ class TimeRule:
     min_change: float = 0.10
     alpha: float = 0.05
     words_min_docs: int = 10
-    words_min_z: float = 1.96
+    words_min_z: float = 1.645
     n_words: int = 10
     max_sentences: int = 8
 
@@ -154,6 +157,29 @@ class Timeline:
 
 
 FILES = {name: f"time_{name}" for name in ("shares", "theme_shares", "words", "changes", "periods")}
+TEXT_COLUMNS = ("period", "start", "label", "word", "direction", "title_1", "title_2", "title_3")
+
+
+def read_tables(folder) -> dict[str, pd.DataFrame]:
+    """The time tables a run wrote (``<folder>/time_<name>.csv``, written with ``Run.write_csv``), read back as
+    written: text columns stay text (a year period ``2005`` is not a number, a word ``null`` not a missing value),
+    an empty numeric cell is NaN.
+
+    Returns:
+        name -> table, for the files present.
+    """
+    from pathlib import Path
+
+    out = {}
+    for name, stem in FILES.items():
+        path = Path(folder) / f"{stem}.csv"
+        if not path.is_file():
+            continue
+        columns = pd.read_csv(path, nrows=0).columns
+        text = [c for c in columns if c in TEXT_COLUMNS]
+        out[name] = pd.read_csv(path, dtype={c: str for c in text}, keep_default_na=False,
+                                na_values={c: [""] for c in columns if c not in text})
+    return out
 
 
 def plural(unit: str, n: int) -> str:
