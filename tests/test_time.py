@@ -170,8 +170,8 @@ def test_c_noise_alone_flags_nothing():
 
 
 def test_c_a_small_jump_is_not_notable_however_clear():
-    # topic 0 from 5% to 12% on 4,000 documents a month: clear (z > 10) but under 10 points
-    tl = T.build_timeline(monthly({m: 480 if m == 7 else 200 for m in range(10)}, per_month=4000), TOPICS3)
+    # topic 0 from 5% to 12% on 2,000 documents a month: clear (z = 10.8) but under 10 points
+    tl = T.build_timeline(monthly({m: 240 if m == 7 else 100 for m in range(10)}, per_month=2000), TOPICS3)
     assert tl.changes.empty
     r = T.TimeRule()
     row = pd.Series({"period": "2005-08", "topic": 0, "label": "Zero", "direction": "rise", "share_before": 0.05,
@@ -243,6 +243,9 @@ def test_f_one_date_gives_the_why_sentence_and_no_chart_data():
         assert table.empty, name
         assert how_to_read(fig) == tl.why
         assert not any(len(getattr(tr, "x", None) or []) for tr in fig.data)
+    # dated documents that are all outliers: the sentence says they were left out
+    tl = T.build_timeline(corpus([(f"2005-03-{d:02d}", -1, f"a{d}", "x") for d in range(1, 21)]), TOPICS3)
+    assert tl.period is None and tl.why.endswith("Outliers are left out of this view (20 documents).")
 
 
 # (g) figures

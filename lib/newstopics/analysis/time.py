@@ -145,7 +145,7 @@ class Timeline:
                 said += 1
         if len(self.changes) > said:
             out.append(f"{len(self.changes) - said} more notable change(s) are listed in the table of changes.")
-        if not said:
+        if self.changes.empty:
             if self.tested:
                 out.append(f"No notable change: no topic's share moved by {r.min_change * 100:g} percentage points "
                            f"or more against its trailing {r.window} {plural(unit, r.window)} with an adjusted p "
@@ -344,6 +344,8 @@ def build_timeline(documents: pd.DataFrame, topics: pd.DataFrame, themes: pd.Dat
     dated = kept[dates.notna()].assign(date=dates[dates.notna()])
     base = dict(rule=rule, dated=len(dated), documents=len(kept), include_outliers=include_outliers)
     unit, why = choose_period(dated["date"], dated["article_id"], rule)
+    if unit is None and len(kept) < len(docs):
+        why += f" Outliers are left out of this view ({len(docs) - len(kept):,} documents)."
     if unit is None:
         return Timeline(None, why, _empty(SHARE_COLUMNS), _empty(THEME_COLUMNS), _empty(WORD_COLUMNS),
                         _empty(CHANGE_COLUMNS), _empty(PERIOD_COLUMNS), **base)
