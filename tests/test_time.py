@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from conftest import SEEDS
 from lsa import LSA_MODEL, LsaEmbedder
+from scipy import stats
 
 from newstopics import corpus as C
 from newstopics import model as M
@@ -142,6 +143,8 @@ def test_c_a_planted_jump_is_found_with_its_period_and_size():
     assert r["change"] == pytest.approx(0.35)
     # by hand: pooled (16 + 6) / 160 = 0.1375; se = sqrt(0.1375 x 0.8625 x (1/40 + 1/120)) = 0.062874; z = 5.567
     assert r["z"] == pytest.approx(0.35 / np.sqrt(0.1375 * 0.8625 * (1 / 40 + 1 / 120)))
+    # the smallest of the 21 p-values, the others far larger: Benjamini-Hochberg multiplies it by 21
+    assert r["p"] == pytest.approx(2 * stats.norm.sf(r["z"])) and r["p_adjusted"] == pytest.approx(r["p"] * 21)
     assert r["p_adjusted"] < 0.05 and (r["count"], r["total"], r["window_count"], r["window_total"]) == (16, 40, 6, 120)
     assert (ch["period"] == "2005-08").all()  # nothing else flagged in a corpus otherwise flat
     assert r["title_1"] == "title of m7-a0" and r["title_3"] == "title of m7-a10"  # ties: by article id
