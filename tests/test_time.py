@@ -295,6 +295,8 @@ def test_g_figures_build_serialise_carry_a_guide_and_keep_to_the_cap():
     tl = T.build_timeline(monthly({7: 16}), TOPICS3)
     fig, table = FT.change_chart(tl)
     assert len(table) == 1 and fig.data[-1].y == ("2005-08 · 0: Zero",)
+    hover = json.loads(fig.to_json())["data"][-1]["customdata"][0]  # numbers, so that the hover can format them
+    assert hover[:3] == [16, 40, 5.6] and isinstance(hover[3], float) and hover[4].startswith("title of m7-a0 | ")
     fig, _ = FT.topic_panels(tl)
     rings = [tr for tr in fig.data if tr.hovertemplate and tr.hovertemplate.startswith("notable change")]
     assert len(rings) == 1 and rings[0].text == ("rise from 5.0% to 40%",)

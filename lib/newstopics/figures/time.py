@@ -66,8 +66,8 @@ def _panels(tl: Timeline, table: pd.DataFrame, key: str, order: list[int], title
         bx, by = _band(x, d["low"].to_numpy(float), d["high"].to_numpy(float))
         fig.add_trace(go.Scatter(x=bx, y=by, fill="toself", fillcolor=BAND, line=dict(width=0), hoverinfo="skip",
                                  showlegend=False), row=r, col=c)
-        custom = np.stack([d["period"].astype(str), d["count"], d["total"], d["low"].fillna(0), d["high"].fillna(0)],
-                          axis=1)
+        custom = [list(row) for row in zip(d["period"].astype(str).tolist(), d["count"].tolist(), d["total"].tolist(),
+                                           d["low"].fillna(0).tolist(), d["high"].fillna(0).tolist(), strict=True)]
         fig.add_trace(go.Scatter(
             x=x, y=d["share"], mode="lines+markers", line=dict(color=LINE, width=2), marker=dict(size=4),
             customdata=custom, showlegend=False, connectgaps=False,
@@ -158,7 +158,8 @@ def change_chart(tl: Timeline, max_rows: int = MAX_CHANGES) -> tuple[go.Figure, 
                              marker=dict(size=9, color="#999999"),
                              hovertemplate=f"trailing {w} {unit}s: " + "%{x:.0%}<extra></extra>"))
     titles = [esc(" | ".join(t for t in (r.title_1, r.title_2, r.title_3) if t), 70) for r in shown.itertuples()]
-    custom = np.stack([shown["count"], shown["total"], shown["z"].round(1), shown["p_adjusted"], titles], axis=1)
+    custom = [list(row) for row in zip(shown["count"].tolist(), shown["total"].tolist(), shown["z"].round(1).tolist(),
+                                       shown["p_adjusted"].tolist(), titles, strict=True)]  # numbers stay numbers
     fig.add_trace(go.Scatter(
         x=shown["share_now"], y=names, mode="markers", name=f"that {unit}",
         marker=dict(size=11, color=[RISE if d == "rise" else FALL for d in shown["direction"]]), customdata=custom,
