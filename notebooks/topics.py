@@ -61,12 +61,14 @@ cfg = params.from_namespace(globals())
 from IPython.display import HTML, Markdown, display
 
 from newstopics import figures, runs
+from newstopics.analysis.time import timeline_of
 from newstopics.cluster import describe as describe_cluster
 from newstopics.cluster import start as start_cluster
 from newstopics.corpus import load_corpus
 from newstopics.embed import Embedder
 from newstopics.evaluation import evaluate, want_baselines
-from newstopics.figures import narrative, show
+from newstopics.figures import esc, narrative, show
+from newstopics.figures.time import time_figures
 from newstopics.model import document_coords, fit_topics
 
 figures.setup()
@@ -164,20 +166,26 @@ if not (why := figures.article_mix_note(result)):
 else:
     display(Markdown(why))
 
-# %%
-n_sources = result.documents["source"].replace("", None).nunique()
-if n_sources >= 2:
-    with run.stage("figures"):
-        show(figures.article_topic_heatmap(result, by="source", label_col=None), figs, "topics_per_source",
-             result.article_mix("source").reset_index())
-else:
-    display(Markdown(f"*Topics per source is skipped: the articles name {n_sources} source(s), and a comparison "
-                     "needs at least two.*"))
+# %% [markdown]
+# ### Over time
+# When the articles state their dates, the topics' shares per period: the period (day, week, month, quarter or
+# year) is the finest at which the median period holds enough documents from several articles, outliers are left
+# out of the shares, and each band is a 95% interval that counts an article's documents as one article's worth of
+# evidence. Changes are listed only when a topic's share moves by at least 10 points against its level over the
+# three periods before and the move holds after correcting for the many periods and topics tested (Benjamini-
+# Hochberg). The words per period are those that set a period's documents of a topic apart from its other periods:
+# how the framing of a topic moves.
 
 # %%
 with run.stage("figures"):
-    fig, over_time = figures.topics_over_time(result)
-    show(fig, figs, "topics_over_time", over_time)
+    timeline = timeline_of(result)
+if timeline.period is None:
+    display(Markdown(f"*{esc(timeline.why)}*"))
+else:
+    display(Markdown("\n".join(f"- {esc(line)}" for line in timeline.sentences())))
+    with run.stage("figures"):
+        for name, (fig, table) in time_figures(timeline).items():
+            show(fig, figs, name, table)
 
 # %% [markdown]
 # ## Steering the model
@@ -238,7 +246,7 @@ figures.interactive_table(evaluation.per_topic, "Per topic: in-sample coherence 
 
 # %%
 with run.stage("save"):
-    written = runs.save_result(run, articles, result, embedder, evaluation)
+    written = runs.save_result(run, articles, result, embedder, evaluation, tables=timeline.files())
 display(Markdown(f"Run `{run.run_id}` wrote: " + ", ".join(f"`{p.name}`" for p in written.values())
                  + f". Folder: `{run.home}`."))
 figures.interactive_table(narrative.settings_table(cfg, runs.versions(), run), "The parameters and package versions "

@@ -196,7 +196,6 @@ def test_figures_survive_few_topics(seeds_result, n_topics):
         F.similarity_heatmap(small),
         F.hierarchy(small),
         F.article_topic_heatmap(small),
-        F.topics_over_time(small)[0],
         F.document_map(small, np.zeros((len(docs), 2))),
     ):
         assert fig.layout.title.text and F.how_to_read(fig)

@@ -125,6 +125,10 @@ class Timeline:
         return {"shares": self.shares, "theme_shares": self.theme_shares, "words": self.words,
                 "changes": self.changes, "periods": self.periods}
 
+    def files(self) -> dict[str, pd.DataFrame]:
+        """The tables by the file name a run writes them under (``time_<name>``, without ``.csv``)."""
+        return {FILES[name]: table for name, table in self.to_tables().items()}
+
     def sentences(self) -> list[str]:
         """Plain-language verdicts, each read from its figure against the rule's thresholds."""
         if self.why:

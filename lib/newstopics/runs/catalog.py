@@ -87,6 +87,14 @@ class RunData:
         """One row per theme (runs made before themes existed: an empty table)."""
         return self.tables.get("themes", pd.DataFrame(columns=["theme", "label", "topics", "n_topics", "count"]))
 
+    @cached_property
+    def time(self) -> dict[str, pd.DataFrame]:
+        """The time line's tables the run wrote (``shares``, ``theme_shares``, ``words``, ``changes``, ``periods``;
+        none when its articles had too few dates): see :mod:`newstopics.analysis.time`."""
+        from ..analysis.time import read_tables
+
+        return read_tables(self.folder)
+
     @property
     def params(self):
         """The report parameters its topics were fitted with, validated again (the corpus is not looked for); for a

@@ -59,9 +59,10 @@ def headline(result) -> dict:
             "labels": dict(zip(found["topic"].astype(str), found["label"], strict=True))}
 
 
-def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str, Path]:
+def save_result(run: Run, corpus, result, embedder, evaluation=None, tables: dict | None = None) -> dict[str, Path]:
     """Write the run's tables, vectors and model: documents.csv, topics.csv, articles.csv, cleaning.csv,
-    duplicates.csv, metrics.csv and topic_quality.csv (when evaluated), embeddings.npy, model/.
+    duplicates.csv, metrics.csv and topic_quality.csv (when evaluated), the analysis's ``tables`` (file name without
+    ``.csv`` -> table: the time line's and the comparisons'), embeddings.npy, model/.
 
     Args:
         run: the run folder.
@@ -87,6 +88,8 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
         written["metrics"] = run.write_csv(evaluation.scores, "metrics.csv")
         written["topic_quality"] = run.write_csv(evaluation.per_topic, "topic_quality.csv")
         run.record(evaluation=evaluation.to_json())
+    for name, table in (tables or {}).items():
+        written[name] = run.write_csv(table, f"{name}.csv")
     written.update(write_model(run, result, embedder))
     run.record(
         corpus=corpus.summary(),
