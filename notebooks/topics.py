@@ -166,6 +166,16 @@ if not (why := figures.article_mix_note(result)):
 else:
     display(Markdown(why))
 
+# %%
+n_sources = result.documents["source"].replace("", None).nunique()
+if n_sources >= 2:
+    with run.stage("figures"):
+        show(figures.article_topic_heatmap(result, by="source", label_col=None), figs, "topics_per_source",
+             result.article_mix("source").reset_index())
+else:
+    display(Markdown(f"*Topics per source is skipped: the articles name {n_sources} source(s), and a comparison "
+                     "needs at least two.*"))
+
 # %% [markdown]
 # ### Over time
 # When the articles state their dates, the topics' shares per period: the period (day, week, month, quarter or

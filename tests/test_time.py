@@ -355,3 +355,26 @@ def test_seeds_with_dates_spread_over_eight_weeks(seeds_result):
         fig.to_json()
         assert how_to_read(fig)
     assert tl.sentences()[0].startswith(f"{len(docs):,} of {len(docs):,} documents carry a date")
+
+
+def test_c_a_theme_that_rises_through_several_topics_is_found_at_the_theme_level():
+    """Topics 0, 2 and 4 form theme 0 (see ``corpus``); in month 6 each gains 7 points: no topic moves by the 10
+    points the rule asks, the theme moves by 21."""
+    rows = []
+    for m in range(10):
+        for i in range(60):
+            if m == 6:
+                topic = [0, 2, 4][i % 3] if i < 33 else [1, 3, 5][i % 3]  # theme 0: 55%
+            else:
+                topic = [0, 2, 4][i % 3] if i < 20 else [1, 3, 5][i % 3]  # theme 0: 33%
+            rows.append((f"2005-{m + 1:02d}-{10 + i % 4:02d}", topic, f"m{m}-a{i}", "common words here"))
+    docs = corpus(rows)
+    topics = pd.DataFrame({"topic": range(6), "label": [f"t{t}" for t in range(6)], "count": 1})
+    themes = pd.DataFrame({"theme": [0, 1], "label": ["even", "odd"]})
+    tl = T.build_timeline(docs, topics, themes)
+    assert tl.changes.empty  # each topic: 11.1% -> 18.3%, under 10 points
+    rise = tl.theme_changes[tl.theme_changes["direction"] == "rise"]
+    assert rise[["period", "theme"]].values.tolist() == [["2005-07", 0]]
+    assert rise["share_now"].iloc[0] == pytest.approx(33 / 60) and rise["share_before"].iloc[0] == pytest.approx(1 / 3)
+    assert any(s.startswith("Theme 0 (even) rose from 33% to 55%") for s in tl.sentences())
+    assert "time_theme_changes" in tl.files()

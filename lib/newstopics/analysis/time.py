@@ -62,6 +62,7 @@ WORD_COLUMNS = ["topic", "label", "period", "start", "rank", "word", "z", "docs_
 CHANGE_COLUMNS = ["period", "start", "topic", "label", "direction", "share_before", "share_now", "change", "z", "p",
                   "p_adjusted", "count", "total", "window_count", "window_total", "title_1", "title_2", "title_3"]
 PERIOD_COLUMNS = ["period", "start", "documents", "articles", "n_eff"]
+THEME_CHANGE_COLUMNS = [("theme" if c == "topic" else c) for c in CHANGE_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ class Timeline:
             window's pooled share), ``share_now``, ``change``, ``z``, ``p``, ``p_adjusted`` (Benjamini-Hochberg),
             the counts, and ``title_1`` .. ``title_3``: the articles with most of the topic's documents that period.
         periods: one row per period: its documents, articles and effective number of documents.
+        theme_changes: the same test on the themes' shares (``theme`` in place of ``topic``), a family of its own in
+            the correction: a theme can move clearly while each of its topics moves a little.
         rule: the thresholds used.
         dated: documents with a date; ``documents``: all documents.
         tested: topic x period cells the change test looked at.
@@ -118,12 +121,13 @@ class Timeline:
     documents: int = 0
     tested: int = 0
     include_outliers: bool = False
+    theme_changes: pd.DataFrame = field(default_factory=lambda: _empty(THEME_CHANGE_COLUMNS))
 
     def to_tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name (``shares``, ``theme_shares``, ``words``, ``changes``, ``periods``), to write as CSV
         (as ``time_<name>.csv``: see :data:`FILES`)."""
         return {"shares": self.shares, "theme_shares": self.theme_shares, "words": self.words,
-                "changes": self.changes, "periods": self.periods}
+                "changes": self.changes, "theme_changes": self.theme_changes, "periods": self.periods}
 
     def files(self) -> dict[str, pd.DataFrame]:
         """The tables by the file name a run writes them under (``time_<name>``, without ``.csv``)."""
@@ -140,16 +144,17 @@ class Timeline:
                f"{fmt_num(p['documents'].median())} documents per {unit}"
                + ("" if self.include_outliers else " (outliers left out)") + "."]
         said = 0
-        for c in self.changes.itertuples():
+        for c in [*self.theme_changes.itertuples(), *self.changes.itertuples()]:
             if said >= r.max_sentences:
                 break
             text = change_sentence(c, unit, r)
             if text:
                 out.append(text)
                 said += 1
-        if len(self.changes) > said:
-            out.append(f"{len(self.changes) - said} more notable change(s) are listed in the table of changes.")
-        if self.changes.empty:
+        found = len(self.changes) + len(self.theme_changes)
+        if found > said:
+            out.append(f"{found - said} more notable change(s) are listed in the table of changes.")
+        if not found:
             if self.tested:
                 out.append(f"No notable change: no topic's share moved by {r.min_change * 100:g} percentage points "
                            f"or more against its trailing {r.window} {plural(unit, r.window)} with an adjusted p "
@@ -160,7 +165,7 @@ class Timeline:
         return out
 
 
-FILES = {name: f"time_{name}" for name in ("shares", "theme_shares", "words", "changes", "periods")}
+FILES = {name: f"time_{name}" for name in ("shares", "theme_shares", "words", "changes", "theme_changes", "periods")}
 TEXT_COLUMNS = ("period", "start", "label", "word", "direction", "title_1", "title_2", "title_3")
 
 
@@ -215,7 +220,8 @@ def change_sentence(c, unit: str, rule: TimeRule) -> str:
         return ""
     verb = "rose" if rose else "fell"
     p = "adjusted p < 0.001" if c.p_adjusted < 0.001 else f"adjusted p = {c.p_adjusted:.3f}"
-    return (f"Topic {c.topic} ({c.label}) {verb} from {pct(c.share_before)} to {pct(c.share_now)} of the coverage "
+    kind, ident = ("Theme", c.theme) if hasattr(c, "theme") else ("Topic", c.topic)
+    return (f"{kind} {ident} ({c.label}) {verb} from {pct(c.share_before)} to {pct(c.share_now)} of the coverage "
             f"{when(c.period, unit)} (against the trailing {rule.window} {plural(unit, rule.window)}; "
             f"{c.count} of {c.total} documents; z = {c.z:.1f}, {p}).")
 
@@ -374,8 +380,11 @@ def build_timeline(documents: pd.DataFrame, topics: pd.DataFrame, themes: pd.Dat
             tlabels.setdefault(OUTLIER, labels.get(OUTLIER, "outliers"))
         theme_shares, _ = share_table(dated, "theme", sorted(tlabels), tlabels, names, starts)
     changes, tested = detect_changes(shares, n_eff, dated, rule)
+    theme_changes = detect_changes(theme_shares, n_eff, dated, rule, by="theme")[0] if len(theme_shares) else \
+        _empty(THEME_CHANGE_COLUMNS)
     words = period_words(dated, labels, names, starts, analyzer, rule)
-    return Timeline(unit, "", shares, theme_shares, words, changes, periods, tested=tested, **base)
+    return Timeline(unit, "", shares, theme_shares, words, changes, periods, tested=tested,
+                    theme_changes=theme_changes, **base)
 
 
 def share_table(dated: pd.DataFrame, by: str, ids: list[int], labels: dict, names: list[str],
@@ -413,10 +422,12 @@ def share_table(dated: pd.DataFrame, by: str, ids: list[int], labels: dict, name
 
 
 def detect_changes(shares: pd.DataFrame, n_eff: np.ndarray, dated: pd.DataFrame,
-                   rule: TimeRule) -> tuple[pd.DataFrame, int]:
-    """Each topic's share per period against the pooled share of the ``window`` periods before it (two-proportion
-    z-test on effective sizes, Benjamini-Hochberg over every cell tested); the rows that pass both thresholds."""
-    ids = shares["topic"].drop_duplicates().to_numpy()
+                   rule: TimeRule, by: str = "topic") -> tuple[pd.DataFrame, int]:
+    """Each topic's (``by="theme"``: theme's) share per period against the pooled share of the ``window`` periods
+    before it (two-proportion z-test on effective sizes, Benjamini-Hochberg over every cell tested); the rows that pass
+    both thresholds."""
+    columns = CHANGE_COLUMNS if by == "topic" else THEME_CHANGE_COLUMNS
+    ids = shares[by].drop_duplicates().to_numpy()
     n_per = len(n_eff)
     counts = shares["count"].to_numpy().reshape(n_per, len(ids)).astype(float)
     total = shares["total"].to_numpy().reshape(n_per, len(ids))[:, 0].astype(float)
@@ -440,8 +451,8 @@ def detect_changes(shares: pd.DataFrame, n_eff: np.ndarray, dated: pd.DataFrame,
             rows.append((t, j, topic, p_before[j], p_now[j], z[j], int(k_now[j]), int(n_now), int(k_before[j]),
                          int(n_before)))
     if not rows:
-        return _empty(CHANGE_COLUMNS), 0
-    cells = pd.DataFrame(rows, columns=["pi", "j", "topic", "share_before", "share_now", "z", "count", "total",
+        return _empty(columns), 0
+    cells = pd.DataFrame(rows, columns=["pi", "j", by, "share_before", "share_now", "z", "count", "total",
                                         "window_count", "window_total"])
     cells["p"] = 2 * stats.norm.sf(np.abs(cells["z"]))
     cells["p_adjusted"] = stats.false_discovery_control(cells["p"].to_numpy(), method="bh")
@@ -449,21 +460,22 @@ def detect_changes(shares: pd.DataFrame, n_eff: np.ndarray, dated: pd.DataFrame,
     hits = cells[(cells["change"].abs() >= rule.min_change) & (cells["p_adjusted"] < rule.alpha)].copy()
     names = shares["period"].to_numpy().reshape(n_per, len(ids))[:, 0]
     starts = shares["start"].to_numpy().reshape(n_per, len(ids))[:, 0]
-    labels = dict(zip(shares["topic"], shares["label"], strict=False))
+    labels = dict(zip(shares[by], shares["label"], strict=False))
     hits["period"] = names[hits["pi"].to_numpy()]
     hits["start"] = starts[hits["pi"].to_numpy()]
-    hits["label"] = hits["topic"].map(labels)
+    hits["label"] = hits[by].map(labels)
     hits["direction"] = np.where(hits["change"] > 0, "rise", "fall")
-    titles = [carriers(dated, int(r.pi), int(r.topic)) for r in hits.itertuples()]
+    titles = [carriers(dated, int(r.pi), int(getattr(r, by)), by) for r in hits.itertuples()]
     for i in range(3):
         hits[f"title_{i + 1}"] = [ts[i] if len(ts) > i else "" for ts in titles]
     hits = hits.sort_values(["change"], key=np.abs, ascending=False, kind="stable")
-    return hits[CHANGE_COLUMNS].reset_index(drop=True), len(cells)
+    return hits[columns].reset_index(drop=True), len(cells)
 
 
-def carriers(dated: pd.DataFrame, pi: int, topic: int, n: int = 3) -> list[str]:
-    """The titles (else the article ids) of the ``n`` articles with most of the topic's documents in the period."""
-    d = dated[(dated["pi"] == pi) & (dated["topic"] == topic)]
+def carriers(dated: pd.DataFrame, pi: int, topic: int, by: str = "topic", n: int = 3) -> list[str]:
+    """The titles (else the article ids) of the ``n`` articles with most of the topic's (theme's) documents in the
+    period."""
+    d = dated[(dated["pi"] == pi) & (dated[by] == topic)]
     if d.empty:
         return []
     sizes = d.groupby("article_id").size().reset_index(name="n").sort_values(["n", "article_id"],

@@ -138,15 +138,18 @@ def topic_panels(tl: Timeline, max_topics: int = MAX_TOPICS) -> tuple[go.Figure,
 
 def change_chart(tl: Timeline, max_rows: int = MAX_CHANGES) -> tuple[go.Figure, pd.DataFrame]:
     """The notable changes as dumbbells: each row a topic in a period, from its trailing share to its share then."""
-    title = "Notable changes in topic shares"
+    title = "Notable changes in theme and topic shares"
     if tl.why:
         return _why(title, tl, CHANGE_COLUMNS)
-    ch = tl.changes
+    themes = tl.theme_changes.rename(columns={"theme": "topic"}).assign(level="theme")
+    ch = pd.concat([themes, tl.changes.assign(level="topic")], ignore_index=True) if len(themes) else \
+        tl.changes.assign(level="topic")
     if ch.empty:
         return empty_figure(title, tl.sentences()[-1]), ch
-    shown = ch.head(max_rows).sort_values(["start", "topic"], kind="stable")
+    shown = ch.head(max_rows).sort_values(["start", "level", "topic"], kind="stable")
     unit, w = tl.period, tl.rule.window
-    names = [esc(f"{r.period} · {r.topic}: {r.label}", 60) for r in shown.itertuples()]
+    names = [esc(f"{r.period} · {'theme ' if r.level == 'theme' else ''}{r.topic}: {r.label}", 60)
+             for r in shown.itertuples()]
     fig = go.Figure()
     xs, ys = [], []
     for name, r in zip(names, shown.itertuples(), strict=True):
@@ -173,10 +176,11 @@ def change_chart(tl: Timeline, max_rows: int = MAX_CHANGES) -> tuple[go.Figure, 
                       legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom"))
     fig.update_yaxes(automargin=True, autorange="reversed")
     r = tl.rule
-    return guide(fig, f"Each row is a topic in one {unit} whose share moved by at least {r.min_change * 100:g} points "
-                      f"against its pooled share over the {w} {unit}s before (grey dot) to that {unit}'s share (green "
-                      f"a rise, red a fall), clear after a Benjamini-Hochberg correction at {r.alpha:g} over every "
-                      f"topic and {unit} tested. Hover for the articles that carry it."), ch
+    return guide(fig, f"Each row is a theme (\"theme N\") or a topic in one {unit} whose share moved by at least "
+                      f"{r.min_change * 100:g} points against its pooled share over the {w} {unit}s before (grey dot) "
+                      f"to that {unit}'s share (green a rise, red a fall), clear after a Benjamini-Hochberg correction "
+                      f"at {r.alpha:g} over every theme (or topic) and {unit} tested. Hover for the articles that "
+                      "carry it."), ch
 
 
 def words_table(tl: Timeline, max_topics: int = MAX_TOPICS, n_words: int = 5) -> tuple[go.Figure, pd.DataFrame]:
