@@ -97,6 +97,26 @@ def seeds_run(tmp_path_factory, run_tempdir):
         tempfile.tempdir = before
 
 
+def copy_of_the_packaged_model(folder):
+    """The packaged model's folder copied under ``folder`` (its name kept, so the copy's identity is the packaged
+    model's own while its bytes are)."""
+    from newstopics.embed import resolve_model_path
+
+    return Path(shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), folder / "all-MiniLM-L6-v2"))
+
+
+def change_the_middle(path, n: int = 4 << 20) -> None:
+    """Invert ``n`` bytes in the middle of a file, its size unchanged."""
+    import numpy as np
+
+    start = path.stat().st_size // 2 - n // 2
+    with open(path, "r+b") as f:
+        f.seek(start)
+        block = np.frombuffer(f.read(n), np.uint8)
+        f.seek(start)
+        f.write((block ^ 0xFF).tobytes())
+
+
 def chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)
