@@ -105,9 +105,18 @@ class RunData:
 
     @cached_property
     def embedder(self):
-        from ..embed import Embedder
+        """The run's embedding model as it is on this machine, checked against the one the run recorded.
 
-        return Embedder(self.params.embedding_model, show_progress=False)
+        Raises:
+            EmbeddingMismatchError: the model's files are not those the run was made with (see
+                :func:`~.results.check_embedding`).
+        """
+        from ..embed import Embedder
+        from .results import check_embedding
+
+        embedder = Embedder(self.params.embedding_model, show_progress=False)
+        embedder.checked = check_embedding(self.meta, embedder)
+        return embedder
 
     @cached_property
     def model(self):
@@ -125,11 +134,14 @@ def _read_table(path: Path) -> pd.DataFrame:
     return table
 
 
-def load_run(path: str | Path) -> RunData:
+def load_run(path: str | Path, *, check_model: bool = True) -> RunData:
     """A finished run's tables, embeddings and model, to continue the analysis without refitting.
 
     Args:
         path: a run folder (``outputs/runs/<run-id>``, from the working directory or the project) or a run id.
+        check_model: check now that the run's embedding model is on this machine with the very files the run was
+            made with (their content hash; see :func:`~.results.check_embedding`). False: the tables and vectors
+            load whatever the model; its ``model`` and ``embedder`` are checked when first used all the same.
 
     Returns:
         A :class:`RunData`; its ``model`` is loaded on first use.
@@ -137,6 +149,7 @@ def load_run(path: str | Path) -> RunData:
     Raises:
         FileNotFoundError: the folder holds no run.
         ValueError: the run did not succeed (its status says why).
+        EmbeddingMismatchError: the run's embedding model has changed since (see ``check_model``).
 
     Example:
         >>> run = load_run("outputs/runs/20261123-093012-seeds-3fa2")          # doctest: +SKIP
@@ -155,4 +168,7 @@ def load_run(path: str | Path) -> RunData:
                          + "; only a finished run can be loaded.")
     tables = {name: _read_table(folder / f"{name}.csv") for name in TABLES if (folder / f"{name}.csv").is_file()}
     vectors = np.load(folder / EMBEDDINGS, allow_pickle=False) if (folder / EMBEDDINGS).is_file() else None
-    return RunData(folder=folder, meta=meta, tables=tables, embeddings=vectors)
+    data = RunData(folder=folder, meta=meta, tables=tables, embeddings=vectors)
+    if check_model:
+        data.embedder  # noqa: B018  (checked now, before any work depends on it)
+    return data
