@@ -18,8 +18,8 @@ _WHERE = {
     "versions": "folder", "run_status": "folder",
     "RunData": "catalog", "list_runs": "catalog", "load_run": "catalog",
     "external_references": "render", "render_html": "render", "render_run": "render",
-    "save_result": "results", "save_curated": "results", "check_embedding": "results",
-    "EmbeddingMismatchError": "results",
+    "save_result": "results", "save_curated": "results",
+    "check_embedding": "catalog", "EmbeddingMismatchError": "catalog",
     "sweep": "sweeps",
 }
 __all__ = sorted(_WHERE)

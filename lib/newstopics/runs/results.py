@@ -13,39 +13,6 @@ DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "theme", "topic", "label
                     "reassigned", "title", "source", "published", "author", "url", "n_words", "text"]
 
 
-class EmbeddingMismatchError(RuntimeError):
-    """A run's embedding model is not, byte for byte, the one its vectors and topics were made with."""
-
-
-def check_embedding(meta: dict, embedder) -> str:
-    """Check that ``embedder`` (the model a finished run names, as it is on this machine now) is the one the run
-    recorded in run.json (``embedding.sha256``, the full content hash of the model's files): the run's vectors, its
-    topics' embeddings and any new vector must come from the same model. Returns a note of what was checked (recorded
-    in the embedder's ``describe()``, so a run made from this one says so).
-
-    A run made before run.json recorded the content hash (its ``identity`` then hashed only each large file's size,
-    first and last MiB) cannot be checked: it passes, and the note says it was not checked.
-
-    Raises:
-        EmbeddingMismatchError: the model's files differ from the run's; the message names both identities, the
-            model and what to do.
-    """
-    recorded = meta.get("embedding") or {}
-    run_id = meta.get("run_id", "?")
-    digest = recorded.get("sha256")
-    if not digest:
-        return (f"not checked: run {run_id} recorded no content hash of its model's files (made before newstopics "
-                "recorded one)")
-    if digest != embedder.digest:
-        where = f"at {embedder.path}" if embedder.path else "(no such folder here)"
-        raise EmbeddingMismatchError(
-            f"run {run_id} was embedded with model {recorded.get('name', embedder.name)!r} of identity "
-            f"{recorded.get('identity')} (files at {recorded.get('path')}), but that model's files {where} now have "
-            f"identity {embedder.key}: its vectors and topics would not match new ones. Use the same model files the "
-            "run was made with, or fit a new run with this model.")
-    return f"same model files as run {run_id} (sha256 {digest})"
-
-
 def write_embeddings(run: Run, vectors) -> Path:
     """The documents' vectors as ``embeddings.npy`` (row i for documents.csv row i), written atomically, a block at a
     time (vectors memory-mapped from the cache are not read into memory whole)."""
