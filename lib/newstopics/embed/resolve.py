@@ -91,8 +91,8 @@ def folder_digest(root: Path) -> str:
     """SHA-256 (hex) over every file under ``root`` (hidden files and ``__pycache__`` aside), in order of relative
     path: each file's path and the SHA-256 of its bytes. A file's SHA-256 is read from the cache folder's
     :data:`HASHES_FILE` while its resolved path, size, ``st_mtime_ns`` and ``st_ctime_ns`` are those it was hashed
-    with (a copy, or any write, changes its ctime; nothing but a write's own clock can set it back), else computed
-    from its bytes, a MiB at a time, and cached."""
+    with (ctime too: a program can set a file's mtime back after writing it, not its ctime), else computed from its
+    bytes, a MiB at a time, and cached."""
     from ..paths import cache_dir
 
     store = cache_dir() / HASHES_FILE
@@ -107,7 +107,7 @@ def folder_digest(root: Path) -> str:
         st = os.stat(real)
         key = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns}
         entry = known.get(real)
-        if entry is None or any(entry.get(k) != v for k, v in key.items()):
+        if not isinstance(entry, dict) or any(entry.get(k) != v for k, v in key.items()) or "sha256" not in entry:
             entry = fresh[real] = {**key, "sha256": _file_sha256(real)}
         h.update(f"{rel.as_posix()}\0{entry['sha256']}\n".encode())
     if fresh:
