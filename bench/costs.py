@@ -63,7 +63,7 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="newstopics-costs-"))
     table = work / "paragraphs.csv"
     synthetic(args.docs).to_csv(table, index=False)
-    raws, _, _ = read_articles(table)
+    raws, _, _, _ = read_articles(table)
     from newstopics.embed.onnx import OnnxSentenceEncoder
 
     minilm, static = Embedder(use_cache=False), Embedder("static", use_cache=False)

@@ -77,21 +77,25 @@ with run.stage("corpus"):
     )
 with run.stage("assign"):
     result = assign_topics(fitted_run.model, articles.documents, embedder, fitted_run.topics,
-                           fitted_run.themes)
+                           fitted_run.themes, fitted=(fitted_run.embeddings, fitted_run.documents["topic"]))
 display(Markdown(narrative.corpus_summary(articles, embedder, fitted.other_languages)))
 figures.interactive_table(articles.articles_table().drop(columns=["url"]), "The new articles (articles.csv)")
 
 # %% [markdown]
 # ## Topics of the new articles
-# A saved model gives each document the topic whose embedding (the mean of the topic's documents in the fitted
-# run) is nearest to the document's. The `similarity` column is that cosine similarity (-1 to 1): how close the
-# document is to its topic, not a probability. The fitted run's outliers have an embedding too, so a document
-# nearest to it is an outlier here, with a similarity like any other.
+# The fitted run's topics came from a graph of each document's nearest neighbours, so a new document takes its topic
+# the same way: its 15 nearest documents of the fitted run vote, each by its cosine similarity, and the topic with
+# the most votes wins (the fitted run's outliers vote as a group of their own). A document that *is* one of the
+# fitted run's documents (the same vector) keeps that document's topic, so the run's own corpus gets exactly its
+# topics back. `vote_share` is the share of the votes its topic won (0 to 1): how much of its neighbourhood holds
+# that topic. `similarity` is the cosine similarity (-1 to 1) of the document to its topic's mean vector: how close,
+# not how likely.
 
 # %%
 outliers = (result.documents["topic"] == OUTLIER).mean()
-display(Markdown(f"{len(result.documents)} documents; {outliers:.0%} are nearest to the fitted run's outliers; "
-                 f"median similarity to the assigned topic {result.documents['similarity'].median():.2f}."))
+display(Markdown(f"{len(result.documents)} documents; {outliers:.0%} went to the fitted run's outliers; median vote "
+                 f"share {result.documents['vote_share'].median():.2f}, median similarity to the topic's mean vector "
+                 f"{result.documents['similarity'].median():.2f}."))
 display(HTML(figures.table_html(result.topics[["topic", "count", "share", "label", "top_words"]])))
 show(figures.article_topic_heatmap(result), run.path("figures"), "topics_per_article",
      result.article_mix().reset_index())
@@ -101,9 +105,8 @@ figures.interactive_table(figures.documents_table(result), "Documents with their
                           pageLength=10)
 
 # %%
-cols = ["doc_id", "article_id", "position", "topic", "label", "similarity", "title", "source", "published", "text"]
 with run.stage("save"):
-    run.write_csv(result.documents[cols], "documents.csv")
+    run.write_csv(result.documents[runs.document_columns(result.documents, articles.extra_columns)], "documents.csv")
     run.write_csv(result.topics.drop(columns=["representative_docs"]), "topics.csv")
     run.write_csv(articles.articles_table(), "articles.csv")
     run.write_csv(articles.audit, "cleaning.csv")

@@ -16,9 +16,14 @@
 # %% [markdown]
 # # Which settings to trust: runs side by side
 #
-# Each row is one run (one combination of a sweep). Finished runs are ranked by the mean of their ranks on
-# NPMI, C_v, topic diversity and stability (higher is better) and on outlier share (lower is better);
-# rank 1 is best on balance, not best on every metric. Only the parameters that differ between runs are shown.
+# Each row is one run (one combination of a sweep). Only comparable runs are ranked against each other: those
+# of the same corpus (the same input files), document unit and number of top words share a `group`. Within a group,
+# finished runs are ranked on one measure, named in `ranked_by`: `npmi_over_nmf`, our topics' held-out NPMI minus
+# that of NMF with as many topics fitted on the same half in the same run (fewer topics score higher on any model;
+# the margin over NMF is not moved by the topic count alone). Runs without NMF (baselines off) are ranked on
+# held-out `npmi` only when they all have the same number of topics, and left unranked otherwise. Outlier share is
+# shown, never ranked: reassigning outliers by rule lowers it without making a topic better. Diversity and
+# stability are shown beside the rank, for you to weigh. Only the parameters that differ between runs are shown.
 # Made by `make sweep` (or `newstopics sweep FILE.yaml`).
 
 # %% tags=["parameters"]
@@ -53,37 +58,36 @@ display(Markdown(f"**{len(table)} runs**, {ok} succeeded. Full table: `compariso
 # %%
 home = run.home  # where this run's report lands (a batch run is moved there when done)
 reports = [os.path.relpath(Path(f) / REPORT, home) if (Path(f) / REPORT).exists() else None for f in table["folder"]]
-shown = table.drop(columns=["folder", "rank_score"])
+shown = table.drop(columns=["folder"])
 display(HTML(figures.table_html(shown, links={"run_id": reports})))
 display(Markdown("Each run id links to that run's report."))
 
 # %%
 done = table[table["status"] == "succeeded"]
-fig = go.Figure(
-    go.Scatter(
-        x=done["npmi"],
-        y=done["diversity"],
+fig = go.Figure()
+for checked, rows in done.groupby(done["stability_ari"].notna()):
+    fig.add_trace(go.Scatter(
+        x=rows["npmi"],
+        y=rows["diversity"],
         mode="markers+text",
-        text=done["rank"].astype("Int64").astype(str),
+        name="stability checked" if checked else "no stability check",
+        text=[f"{g}:{r:.0f}" if r == r else f"{g}:-" for g, r in zip(rows["group"], rows["rank"], strict=True)],
         textposition="top center",
-        marker=dict(
-            size=10 + 20 * done["stability_ari"].fillna(0).clip(0, 1),
-            color=done["outlier_share"],
-            colorscale="RdYlGn_r",
-            colorbar=dict(title="outliers"),
-            showscale=True,
-        ),
-        customdata=done["run_id"],
-        hovertemplate="%{customdata}<br>NPMI %{x:.3f}, diversity %{y:.2f}<extra></extra>",
-    )
-)
+        marker=dict(size=10 + 20 * rows["stability_ari"].clip(0, 1) if checked else 12,
+                    symbol="circle" if checked else "circle-open", color="#2c7fb8" if checked else "#888"),
+        customdata=rows[["run_id", "topics"]],
+        hovertemplate="%{customdata[0]}<br>held-out NPMI %{x:.3f}, diversity %{y:.2f}, %{customdata[1]} topics"
+                      "<extra></extra>",
+    ))
 fig.update_layout(
-    title="Coherence against diversity",
-    xaxis_title="NPMI (higher: more coherent)",
+    title="Held-out coherence against diversity",
+    xaxis_title="held-out NPMI (higher: more coherent)",
     yaxis_title="topic diversity",
     height=460,
-    meta={"how_to_read": "Each dot is a run, labelled with its rank; up and right is better, bigger dots are more "
-                         "stable, greener fewer outliers."},
+    meta={"how_to_read": "Each dot is a run, labelled group:rank (- when unranked); up and right is better. Filled "
+                         "dots had a stability check, bigger is more stable (mean ARI of the refits); open grey dots "
+                         "had none. Compare NPMI between runs with similar topic counts (hover): fewer topics score "
+                         "higher."},
 )
 show(fig, run.path("figures"), "coherence_vs_diversity", done)
 

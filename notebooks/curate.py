@@ -18,8 +18,9 @@
 #
 # A topic model proposes; a researcher decides. This notebook takes a finished run and applies what the
 # researcher decided: topics merged into one, topics given a name, topics dropped (their documents become
-# outliers). Words, keywords, labels and topic embeddings are recomputed for the new topics; nothing is refitted,
-# and the parent run is never changed: the result is a new run folder with its own report, tables and model,
+# outliers). A topic whose documents stay the same (renamed or untouched) keeps its words, keywords and, unless
+# renamed, its label; merged topics get theirs recomputed, with topic embeddings for all. Nothing is refitted, and
+# the parent run is never changed: the result is a new run folder with its own report, tables and model,
 # and `parent_run` in its `run.json`.
 #
 # Run it as `newstopics curate --run outputs/runs/<run-id> -p merge=[[1,4]] -p rename={"3":"Export controls"}`,
@@ -70,7 +71,9 @@ if cfg.drop:
 display(Markdown(f"**{len(found)} topics** after curation ({'; '.join(changes) or 'no change asked'}); "
                  f"{(result.documents['topic'] == OUTLIER).mean():.0%} of documents are outliers. Topic ids are "
                  "renumbered from 0 in the order of their parent topics; `parent_topics` gives each one's topics in "
-                 "the parent run."))
+                 "the parent run. A document keeps its *agreement* (the share of the fit's ensemble that kept it with "
+                 "its neighbours in its topic) only in a topic with the same documents as before; in a merged topic, "
+                 "or dropped to the outliers, it has none: only the fit's ensemble could say."))
 display(HTML(figures.table_html(result.topics[["topic", "parent_topics", "count", "share", "label", "top_words"]])))
 
 # %%

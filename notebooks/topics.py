@@ -48,6 +48,7 @@ seed_topics: "Optional[list]" = None  # guided topics: word lists, e.g. [["price
 zeroshot_topics: "Optional[list]" = None  # named topics documents are matched to first, e.g. ["AI chips"]
 zeroshot_min_similarity: float = 0.5  # similarity a document needs to join a named topic
 outlier_strategy: str = "none"  # reassign outliers: none, c-tf-idf, embeddings or distributions
+compare_by: "Optional[list]" = None  # columns to compare by, e.g. ["source", "author"]; None: source, else author
 cluster: str = ""  # where a large corpus is read and embedded: empty, this kernel; local:N; tcp://host:port
 
 # %%
@@ -60,12 +61,14 @@ cfg = params.from_namespace(globals())
 from IPython.display import HTML, Markdown, display
 
 from newstopics import figures, runs
+from newstopics.analysis.time import timeline_of
 from newstopics.cluster import describe as describe_cluster
 from newstopics.cluster import start as start_cluster
 from newstopics.corpus import load_corpus
 from newstopics.embed import Embedder
 from newstopics.evaluation import evaluate, want_baselines
-from newstopics.figures import narrative, show
+from newstopics.figures import esc, narrative, show
+from newstopics.figures.time import time_figures
 from newstopics.model import document_coords, fit_topics
 
 figures.setup()
@@ -157,23 +160,32 @@ with run.stage("figures"):
 # ## Which article, which source, and when
 
 # %%
-with run.stage("figures"):
-    show(figures.article_topic_heatmap(result), figs, "topics_per_article", result.article_mix().reset_index())
-
-# %%
-n_sources = result.documents["source"].replace("", None).nunique()
-if n_sources >= 2:
+if not (why := figures.article_mix_note(result)):
     with run.stage("figures"):
-        show(figures.article_topic_heatmap(result, by="source", label_col=None), figs, "topics_per_source",
-             result.article_mix("source").reset_index())
+        show(figures.article_topic_heatmap(result), figs, "topics_per_article", result.article_mix().reset_index())
 else:
-    display(Markdown(f"*Topics per source is skipped: the articles name {n_sources} source(s), and a comparison "
-                     "needs at least two.*"))
+    display(Markdown(why))
+
+# %% [markdown]
+# ### Over time
+# When the articles state their dates, the topics' shares per period: the period (day, week, month, quarter or
+# year) is the finest at which the median period holds enough documents from several articles, outliers are left
+# out of the shares, and each band is a 95% interval that counts an article's documents as one article's worth of
+# evidence. Changes are listed only when a topic's share moves by at least 10 points against its level over the
+# three periods before and the move holds after correcting for the many periods and topics tested (Benjamini-
+# Hochberg). The words per period are those that set a period's documents of a topic apart from its other periods:
+# how the framing of a topic moves.
 
 # %%
 with run.stage("figures"):
-    fig, over_time = figures.topics_over_time(result)
-    show(fig, figs, "topics_over_time", over_time)
+    timeline = timeline_of(result)
+if timeline.period is None:
+    display(Markdown(f"*{esc(timeline.why)}*"))
+else:
+    display(Markdown("\n".join(f"- {esc(line)}" for line in timeline.sentences())))
+    with run.stage("figures"):
+        for name, (fig, table) in time_figures(timeline).items():
+            show(fig, figs, name, table)
 
 # %% [markdown]
 # ## Steering the model
@@ -194,13 +206,18 @@ display(Markdown(narrative.steering_summary(result, cfg) + "\n\n" + narrative.st
 # ## How good are these topics, and how sure can we be?
 # A topic model always returns topics. These checks say whether to trust them:
 #
-# - **coherence**: do a topic's top words occur together in these documents more than chance? NPMI (-1 to 1,
-#   windows of 10 words) and C_v (0 to 1, windows of 110 words), computed on this run's documents. Every model is
-#   scored on its topics' top single words (`top_n_words`): a two-word phrase beside its own words would look
-#   coherent on any text;
+# - **coherence**: do a topic's top words occur together in documents more than chance? NPMI (-1 to 1, windows of
+#   10 words) and C_v (0 to 1, windows of 110 words). Every model is scored on its topics' top single words
+#   (`top_n_words`): a two-word phrase beside its own words would look coherent on any text;
+# - **held out**: the documents are split at random into two halves; every model chooses its words on the first
+#   half and is scored on the second, which no word choice saw. Our words are chosen partly by how often they
+#   occur in the same documents, so scoring them on those same documents would reward the choice, not the topics.
+#   Our model is scored twice: as it chooses words, and by lift alone (without the co-occurrence step);
+# - **baselines**: NMF and LDA fitted on the first half with as many topics as ours. If NMF scores as well, the
+#   embeddings are not adding coherence on this corpus (they may still add the topics' shape: stability, themes);
 # - **diversity**: the share of unique words among all topics' top words (1 = no word repeated);
-# - **baselines**: NMF and LDA with the same number of topics on the same documents. If a baseline scores
-#   as well, the embeddings are not adding much on this corpus;
+# - **per topic**: the coherence of the words this report shows, counted on all documents (in sample: those words
+#   were chosen on the same documents, so these figures run higher than the held-out ones above);
 # - **stability**: the whole model is refitted on random 90% samples with other seeds and the same settings, each
 #   an independent consensus run. The adjusted Rand index compares whole assignments (1 = identical, 0 = chance);
 #   at 0.8 or more the topics are called stable. A topic *reappears* in a refit when some topic there holds at
@@ -212,9 +229,11 @@ with run.stage("evaluation"):
     evaluation = evaluate(result, embedder, cfg, baselines=want_baselines(cfg, len(result.documents)),
                           stability_runs=cfg.stability_runs, client=client)
 display(HTML(figures.table_html(evaluation.scores)))
+display(Markdown(evaluation.comparison_summary()))
 if evaluation.stability is not None:
     display(Markdown(evaluation.stability.summary()))
-figures.interactive_table(evaluation.per_topic, "Per topic: coherence and how often it reappears")
+figures.interactive_table(evaluation.per_topic, "Per topic: in-sample coherence of the shown words, and how often the "
+                          "topic reappears")
 
 # %% [markdown]
 # ## Outputs and settings
@@ -227,7 +246,7 @@ figures.interactive_table(evaluation.per_topic, "Per topic: coherence and how of
 
 # %%
 with run.stage("save"):
-    written = runs.save_result(run, articles, result, embedder, evaluation)
+    written = runs.save_result(run, articles, result, embedder, evaluation, tables=timeline.files())
 display(Markdown(f"Run `{run.run_id}` wrote: " + ", ".join(f"`{p.name}`" for p in written.values())
                  + f". Folder: `{run.home}`."))
 figures.interactive_table(narrative.settings_table(cfg, runs.versions(), run), "The parameters and package versions "

@@ -310,3 +310,38 @@ def test_a_large_table_with_line_breaks_in_its_cells_is_read_by_arrow(tmp_path, 
     pd.testing.assert_frame_equal(table, expected)
     assert table["id"].iloc[7] == "00007"
     assert table["text"].iloc[5] == 'Kimi\'s price fell, report 5.\nSecond line, "quoted" 5.'
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_every_other_column_of_a_table_is_kept_as_document_metadata(tmp_path, suffix):
+    table = pd.DataFrame({
+        "id": ["a1", "a2", "a3"],
+        "body": ["Chip export rules tightened again this week for every lab.\n\nA second paragraph on prices.",
+                 "Open models from Qwen and Kimi gained users among startups.", ""],
+        "outlet": ["Daily", "Post", "Daily"], "Section": ["tech", "policy", "tech"], "topic": ["x", "y", "z"],
+        "views": [10, None, 3],
+    })
+    path = tmp_path / f"t{suffix}"
+    {".csv": lambda p: table.to_csv(p, index=False), ".jsonl": lambda p: table.to_json(p, orient="records", lines=True),
+     ".parquet": lambda p: table.to_parquet(p)}[suffix](path)
+    c = C.load_corpus(path, min_documents=1)
+    assert c.extra_columns == ["Section", "meta_topic", "views"]  # `topic` is the model's: kept under another name
+    docs = c.documents.set_index("article_id")
+    assert docs.loc[["a1"], "Section"].unique().tolist() == ["tech"] and docs.loc[["a2"], "Section"].tolist() == [
+        "policy"]
+    assert docs.loc[["a2"], "views"].tolist() == [""] and docs.loc[["a1"], "views"].iloc[0] in ("10", "10.0")
+    assert docs.loc[["a1"], "source"].unique().tolist() == ["Daily"]  # `outlet` is the source, not an extra
+    assert c.articles_table().set_index("article_id").at["a2", "meta_topic"] == "y"
+    assert c.summary()["metadata_columns"] == c.extra_columns
+
+
+def test_a_manifest_keeps_its_other_columns_too(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "s")
+    manifest = pd.read_csv(tmp_path / "s" / "manifest.csv", dtype=str, keep_default_na=False)
+    manifest["desk"] = [f"desk {i % 2}" for i in range(len(manifest))]
+    manifest.to_csv(tmp_path / "s" / "manifest.csv", index=False)
+    c = C.load_corpus(tmp_path / "s")
+    assert "desk" in c.extra_columns
+    by_file = dict(zip(manifest.iloc[:, 0], manifest["desk"], strict=True))
+    for article_id, desk in c.documents[["article_id", "desk"]].drop_duplicates().itertuples(index=False):
+        assert by_file.get(article_id, by_file.get(article_id.rsplit("/", 1)[-1])) == desk

@@ -42,9 +42,12 @@ def test_run_folder_contract(seeds_run):
     assert meta["params"]["corpus"] == str(SEEDS)
     assert meta["versions"]["bertopic"] and meta["versions"]["torch"].startswith("2.13.0")
     assert {i["file"] for i in meta["inputs"]} == {p.name for p in SEEDS.iterdir()} - {"manifest.csv"}
-    for stage in ("cluster", "corpus", "topics", "figures", "evaluation", "save", "notebook_s", "render_s", "embed_s",
-                  "fit_s"):
-        assert meta["timings"][stage] >= 0
+    timings = meta["timings"]
+    stages = ("cluster", "corpus", "topics", "figures", "evaluation", "save")
+    assert set(stages) | {"notebook_s", "render_s", "embed_s", "fit_s"} <= set(timings)
+    # the stages are timed one after another inside the notebook's own time; the fit is inside the topics stage
+    assert sum(timings[s] for s in stages) <= timings["notebook_s"] and timings["fit_s"] <= timings["topics"]
+    assert timings["topics"] > 0.5 and timings["evaluation"] > 0.1  # a real fit and a real evaluation ran
     memory = meta["memory_mib"]  # the kernel's peak so far at the end of each stage
     assert (
         list(memory) == ["cluster", "corpus", "topics", "figures", "evaluation", "save"]
@@ -120,9 +123,10 @@ def test_report_renders_every_chart_offline(seeds_run, tmp_path):
     assert dom.count('class="main-svg"') >= n_figures
     for title in VIEWS.values():
         assert f">{title}<" in dom, title
+    assert "too few or too spread out for topics over time: 34 documents from 2 articles" in dom  # why, not a chart
 
 
-VIEWS = {  # exported name -> chart title; the seeds name two sources and two dates, so every view is drawn
+VIEWS = {  # exported name -> chart title; the seeds name two sources; two dated articles are too few for time
     "topic_words": "Top words per topic",
     "intertopic_map": "Intertopic distance map",
     "topic_similarity": "Topic similarity",
@@ -130,7 +134,6 @@ VIEWS = {  # exported name -> chart title; the seeds name two sources and two da
     "document_map": "Documents by topic",
     "topics_per_article": "Topic mix per article",
     "topics_per_source": "Topic mix per source",
-    "topics_over_time": "Topics over time",
 }
 
 
@@ -144,7 +147,6 @@ def test_every_view_is_exported_with_its_data(seeds_run):
         "document_map",
         "topics_per_article",
         "topics_per_source",
-        "topics_over_time",
     ):
         assert len(pd.read_csv(figs / f"{name}.csv")) > 0, name
     html = (figs / "topic_words.html").read_text()
@@ -154,18 +156,21 @@ def test_every_view_is_exported_with_its_data(seeds_run):
 def test_metrics_baselines_and_stability_are_recorded(seeds_run):
     meta = json.loads((seeds_run / "run.json").read_text())["evaluation"]
     models = {r["model"]: r for r in meta["scores"]}
-    assert set(models) == {"BERTopic", "NMF", "LDA"}
+    assert set(models) == {"BERTopic", "BERTopic, lift only", "NMF", "LDA"}
     assert models["NMF"]["topics"] == models["BERTopic"]["topics"] == models["LDA"]["topics"]
-    for r in models.values():
-        assert -1 <= r["npmi"] <= 1 and 0 <= r["c_v"] <= 1 and 0 < r["diversity"] <= 1
+    assert "half B" in meta["protocol"] and meta["halves"]["half_a"] + meta["halves"]["half_b"] == len(
+        pd.read_csv(seeds_run / "documents.csv"))
+    metrics = pd.read_csv(seeds_run / "metrics.csv")  # the same figures in the table and in run.json
+    assert metrics.set_index("model")["npmi"].to_dict() == pytest.approx({m: r["npmi"] for m, r in models.items()})
     stab = meta["stability"]
     assert len(stab["seeds"]) == P.DEFAULTS.stability_runs
     # the seeds' topics are stable under refits (pairwise ARI about 0.9 measured), and the verdict says so
     assert stab["ari_min"] >= 0.8 and stab["verdict"] == "stable" and stab["ari_mean"] >= stab["ari_min"]
     assert meta["terms"].startswith("each model is scored on")
     quality = pd.read_csv(seeds_run / "topic_quality.csv")
-    assert {"topic", "label", "count", "npmi", "c_v", "reappears", "word_overlap", "stable"} <= set(quality.columns)
-    assert pd.read_csv(seeds_run / "metrics.csv")["model"].tolist() == ["BERTopic", "NMF", "LDA"]
+    assert {"topic", "label", "count", "npmi_in_sample", "c_v_in_sample", "reappears", "word_overlap",
+            "stable"} <= set(quality.columns)
+    assert pd.read_csv(seeds_run / "metrics.csv")["model"].tolist() == ["BERTopic", "BERTopic, lift only", "NMF", "LDA"]
 
 
 def test_same_parameters_same_topics(seeds_run):
@@ -277,6 +282,8 @@ def test_guided_and_zeroshot_run(steered_run):
     assert set(named["label"]) <= set(STEERED["zeroshot_topics"]) and len(named) >= 1
     docs = pd.read_csv(steered_run / "documents.csv", keep_default_na=False)
     assert (docs["topic"] == -1).mean() < 0.05  # outliers were reassigned
+    loaded = runs.load_run(steered_run).documents  # the reassigned flag is saved and read back as a flag
+    assert loaded["reassigned"].dtype == bool and loaded["agreement"][loaded["reassigned"]].isna().all()
     html = (steered_run / "report.html").read_text()
     assert "before reassignment by" in html and "guided by 2 seed word lists" in html
 

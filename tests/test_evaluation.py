@@ -98,20 +98,80 @@ def seeds_result():
 def test_evaluate_on_seeds(seeds_result):
     result, embedder, params = seeds_result
     ev = EV.evaluate(result, embedder, params, baselines=True, stability_runs=2)
-    assert ev.scores["model"].tolist() == ["BERTopic", "NMF", "LDA"]
+    assert ev.scores["model"].tolist() == [EV.OURS, EV.OURS_LIFT_ONLY, "NMF", "LDA"]
+    assert ev.halves == {"half_a": 72, "half_b": 73}
+    # the baselines get as many topics as ours has words for on half A
     assert (ev.scores["topics"] == ev.scores.loc[0, "topics"]).all()
-    assert ev.scores[["npmi"]].abs().le(1).all().all()
+    # the report's NPMI is the held-out one: recounted here on half B alone, by hand
+    analyzer = result.model.vectorizer_model.build_analyzer()
+    half_b = result.documents["text"][~EV.halves(len(result.documents), params.random_state)].tolist()
+    again = EV.compare_models(result.documents["text"], analyzer, result.model.vectorizer_model,
+                              result.documents["topic"].to_numpy(), None, top_n=params.top_n_words,
+                              random_state=params.random_state, baselines=False)
+    tokens = EV.tokenize(half_b, analyzer)
+    assert again.scores[EV.OURS_LIFT_ONLY].npmi == pytest.approx(
+        EV.score_topics("x", again.words[EV.OURS_LIFT_ONLY], tokens, top_n=params.top_n_words).npmi)
+    # the per-topic table scores the shown words on all documents (in sample)
+    shown = {int(r.topic): r.top_words.split(", ") for r in result.topics.itertuples() if r.topic != -1}
+    in_sample = EV.score_topics("x", shown, EV.tokenize(result.documents["text"].tolist(), analyzer),
+                                top_n=params.top_n_words).per_topic.set_index("topic")["npmi"]
+    per_topic = ev.per_topic.set_index("topic")["npmi_in_sample"]
+    assert per_topic[in_sample.index].tolist() == pytest.approx(in_sample.tolist(), abs=1e-4)
     assert set(ev.per_topic["topic"]) == set(result.topics["topic"])
     assert ev.stability is not None and len(ev.stability.seeds) == 2
-    assert ev.stability.per_topic["reappears"].between(0, 1).all()
     js = ev.to_json()
-    assert js["sizes"]["topics"] == (result.topics["topic"] != -1).sum()
+    assert js["sizes"]["topics"] == (result.topics["topic"] != -1).sum() and js["halves"] == ev.halves
+    assert "half B" in js["protocol"]
+
+
+def test_words_are_chosen_on_half_a_and_scored_on_half_b():
+    """Worked by hand: half B's texts are replaced by others; the words stay, the scores follow half B."""
+    from newstopics.model.build import make_vectorizer
+    from newstopics.model.terms import news_analyzer
+
+    texts = C.load_corpus(SEEDS).documents["text"]
+    labels = np.arange(len(texts)) % 4
+    in_a = EV.halves(len(texts), 7)
+    vectorizer = make_vectorizer(M.size_for(len(texts), P.DEFAULTS)).fit(texts)
+    analyzer = news_analyzer()
+    first = EV.compare_models(texts, analyzer, vectorizer, labels, None, top_n=10, random_state=7, baselines=True)
+    other = texts.copy()
+    other[~in_a] = np.resize(texts[in_a].to_numpy(), (~in_a).sum())  # half B now repeats half A's texts
+    second = EV.compare_models(other, analyzer, vectorizer, labels, None, top_n=10, random_state=7, baselines=True)
+    for name in (EV.OURS, EV.OURS_LIFT_ONLY, "NMF"):
+        assert first.words[name] == second.words[name], name  # chosen on half A only
+        assert first.scores[name].npmi != second.scores[name].npmi, name  # scored on half B only
+        tokens_b = EV.tokenize(other[~in_a].tolist(), analyzer)
+        assert second.scores[name].npmi == pytest.approx(EV.score_topics(name, second.words[name], tokens_b).npmi)
+    # the in-sample counts are of every document: half A's and half B's added up
+    whole = EV.WindowCounts(EV.tokenize(other.tolist(), analyzer), second.counts[0].terms, EV.NPMI_WINDOW)
+    np.testing.assert_array_equal(second.counts[0].co, whole.co)
+
+
+def test_runs_are_ranked_only_against_comparable_runs_on_a_stated_measure():
+    import pandas as pd
+
+    t = pd.DataFrame({
+        "run_id": list("abcdef"), "status": ["succeeded"] * 6, "corpus_key": list("xxyyzz"),
+        "npmi": [0.10, 0.15, 0.20, 0.25, 0.30, 0.05], "nmf_npmi": [0.05, 0.14, None, None, None, None],
+        "topics": [20, 6, 8, 8, 4, 9], "outlier_share": [0.4, 0.0, 0.0, 0.0, 0.0, 0.0],
+    })
+    ranked = EV.rank_runs(t).set_index("run_id")
+    # x: a's margin over NMF (0.05) beats b's (0.01), though b has the higher NPMI (fewer topics) and no outliers
+    assert ranked.loc[["a", "b"], "rank"].tolist() == [1, 2] and set(ranked.loc[["a", "b"], "ranked_by"]) == {
+        "npmi_over_nmf"}
+    # y: no NMF, same topic counts: held-out NPMI
+    assert ranked.loc[["c", "d"], "rank"].tolist() == [2, 1] and set(ranked.loc[["c", "d"], "ranked_by"]) == {"npmi"}
+    # z: no NMF and different topic counts: nothing comparable, so no rank
+    assert ranked.loc[["e", "f"], "rank"].isna().all() and ranked.at["e", "ranked_by"].startswith("not ranked")
+    assert ranked["group"].nunique() == 3
 
 
 def test_without_baselines_or_stability(seeds_result):
     result, embedder, params = seeds_result
     ev = EV.evaluate(result, embedder, params, baselines=False, stability_runs=0)
-    assert ev.scores["model"].tolist() == ["BERTopic"] and ev.stability is None
+    assert ev.scores["model"].tolist() == [EV.OURS, EV.OURS_LIFT_ONLY] and ev.stability is None
+    assert "No baseline" in ev.comparison_summary()
     assert "stability" not in ev.to_json()
 
 
@@ -136,7 +196,6 @@ def test_figures_survive_few_topics(seeds_result, n_topics):
         F.similarity_heatmap(small),
         F.hierarchy(small),
         F.article_topic_heatmap(small),
-        F.topics_over_time(small)[0],
         F.document_map(small, np.zeros((len(docs), 2))),
     ):
         assert fig.layout.title.text and F.how_to_read(fig)

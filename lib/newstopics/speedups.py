@@ -169,11 +169,15 @@ def cache_numba(*packages: str) -> int:
 
 
 def import_umap():
-    """The ``umap`` module, with its compiled code (and pynndescent's) kept between runs."""
+    """The ``umap`` module, with its compiled code kept between runs.
+
+    pynndescent's functions are left as upstream compiles them: those it leaves uncached use dynamic globals that
+    numba cannot keep on disk, and switched on they printed "Cannot cache compiled function" in every report whose
+    document map had 4,096 documents or more (UMAP's neighbours come from pynndescent there)."""
     import_bertopic()  # BERTopic imports umap too: do that the cheap way first
     import umap
 
-    cache_numba("umap", "pynndescent")
+    cache_numba("umap")
     return umap
 
 

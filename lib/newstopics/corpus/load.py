@@ -70,7 +70,7 @@ def load_corpus(
         >>> corpus.summary()["documents"]                     # doctest: +SKIP
         145
     """
-    raws, skipped, inputs = read_articles(path)
+    raws, skipped, inputs, extra = read_articles(path)
     settings = (doc_unit, clean, min_words, max_tokens, count_tokens or estimate_tokens, rules, languages)
     if _worth_a_cluster(client, raws):
         articles, audit, parts = _in_partitions(raws, settings, skipped, client)
@@ -83,6 +83,7 @@ def load_corpus(
     del raws
     docs, duplicates = _drop_duplicates(parts) if dedupe else (_concat(parts), [])
     docs.insert(0, "doc_id", range(len(docs)))
+    docs, articles = with_extra(docs, extra), with_extra(articles, extra)
     corpus = Corpus(
         path=str(path),
         articles=articles,
@@ -93,9 +94,20 @@ def load_corpus(
                                 columns=["article_id", "text", "kept_article_id", "kept_position", "similarity"]),
         inputs=inputs,
         doc_unit=doc_unit,
+        extra_columns=[c for c in extra.columns if c != "article_id"],
     )
     _check_usable(corpus, min_documents)
     return corpus
+
+
+def with_extra(table: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """The table with the extra metadata columns of its articles (empty text where an article has none)."""
+    if extra.shape[1] <= 1 or not len(table):
+        return table
+    out = table.merge(extra, on="article_id", how="left", validate="many_to_one")
+    columns = [c for c in extra.columns if c != "article_id"]
+    out[columns] = out[columns].fillna("")
+    return out
 
 
 def _worth_a_cluster(client, raws: list[RawArticle]) -> bool:

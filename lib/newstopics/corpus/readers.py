@@ -35,6 +35,31 @@ META_COLUMNS = {
     "author": ("author", "authors", "byline"),
     "url": ("url", "link"),
 }
+# Names the documents' own columns use: an extra metadata column with one of these names is kept as ``meta_<name>``.
+RESERVED = ("doc_id", "article_id", "position", "text", "n_words", "title", "published", "source", "author", "url",
+            "theme", "topic", "label", "agreement", "nearest_topic", "reassigned", "vote_share", "similarity", "group",
+            "period")
+MAX_EXTRA_COLUMNS = 50  # extra metadata columns kept from a table or manifest; more are listed as skipped
+
+
+def extra_columns(table: pd.DataFrame, used: Iterable[str]) -> dict[str, str]:
+    """The table's other columns, kept as metadata: ``{column in the table: name in the documents}``, the documents'
+    own names prefixed ``meta_`` (a column ``topic`` becomes ``meta_topic``).
+
+    Example:
+        >>> extra_columns(pd.DataFrame(columns=["Text", "section", "topic", " desk "]), ["Text"])
+        {'section': 'section', 'topic': 'meta_topic', ' desk ': 'desk'}
+    """
+    used = set(used)
+    out = {}
+    for c in table.columns:
+        if c in used:
+            continue
+        name = str(c).strip()
+        name = f"meta_{name}" if name.lower() in RESERVED or not name else name
+        if name not in out.values():
+            out[c] = name
+    return out
 
 
 
@@ -111,7 +136,9 @@ def _clean_cell(v) -> str:
     return str(v).strip()
 
 
-def _read_manifest(folder: Path) -> dict[str, dict]:
+def _read_manifest(folder: Path, extras: list) -> dict[str, dict]:
+    """Each file's metadata from the folder's manifest.csv; its other columns go to ``extras`` as a table by the
+    manifest's file names."""
     path = folder / MANIFEST
     if not path.exists():
         return {}
@@ -129,11 +156,18 @@ def _read_manifest(folder: Path) -> dict[str, dict]:
             if col is not None and _clean_cell(row[col]):
                 meta[f] = _clean_cell(row[col])
         out[_clean_cell(row[key])] = meta
+    used = [key, *(c for names in META_COLUMNS.values() if (c := _pick(table.columns, names)) is not None)]
+    kept = extra_columns(table, used)
+    if kept:
+        frame = pd.DataFrame({"file": _clean_column(table[key])})
+        for c, name in list(kept.items())[:MAX_EXTRA_COLUMNS]:
+            frame[name] = _clean_column(table[c])
+        extras.append(frame)
     return out
 
 
-def _read_folder(folder: Path, inputs: list, skipped: list) -> list[RawArticle]:
-    manifest = _read_manifest(folder)
+def _read_folder(folder: Path, inputs: list, skipped: list, extras: list) -> list[RawArticle]:
+    manifest = _read_manifest(folder, extras)
     files = []
     for p in sorted(folder.rglob("*")):
         if p.is_dir() or p.name == MANIFEST or any(part.startswith(".") for part in p.relative_to(folder).parts):
@@ -174,10 +208,18 @@ def _read_folder(folder: Path, inputs: list, skipped: list) -> list[RawArticle]:
         raws.append(RawArticle(rel, text, meta, "manifest" if meta else "", is_html=is_html))
         if note:
             skipped.append({"item": rel, "reason": f"used, {note}", "used": True})
+    if extras:  # the manifest's extra columns, by article id (a manifest may name a file by its path or its name)
+        by_name = extras[0].set_index("file")
+        ids = [r.article_id for r in raws]
+        rows = [rid if rid in by_name.index else Path(rid).name for rid in ids]
+        found = [r in by_name.index for r in rows]
+        frame = by_name[~by_name.index.duplicated()].reindex(rows).fillna("").reset_index(drop=True)
+        frame.insert(0, "article_id", ids)
+        extras[0] = frame[found] if len(frame) else frame
     return raws
 
 
-def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
+def _read_table(path: Path, inputs: list, skipped: list, extras: list) -> RawTable:
     # a table is a whole corpus: it gets the corpus limit, not the one for a single article file
     digest, size, head, utf8, reason = _scan(path, MAX_CORPUS_BYTES, "split the corpus into several runs")
     if digest is None:
@@ -212,6 +254,15 @@ def _read_table(path: Path, inputs: list, skipped: list) -> RawTable:
     ids = _clean_column(table[id_col]) if id_col else pd.Series("", index=table.index, dtype="str")
     ids = ids.where(ids != "", [f"{path.name}#row{i + 1}" for i in range(n)])
     frame = pd.DataFrame({"article_id": ids})
+    kept = extra_columns(table, [col, id_col, *meta_cols.values()])
+    if kept:  # every other column, as metadata of the article's documents
+        extra = pd.DataFrame({"article_id": ids})
+        for c, name in list(kept.items())[:MAX_EXTRA_COLUMNS]:
+            extra[name] = _clean_column(table[c])
+            del table[c]
+        extras.append(extra[~extra["article_id"].duplicated()])
+        skipped.extend({"item": f"column {c!r}", "reason": f"more than {MAX_EXTRA_COLUMNS} metadata columns"}
+                       for c in list(kept)[MAX_EXTRA_COLUMNS:])
     for field, c in {"text": col, **meta_cols}.items():  # each column cleaned, then the table's own let go (the
         frame[field] = _clean_column(table[c]) if c is not None else ""  # name lists share no column)
         if c is not None:
@@ -323,16 +374,18 @@ class RawTable:
 _HTML = re.compile(r"<(p|div|html|body)\b", re.I)
 
 
-def read_articles(path: str | Path) -> tuple[list[RawArticle] | RawTable, list[dict], list[dict]]:
+def read_articles(path: str | Path) -> tuple[list[RawArticle] | RawTable, list[dict], list[dict], pd.DataFrame]:
     """Read a folder or a table into raw articles (for a table, a :class:`RawTable` that makes them as they are
-    read), plus what was skipped and the input hashes."""
+    read), plus what was skipped, the input hashes, and the extra metadata: one row per article id with every other
+    column of the table or manifest (as text; empty when there are none)."""
     path = Path(path)
     inputs: list[dict] = []
     skipped: list[dict] = []
+    extras: list[pd.DataFrame] = []
     if path.is_dir():
-        raws = _read_folder(path, inputs, skipped)
+        raws = _read_folder(path, inputs, skipped, extras)
     elif path.is_file() and path.suffix.lower() in TABLE_SUFFIXES:
-        raws = _read_table(path, inputs, skipped)
+        raws = _read_table(path, inputs, skipped, extras)
     elif path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
         raws = _read_folder_single(path, inputs, skipped)
     elif not path.exists():
@@ -344,7 +397,7 @@ def read_articles(path: str | Path) -> tuple[list[RawArticle] | RawTable, list[d
             f"corpus {str(path)!r} is neither a folder nor a table; accepted: a folder of "
             f"{', '.join(TEXT_SUFFIXES)} files, or a {', '.join(TABLE_SUFFIXES)} file."
         )
-    return raws, skipped, inputs
+    return raws, skipped, inputs, (extras[0] if extras else pd.DataFrame({"article_id": pd.Series(dtype="str")}))
 
 
 def _read_folder_single(path: Path, inputs: list, skipped: list) -> list[RawArticle]:

@@ -73,6 +73,7 @@ class Corpus:
     duplicates: pd.DataFrame  # dropped documents: doc_text, kept_doc_id, article_id, similarity
     inputs: list[dict]  # {"file", "bytes", "sha256"} for every file read
     doc_unit: str = "paragraph"
+    extra_columns: list[str] = field(default_factory=list)  # metadata columns of the table or manifest beyond ours
 
     @property
     def not_used(self) -> list[dict]:
@@ -93,6 +94,7 @@ class Corpus:
             "sources": int(d["source"].replace("", pd.NA).nunique()) if len(d) else 0,
             "dated_articles": int((a["published"] != "").sum()),
             "languages": dict(Counter(a["language"].tolist()).most_common()),
+            "metadata_columns": list(self.extra_columns),
         }
 
     def articles_table(self) -> pd.DataFrame:

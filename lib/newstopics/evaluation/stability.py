@@ -39,7 +39,7 @@ def document_jaccard(topics_a: np.ndarray, topics_b: np.ndarray) -> dict[int, fl
 
     Example:
         >>> document_jaccard(np.array([0, 0, 1, 1]), np.array([5, 5, 5, -1]))
-        {0: 0.6666666666666666, 1: 0.3333333333333333}
+        {0: 0.6666666666666666, 1: 0.25}
     """
     topics_a, topics_b = np.asarray(topics_a), np.asarray(topics_b)
     out = {}

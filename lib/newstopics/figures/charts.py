@@ -143,7 +143,8 @@ def intertopic_map(result: TopicResult) -> go.Figure:
     )
 
 
-HEATMAP_MAX_ROWS = 80
+HEATMAP_MAX_ROWS = 40  # rows of the per-article mix drawn at most (the articles with most documents)
+HEATMAP_MAX_PX = 900  # its height at most: a screen
 
 
 def article_topic_heatmap(
@@ -193,7 +194,7 @@ def article_topic_heatmap(
         + (f" (the {len(mix)} with most documents, of {total:,})" if total > len(mix) else ""),
         xaxis_title="topic",
         yaxis_title=by.replace("_id", ""),
-        height=max(340, 160 + 56 * len(names)),
+        height=min(HEATMAP_MAX_PX, max(340, 160 + (56 if len(names) <= 10 else 22) * len(names))),
         xaxis_tickangle=-40,
     )
     fig.update_yaxes(automargin=True, autorange="reversed")
@@ -205,6 +206,18 @@ def article_topic_heatmap(
         f"Each row is {article} {what}; darker cells mean a larger share of its documents fall in that topic, so a "
         f"row shows what that {what} talks about.",
     )
+
+
+def article_mix_note(result: TopicResult) -> str:
+    """Why the per-article mix is not drawn ("" when it is worth drawing): it says something only when articles hold
+    several documents; with one document per article each row would be one dark cell."""
+    per_article = result.documents.groupby("article_id").size()
+    if per_article.empty or per_article.median() >= 2:
+        return ""
+    return (f"*Topic mix per article is not drawn: {float((per_article == 1).mean()):.0%} of the "
+            f"{len(per_article):,} articles hold a single document here (median {per_article.median():.0f}), so each "
+            "article's mix would be one topic. Its topic is in the documents table; the comparisons below group "
+            "articles by their metadata instead.*")
 
 
 def similarity_heatmap(result: TopicResult) -> go.Figure:
@@ -326,54 +339,3 @@ def document_map(result: TopicResult, coords: np.ndarray) -> go.Figure:
             else ""
         ),
     )
-
-
-def topics_over_time(result: TopicResult, min_dates: int = 2) -> tuple[go.Figure, pd.DataFrame]:
-    """Share of each day's, week's or month's documents in each topic, when the corpus has dates.
-
-    Returns:
-        ``(figure, table)``: the table holds the counts per period and topic (empty, with a figure saying why,
-        when fewer than ``min_dates`` distinct dates are stated).
-    """
-    docs = result.documents
-    dated = docs[docs["published"].astype(str).str.match(r"^\d{4}-\d{2}-\d{2}")]
-    dates = pd.to_datetime(dated["published"], errors="coerce").dropna()
-    if dates.dt.normalize().nunique() < min_dates:
-        n_dated = dated["article_id"].nunique()
-        why = (
-            f"Topics over time needs articles from at least {min_dates} distinct dates; "
-            f"{n_dated} of {docs['article_id'].nunique()} articles state a date"
-            + (f", all on {dates.dt.date.iloc[0]}" if len(dates) else "")
-            + "."
-        )
-        return empty_figure("Topics over time", why), pd.DataFrame()
-    span = (dates.max() - dates.min()).days
-    freq = "D" if span <= 62 else ("W" if span <= 366 else "M")
-    period = dates.dt.to_period(freq).dt.start_time
-    table = pd.crosstab(period, dated.loc[dates.index, "label"])
-    share = table.div(table.sum(axis=1), axis=0)
-    fig = go.Figure()
-    for label in share.columns:
-        fig.add_trace(
-            go.Scatter(
-                x=share.index,
-                y=share[label],
-                mode="lines+markers",
-                name=esc(label, 45),
-                customdata=table[label],
-                hovertemplate="%{x|%Y-%m-%d}: %{y:.0%} (%{customdata} documents)<extra></extra>",
-            )
-        )
-    unit = {"D": "day", "W": "week", "M": "month"}[freq]
-    fig.update_layout(
-        title="Topics over time",
-        xaxis_title=f"publication {unit}",
-        yaxis_title="share of that period's documents",
-        yaxis_tickformat=".0%",
-        height=460,
-    )
-    return guide(
-        fig,
-        f"Each line is a topic; a point is its share of the documents published that {unit}. Few articles per {unit} "
-        f"make shares jumpy.",
-    ), table.reset_index(names="period")

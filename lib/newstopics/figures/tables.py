@@ -44,7 +44,7 @@ def documents_table(result: TopicResult, excerpt: int = EXCERPT_CHARACTERS) -> p
     docs = result.documents
     cut = docs["text"].str.len().gt(excerpt).to_numpy()
     text = docs["text"].str.slice(0, excerpt) + pd.Series(np.where(cut, " …", ""), index=docs.index, dtype="str")
-    columns = [c for c in ("doc_id", "theme", "topic", "label", "agreement", "similarity", "probability", "title",
+    columns = [c for c in ("doc_id", "theme", "topic", "label", "agreement", "vote_share", "similarity", "title",
                            "source", "published") if c in docs.columns]
     if "nearest_topic" in docs.columns and (docs["topic"] == OUTLIER).any():  # the topic offered to each outlier
         columns.insert(columns.index("label") + 1, "nearest_topic")

@@ -1,9 +1,10 @@
 """A researcher's judgement applied to a finished run's topics: merge some, rename some, drop some.
 
 The parent run is never changed: :func:`curate` works on its loaded tables, vectors and model and returns a new
-:class:`~.fit.TopicResult`. Topic words, keywords and topic embeddings are computed again for the new topics with
-the run's own vectorizer and representations; topics are numbered again 0, 1, 2, ... (a saved model needs topic ids
-without gaps), and ``topics.csv`` says which parent topics each one came from.
+:class:`~.fit.TopicResult`. A topic whose documents stay the same (renamed, or untouched) keeps its words, keywords
+and label as they were; for merged topics they are computed again with the run's own vectorizer and representations
+(without the fit's agreement weights, which only the fit has); topics are numbered again 0, 1, 2, ... (a saved model
+needs topic ids without gaps), and ``topics.csv`` says which parent topics each one came from.
 """
 from __future__ import annotations
 
@@ -70,6 +71,10 @@ def curate(model, documents: pd.DataFrame, embeddings: np.ndarray, params, sizin
     representation = {"Main": LiftRepresentation(None, top_n_words=params.top_n_words),
                       "KeyBERT": KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.random_state),
                       "MMR": MaximalMarginalRelevance(diversity=0.3, top_n_words=params.top_n_words)}
+    old = docs["topic"].to_numpy()
+    unchanged = {new_id: ps[0] for new_id, ps in parents.items()
+                 if len(ps) == 1 and np.array_equal(old == ps[0], new == new_id)}  # the same documents as before
+    kept_words = _words_of(model, unchanged)
     model.embedding_model = embedder
     with quiet_bertopic():
         model.update_topics(texts, topics=new.tolist(), top_n_words=params.top_n_words,
@@ -77,13 +82,14 @@ def curate(model, documents: pd.DataFrame, embeddings: np.ndarray, params, sizin
                             ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
                             representation_model=representation)
     model.topic_embeddings_ = topic_means(embeddings, new)
+    _restore_words(model, kept_words)
     names = {new_id: rename[p] for new_id, ps in parents.items() for p in ps if rename and p in rename}
-    old = docs["topic"].to_numpy()
-    kept_labels = {new_id: docs["label"][old == ps[0]].iloc[0] for new_id, ps in parents.items()
-                   if len(ps) == 1 and new_id not in names and "label" in docs and np.array_equal(old == ps[0],
-                                                                                                   new == new_id)}
-    out = docs.drop(columns=[c for c in ("topic", "label", "agreement", "theme", "nearest_topic") if c in docs])
+    kept_labels = {new_id: docs["label"][old == parent].iloc[0] for new_id, parent in unchanged.items()
+                   if new_id not in names and "label" in docs}
+    out = docs.drop(columns=[c for c in ("topic", "label", "theme", "nearest_topic") if c in docs])
     out = out.assign(topic=new)
+    if "agreement" in out:  # the ensemble's agreement holds for a topic with the same documents; no other has one
+        out["agreement"] = out["agreement"].where(np.isin(new, list(unchanged)))
     table = topic_table(model, out, embeddings, params.top_n_words, names=names)
     themes, theme_of = theme_table(model, out, embeddings, params, themes=curated_themes(docs, new, parents))
     table.insert(1, "theme", table["topic"].map(theme_of).fillna(-1).astype(int))
@@ -95,6 +101,22 @@ def curate(model, documents: pd.DataFrame, embeddings: np.ndarray, params, sizin
     out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
     return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=sizing,
                        fitted_topics=new, themes=themes)
+
+
+def _words_of(model, unchanged: dict[int, int]) -> dict[str, dict[int, list]]:
+    """The parent's words (main representation and each aspect) of the topics whose documents stay the same, by their
+    new ids."""
+    aspects = {"Main": model.topic_representations_ or {}, **(getattr(model, "topic_aspects_", None) or {})}
+    return {name: {new_id: list(words[parent]) for new_id, parent in unchanged.items() if parent in words}
+            for name, words in aspects.items()}
+
+
+def _restore_words(model, kept: dict[str, dict[int, list]]) -> None:
+    """Put back the words of topics whose documents did not change: the fitted run's words come from its ensemble's
+    agreement weights, which a curated run has no more, so recomputing them would change a topic only renamed."""
+    for name, words in kept.items():
+        target = model.topic_representations_ if name == "Main" else model.topic_aspects_.setdefault(name, {})
+        target.update(words)
 
 
 def curated_themes(docs: pd.DataFrame, new: np.ndarray, parents: dict[int, list[int]]) -> dict[int, int] | None:

@@ -36,7 +36,6 @@ import os
 import random
 import threading
 import time
-import warnings
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -95,16 +94,11 @@ def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, random_state:
             idx[rows] = part
             sim[rows] = np.take_along_axis(S, part, 1)
         return idx, sim
-    from pynndescent import NNDescent
+    from pynndescent import NNDescent  # its compiled code as upstream caches it (see speedups.import_umap)
 
-    from .. import speedups
-
-    speedups.cache_numba("pynndescent")
-    with warnings.catch_warnings():  # two of its functions numba cannot keep on disk; it says so, nothing is wrong
-        warnings.filterwarnings("ignore", message="Cannot cache compiled function")
-        index = NNDescent(U, n_neighbors=k + 1, metric="dot", random_state=random_state, n_jobs=NN_THREADS,
-                          low_memory=True, compressed=True)
-        idx, dist = index.neighbor_graph
+    index = NNDescent(U, n_neighbors=k + 1, metric="dot", random_state=random_state, n_jobs=NN_THREADS,
+                      low_memory=True, compressed=True)
+    idx, dist = index.neighbor_graph
     return idx[:, 1:].astype(np.int64), np.asarray(1.0 - dist[:, 1:], np.float32)
 
 

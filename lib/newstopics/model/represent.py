@@ -57,10 +57,15 @@ class LiftRepresentation(_base()):
     def extract_topics(self, topic_model, documents, c_tf_idf, topics):
         """BERTopic's hook: ``{topic: [(word, score), ...]}`` for the topics of ``documents``."""
         labels = documents["Topic"].to_numpy().astype(int)
-        presence, words = self._presence(topic_model, documents["Document"].tolist())
+        presence, words = presence_of(topic_model.vectorizer_model, documents["Document"].tolist())
         order = documents["ID"].to_numpy() if "ID" in documents else np.arange(len(labels))
         self.presence_, self.words_, self.order_ = presence, words, order  # kept for the themes' words
-        weights = self._weights(documents, labels)
+        return self.words_of(presence, words, labels, self._weights(documents, labels))
+
+    def words_of(self, presence: sparse.csr_matrix, words: np.ndarray, labels: np.ndarray,
+                 weights: np.ndarray | None) -> dict:
+        """``{topic: [(word, score), ...]}`` for documents with these word ``presence`` rows (:func:`presence_of`),
+        topics (``labels``) and weights (None: every document alike)."""
         ids, lift = topic_lift(presence, labels, weights)
         by_column = presence.tocsc()
         return self.choose(ids, lift, words, lambda cols: document_npmi(by_column[:, cols]))
@@ -91,16 +96,6 @@ class LiftRepresentation(_base()):
             out[topic] += [("", 1e-5)] * (self.top_n_words - len(out[topic]))
         return out
 
-    @staticmethod
-    def _presence(topic_model, texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
-        """Which single words each document contains (0/1), over the topic model's vocabulary."""
-        counts = topic_model.vectorizer_model.transform(texts).tocsr()
-        vocabulary = np.asarray(topic_model.vectorizer_model.get_feature_names_out())
-        single = np.flatnonzero([" " not in w for w in vocabulary])
-        presence = counts[:, single].tocsr()
-        presence.data[:] = 1.0
-        return presence, vocabulary[single]
-
     def _weights(self, documents, labels: np.ndarray) -> np.ndarray | None:
         """Each document's agreement to the power 2, when the clustering saw exactly these documents."""
         c = self.clustering
@@ -109,9 +104,7 @@ class LiftRepresentation(_base()):
         order = documents["ID"].to_numpy() if "ID" in documents else np.arange(len(labels))
         in_fit_order = np.full(len(labels), -1)
         in_fit_order[order] = labels
-        # no neighbour in its own topic (joined by its mean vector): no weight, it does not describe the topic
-        agreement = np.nan_to_num(c.agreement(in_fit_order), nan=0.0)[order]
-        return agreement ** AGREEMENT_POWER
+        return agreement_weights(c.agreement(in_fit_order))[order]
 
     def _by_cooccurrence(self, npmi: np.ndarray, chosen: list[int], scaled: np.ndarray) -> list[int]:
         """The candidates re-ordered greedily by scaled lift and mean document-NPMI with the words already picked."""
@@ -121,6 +114,23 @@ class LiftRepresentation(_base()):
             value = [(1 - self.cooccurrence) * scaled[i] + self.cooccurrence * npmi[i, picked].mean() for i in rest]
             picked.append(rest[int(np.argmax(value))])
         return [chosen[i] for i in picked] + [c for i, c in enumerate(chosen) if i not in picked]
+
+
+def agreement_weights(agreement) -> np.ndarray:
+    """Each document's weight in its topic's words: its agreement to the power :data:`AGREEMENT_POWER`; a document
+    without agreement (no neighbour in its own topic: joined by its mean vector, or placed by a rule) weighs 0, it
+    does not describe the topic."""
+    return np.nan_to_num(np.asarray(agreement, dtype=float), nan=0.0) ** AGREEMENT_POWER
+
+
+def presence_of(vectorizer, texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Which single words each document contains (0/1), over a fitted vectorizer's vocabulary, and those words."""
+    counts = vectorizer.transform(texts).tocsr()
+    vocabulary = np.asarray(vectorizer.get_feature_names_out())
+    single = np.flatnonzero([" " not in w for w in vocabulary])
+    presence = counts[:, single].tocsr()
+    presence.data[:] = 1.0
+    return presence, vocabulary[single]
 
 
 def topic_lift(presence: sparse.csr_matrix, labels: np.ndarray,

@@ -12,7 +12,7 @@ import pandas as pd
 from .graph import themes_of
 from .labels import OUTLIER, make_label, surface_forms
 from .means import unit_means
-from .represent import LiftRepresentation, document_npmi, topic_lift
+from .represent import LiftRepresentation, presence_of
 
 MAX_THEMES = 15
 
@@ -69,11 +69,9 @@ def theme_words(model, docs: pd.DataFrame, per_doc: np.ndarray, top_n: int) -> d
         labels = per_doc[main.order_]
         words = main.words_
     else:
-        presence, words = LiftRepresentation._presence(model, docs["text"].tolist())
+        presence, words = presence_of(model.vectorizer_model, docs["text"].tolist())
         labels = per_doc
     chooser = LiftRepresentation(None, top_n_words=top_n, exclusivity=main.exclusivity, cooccurrence=main.cooccurrence,
                                  candidates=main.candidates)
-    ids, lift = topic_lift(presence, labels, None)
-    by_column = presence.tocsc()
-    chosen = chooser.choose(ids, lift, words, lambda cols: document_npmi(by_column[:, cols]))
+    chosen = chooser.words_of(presence, words, labels, None)
     return {int(g): [w for w, _ in ws if w] for g, ws in chosen.items() if g != -1}

@@ -100,6 +100,19 @@ def as_names(name: str, value: Any) -> tuple[str, ...] | None:
     return tuple(n.strip() for n in value)
 
 
+def as_columns(name: str, value: Any) -> tuple[str, ...] | None:
+    """Column names: one name, or a list of them (``[]``: none); None for the default."""
+    if none_like(value):
+        return None
+    value = parse_list(name, value) if isinstance(value, str) and value.strip().startswith("[") else value
+    value = [value] if isinstance(value, str) else value
+    if not (isinstance(value, (list, tuple)) and all(isinstance(n, str) and n.strip() for n in value)):
+        raise fail(name, value, f"a column name or a list of them ({HELP[name]})")
+    if len(set(value)) != len(value):
+        raise fail(name, value, "column names without repeats")
+    return tuple(n.strip() for n in value)
+
+
 def as_float(name: str, value: Any, lo: float, hi: float) -> float:
     if isinstance(value, bool):
         raise fail(name, value, f"a number between {lo} and {hi}")

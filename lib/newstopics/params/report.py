@@ -15,6 +15,7 @@ from .checks import (
     ParameterError,
     as_bool,
     as_choice,
+    as_columns,
     as_float,
     as_int,
     as_names,
@@ -60,6 +61,7 @@ class Params:
     zeroshot_topics: tuple[str, ...] | None = None
     zeroshot_min_similarity: float = 0.5
     outlier_strategy: str = "none"
+    compare_by: tuple[str, ...] | None = None
     cluster: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -115,6 +117,9 @@ HELP.update({
                        "None = none",
     "zeroshot_min_similarity": "cosine similarity a document needs to join a named topic (0..1)",
     "outlier_strategy": "reassign outlier documents: " + ", ".join(OUTLIER_STRATEGIES),
+    "compare_by": "document columns to compare the topics by: a name ('author'), a list (['source', 'section']; any "
+                  "column of a table or manifest), [] for none; None = 'source' when it has 2+ values, else 'author' "
+                  "when it has 2+, else none",
 })
 
 
@@ -193,6 +198,7 @@ def _model_settings(v: dict[str, Any]) -> dict[str, Any]:
     out["zeroshot_topics"] = as_names("zeroshot_topics", v["zeroshot_topics"])
     out["zeroshot_min_similarity"] = as_float("zeroshot_min_similarity", v["zeroshot_min_similarity"], 0.0, 1.0)
     out["outlier_strategy"] = as_choice("outlier_strategy", v["outlier_strategy"], OUTLIER_STRATEGIES)
+    out["compare_by"] = as_columns("compare_by", v["compare_by"])
     return out
 
 

@@ -18,7 +18,7 @@ _WHERE = {
     "versions": "folder", "run_status": "folder",
     "RunData": "catalog", "list_runs": "catalog", "load_run": "catalog",
     "external_references": "render", "render_html": "render", "render_run": "render",
-    "save_result": "results", "save_curated": "results",
+    "save_result": "results", "save_curated": "results", "document_columns": "results",
     "check_embedding": "catalog", "EmbeddingMismatchError": "catalog",
     "sweep": "sweeps",
 }

@@ -120,6 +120,14 @@ class RunData:
         """One row per theme (runs made before themes existed: an empty table)."""
         return self.tables.get("themes", pd.DataFrame(columns=["theme", "label", "topics", "n_topics", "count"]))
 
+    @cached_property
+    def time(self) -> dict[str, pd.DataFrame]:
+        """The time line's tables the run wrote (``shares``, ``theme_shares``, ``words``, ``changes``, ``periods``;
+        none when its articles had too few dates): see :mod:`newstopics.analysis.time`."""
+        from ..analysis.time import read_tables
+
+        return read_tables(self.folder)
+
     @property
     def params(self):
         """The report parameters its topics were fitted with, validated again (the corpus is not looked for); for a
@@ -199,7 +207,8 @@ def load_run(path: str | Path, *, check_model: bool = True) -> RunData:
         raise ValueError(f"run {folder.name} is {status}" + (f": {meta['error']}" if meta.get("error") else "")
                          + "; only a finished run can be loaded.")
     tables = {name: _read_table(folder / f"{name}.csv") for name in TABLES if (folder / f"{name}.csv").is_file()}
-    vectors = np.load(folder / EMBEDDINGS, allow_pickle=False) if (folder / EMBEDDINGS).is_file() else None
+    path = folder / EMBEDDINGS  # memory-mapped: a large run's vectors are read a block at a time, never whole
+    vectors = np.load(path, allow_pickle=False, mmap_mode="r") if path.is_file() else None
     data = RunData(folder=folder, meta=meta, tables=tables, embeddings=vectors)
     if check_model:
         data.embedder  # noqa: B018  (checked now, before any work depends on it)

@@ -10,7 +10,15 @@ from .catalog import EMBEDDINGS
 from .folder import Run
 
 DOCUMENT_COLUMNS = ["doc_id", "article_id", "position", "theme", "topic", "label", "agreement", "nearest_topic",
-                    "reassigned", "title", "source", "published", "author", "url", "n_words", "text"]
+                    "reassigned", "vote_share", "similarity", "title", "source", "published", "author", "url",
+                    "n_words", "text"]
+
+
+def document_columns(documents, extra: list[str] = ()) -> list[str]:
+    """documents.csv's columns: ours that the table has, the corpus's own metadata columns before the text."""
+    ours = [c for c in DOCUMENT_COLUMNS if c in documents.columns]
+    extra = [c for c in extra if c in documents.columns and c not in ours]
+    return ours[:-1] + extra + ours[-1:] if ours and ours[-1] == "text" else ours + extra
 
 
 def write_embeddings(run: Run, vectors) -> Path:
@@ -51,9 +59,10 @@ def headline(result) -> dict:
             "labels": dict(zip(found["topic"].astype(str), found["label"], strict=True))}
 
 
-def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str, Path]:
+def save_result(run: Run, corpus, result, embedder, evaluation=None, tables: dict | None = None) -> dict[str, Path]:
     """Write the run's tables, vectors and model: documents.csv, topics.csv, articles.csv, cleaning.csv,
-    duplicates.csv, metrics.csv and topic_quality.csv (when evaluated), embeddings.npy, model/.
+    duplicates.csv, metrics.csv and topic_quality.csv (when evaluated), the analysis's ``tables`` (file name without
+    ``.csv`` -> table: the time line's and the comparisons'), embeddings.npy, model/.
 
     Args:
         run: the run folder.
@@ -65,7 +74,7 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
     Returns:
         What was written: name -> path.
     """
-    docs = result.documents[[c for c in DOCUMENT_COLUMNS if c in result.documents.columns]]
+    docs = result.documents[document_columns(result.documents, corpus.extra_columns)]
     topics = result.topics.drop(columns=["representative_docs"])
     written = {
         "documents": run.write_csv(docs, "documents.csv"),
@@ -79,6 +88,8 @@ def save_result(run: Run, corpus, result, embedder, evaluation=None) -> dict[str
         written["metrics"] = run.write_csv(evaluation.scores, "metrics.csv")
         written["topic_quality"] = run.write_csv(evaluation.per_topic, "topic_quality.csv")
         run.record(evaluation=evaluation.to_json())
+    for name, table in (tables or {}).items():
+        written[name] = run.write_csv(table, f"{name}.csv")
     written.update(write_model(run, result, embedder))
     run.record(
         corpus=corpus.summary(),
@@ -104,7 +115,7 @@ def save_curated(run: Run, parent, result, embedder) -> dict[str, Path]:
         result: the curated :class:`~newstopics.model.TopicResult`.
         embedder: the parent's embedder.
     """
-    columns = [c for c in DOCUMENT_COLUMNS if c in result.documents.columns]
+    columns = document_columns(result.documents, (parent.meta.get("corpus") or {}).get("metadata_columns", []))
     written = {
         "documents": run.write_csv(result.documents[columns], "documents.csv"),
         "topics": run.write_csv(result.topics.drop(columns=["representative_docs"]), "topics.csv"),
