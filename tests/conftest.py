@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -67,13 +68,53 @@ def packaged_embedder():
     return Embedder()
 
 
+@pytest.fixture
+def short_tmp():
+    """An empty folder with a short path, for a run's $TMPDIR (a kernel's IPC socket path must fit in 107 bytes, which
+    pytest's tmp_path under a long test name may not leave room for)."""
+    folder = Path(tempfile.mkdtemp(prefix="nt-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def seeds_run(tmp_path_factory):
+def run_tempdir(tmp_path_factory):
+    """The temporary folder the session's real run (``seeds_run``) was started with, its own, so a test can check
+    the run left nothing there."""
+    return tmp_path_factory.mktemp("tmp")
+
+
+@pytest.fixture(scope="session")
+def seeds_run(tmp_path_factory, run_tempdir):
     """The real notebook, run once through papermill by the CLI's code path, on the seeds."""
     from newstopics.runs import execute
 
     runs_dir = tmp_path_factory.mktemp("runs")
-    return execute({"corpus": str(SEEDS)}, runs_dir=runs_dir, progress=False)
+    before, tempfile.tempdir = tempfile.tempdir, str(run_tempdir)  # what $TMPDIR sets, for this run only
+    try:
+        return execute({"corpus": str(SEEDS)}, runs_dir=runs_dir, progress=False)
+    finally:
+        tempfile.tempdir = before
+
+
+def copy_of_the_packaged_model(folder):
+    """The packaged model's folder copied under ``folder`` (its name kept, so the copy's identity is the packaged
+    model's own while its bytes are)."""
+    from newstopics.embed import resolve_model_path
+
+    return Path(shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), folder / "all-MiniLM-L6-v2"))
+
+
+def change_the_middle(path, n: int = 4 << 20) -> None:
+    """Invert ``n`` bytes in the middle of a file, its size unchanged."""
+    import numpy as np
+
+    start = path.stat().st_size // 2 - n // 2
+    with open(path, "r+b") as f:
+        f.seek(start)
+        block = np.frombuffer(f.read(n), np.uint8)
+        f.seek(start)
+        f.write((block ^ 0xFF).tobytes())
 
 
 def chromium() -> str | None:

@@ -291,6 +291,137 @@ def test_an_unreachable_scheduler_fails_within_seconds_with_a_clear_message(monk
     assert time.perf_counter() - t0 < 3 + 5
 
 
+@pytest.fixture
+def own_cluster(tmp_path):
+    """A scheduler and two workers without nannies, each its own process started here, as a cluster's would be (the
+    scheduler, like most a user starts, has no no-workers timeout): ``(address, worker processes)``."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    dask = str(Path(sys.executable).parent / "dask")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    file = tmp_path / "scheduler.json"
+    started = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                 "--scheduler-file", str(file)], **quiet)]
+    try:
+        deadline = time.time() + 60
+        while not file.is_file() and time.time() < deadline:
+            time.sleep(0.1)
+        address = json.loads(file.read_text())["address"]
+        env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(tmp_path / "cache")}
+        workers = [subprocess.Popen([dask, "worker", address, "--no-nanny", "--nthreads", "1", "--host", "127.0.0.1",
+                                     "--no-dashboard"], env=env, **quiet) for _ in range(2)]
+        started += workers
+        yield address, workers
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
+
+
+@pytest.mark.slow
+@pytest.mark.cluster
+def test_waiting_on_a_cluster_whose_workers_all_died_stops_with_the_reason(own_cluster, monkeypatch):
+    """Tasks out on the workers, the workers killed: the scheduler keeps the tasks for a worker that never comes (they
+    need nothing the workers held), and the wait for them ends after NO_WORKERS_TIMEOUT_S with the reason."""
+    import threading
+
+    address, workers = own_cluster
+    monkeypatch.setattr(cluster, "NO_WORKERS_TIMEOUT_S", 5)  # the real wait, shortened for the suite
+    client = cluster.start(address)
+    try:
+        client.wait_for_workers(2, timeout=120)
+        outcome = {}
+
+        def wait():
+            try:
+                outcome["results"] = list(cluster.in_order(client, time.sleep, [600] * 4, window=4))
+            except Exception as exc:
+                outcome["error"] = exc
+
+        waiting = threading.Thread(target=wait, daemon=True)
+        waiting.start()
+        deadline = time.time() + 240  # the workers first import the project (cluster.wait_ready)
+        while len([t for t in client.processing().values() if t]) < 2 and time.time() < deadline:
+            time.sleep(0.05)
+        assert all(client.processing().values()), "the tasks never reached both workers"
+        for worker in workers:
+            os.kill(worker.pid, signal.SIGKILL)
+        killed = time.perf_counter()
+        waiting.join(timeout=60)
+        took = time.perf_counter() - killed
+        assert not waiting.is_alive(), "still waiting a minute after the last worker died"
+        assert isinstance(outcome.get("error"), cluster.NoWorkersError), outcome
+        assert f"the Dask scheduler at {address} has had no worker for 5 s" in str(outcome["error"])
+        assert 5 <= took < 5 + 10
+    finally:
+        cluster.stop()
+
+
+@pytest.mark.parametrize("when", ["tasks on them", "between stages"])
+@pytest.mark.slow
+@pytest.mark.cluster
+@pytest.mark.e2e
+def test_a_run_whose_workers_all_die_fails_within_a_minute_with_the_reason(own_cluster, tmp_path, when):
+    """A report on a cluster of our own; both workers killed while the run's tasks are on them, or once the run has
+    connected and before it sends any: the run lands as failed, saying the workers are gone, within 60 s. In the
+    first case the scheduler cancels the tasks, whose shared values died with the workers; in the second the run's
+    own watch gives up after NO_WORKERS_TIMEOUT_S."""
+    import json
+    import subprocess
+    import sys
+
+    from distributed import Client
+
+    address, workers = own_cluster
+    env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(tmp_path / "cache")}  # nothing cached: the workers embed
+    with Client(address, timeout=30) as watch:
+        watch.wait_for_workers(2, timeout=120)
+        run = subprocess.Popen([sys.executable, "-m", "newstopics.cli", "report", "--quiet", "--corpus", str(SEEDS),
+                                "--runs-dir", str(tmp_path / "runs"), "-p", f"cluster={address}", "-p",
+                                "reducer=pca", "-p", "stability_runs=0", "-p", "baselines=false"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 300
+            while run.poll() is None and time.time() < deadline and not (
+                    any(watch.processing().values()) if when == "tasks on them" else _connected(tmp_path / "runs")):
+                time.sleep(0.05)
+            assert run.poll() is None, f"the run ended before the workers were killed: {run.communicate()[1][-2000:]}"
+            assert when != "tasks on them" or any(watch.processing().values())
+            for worker in workers:
+                os.kill(worker.pid, signal.SIGKILL)
+            killed = time.perf_counter()
+            _, err = run.communicate(timeout=180)
+        finally:
+            if run.poll() is None:
+                run.kill()
+    took = time.perf_counter() - killed
+    assert run.returncode != 0 and "run failed" in err
+    assert took < 60, f"{took:.0f} s from the workers' death to the run's end"
+    (folder,) = (tmp_path / "runs").iterdir()  # landed, under its own name, with the reason
+    meta = json.loads((folder / "run.json").read_text())
+    assert meta["status"] == "failed" and meta["error"].startswith("NoWorkersError: ")
+    assert f"the Dask scheduler at {address} " in meta["error"]
+    reason = "lost every worker" if when == "tasks on them" else f"no worker for {cluster.NO_WORKERS_TIMEOUT_S} s"
+    assert reason in meta["error"]
+    print(f"workers killed with {when}: the run ended {took:.1f} s later")
+
+
+def _connected(runs_dir) -> bool:
+    """Whether the run in ``runs_dir`` (still staged) has recorded its cluster."""
+    import json
+
+    for staged in runs_dir.glob(".*.partial") if runs_dir.is_dir() else []:
+        try:
+            return bool(json.loads((staged / "run.json").read_text()).get("cluster"))
+        except (OSError, ValueError):  # being replaced right now
+            return False
+    return False
+
+
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_a_run_with_an_unreachable_scheduler_lands_as_failed_with_the_reason(tmp_path):

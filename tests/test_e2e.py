@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import nbformat
 import numpy as np
@@ -60,6 +61,12 @@ def test_run_folder_contract(seeds_run):
     assert notes["bertopic_import"].startswith("optional back-ends hidden")
     assert notes["umap_distances"].startswith("vectorised")
     assert notes["numba_cache"].split()[0].isdigit() and notes["papermill_engine"].startswith("saves at most")
+
+
+def test_the_kernel_leaves_no_temporary_folder(seeds_run, run_tempdir):
+    """The kernel's IPC sockets live in a folder of their own in the temporary folder, removed when it ends."""
+    assert (seeds_run / "run.json").is_file()
+    assert not list(run_tempdir.glob("newstopics-kernel-*"))
 
 
 def test_tables(seeds_run):
@@ -182,12 +189,14 @@ def test_same_parameters_same_topics(seeds_run):
 
 
 @pytest.mark.slow
-def test_notebook_failure_leaves_a_failed_run_folder(tmp_path):
+def test_notebook_failure_leaves_a_failed_run_folder(tmp_path, short_tmp, monkeypatch):
     tiny = tmp_path / "tiny"
     tiny.mkdir()
     (tiny / "a.txt").write_text("Title\n\nOnly one paragraph here, about open models and chips and prices.\n")
+    monkeypatch.setattr(tempfile, "tempdir", str(short_tmp))  # what $TMPDIR sets, for this run only
     with pytest.raises(runs.RunError, match="too small to model") as err:
         runs.execute({"corpus": str(tiny)}, runs_dir=tmp_path / "runs", progress=False)
+    assert not list(short_tmp.iterdir())  # the failed kernel's IPC folder is gone too
     folders = list((tmp_path / "runs").iterdir())
     assert len(folders) == 1 and str(folders[0]) in str(err.value)
     meta = json.loads((folders[0] / "run.json").read_text())

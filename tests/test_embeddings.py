@@ -65,6 +65,33 @@ def test_local_model_folder_is_accepted(packaged_embedder):
     )
 
 
+def test_model_identity_is_a_hash_of_every_byte_cached_by_file(tmp_path):
+    from conftest import change_the_middle, copy_of_the_packaged_model
+
+    from newstopics.embed import resolve as R
+
+    copy = copy_of_the_packaged_model(tmp_path)
+    weights = copy / "model.safetensors"
+    size, ends = weights.stat().st_size, _ends(weights)
+    before = E.model_identity(str(copy))
+    assert before == E.model_identity("all-MiniLM-L6-v2")  # the same bytes: the same identity, wherever they are
+    read = dict(R.HASHED)
+    assert E.model_identity(str(copy)) == before and R.HASHED == read  # asked again: from the cache, nothing read
+    change_the_middle(weights)
+    assert weights.stat().st_size == size and _ends(weights) == ends  # what the earlier identity looked at
+    after = E.model_identity(str(copy))
+    assert after != before and after.startswith("all-MiniLM-L6-v2-")
+    assert R.HASHED == {"files": read["files"] + 1, "bytes": read["bytes"] + size}  # that file alone, read again
+    assert E.Embedder(str(copy), use_cache=False).describe()["identity"] == after
+
+
+def _ends(path, n: int = 1 << 20) -> tuple[bytes, bytes]:
+    with open(path, "rb") as f:
+        head = f.read(n)
+        f.seek(-n, os.SEEK_END)
+        return head, f.read(n)
+
+
 # -- the encoders behind the speed: ONNX MiniLM without torch, the static distillation -------------------
 
 

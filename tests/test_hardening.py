@@ -94,9 +94,9 @@ def test_standalone_figures_escape_too(hostile_run):
 
 @pytest.mark.slow
 @pytest.mark.e2e
-def test_interrupted_run_leaves_no_half_written_files(tmp_path):
+def test_interrupted_run_leaves_no_half_written_files(tmp_path, short_tmp):
     runs_dir, cache = tmp_path / "runs", tmp_path / "cache"
-    env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(cache)}
+    env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(cache), "TMPDIR": str(short_tmp)}
     proc = subprocess.Popen(
         [*CLI, "--corpus", str(SEEDS), "--runs-dir", str(runs_dir), "-p", "stability_runs=0"],
         cwd=ROOT,
@@ -127,6 +127,7 @@ def test_interrupted_run_leaves_no_half_written_files(tmp_path):
     assert (folder / "notebook.ipynb").exists()
     assert not (folder / "topics.csv").exists() and not list(folder.rglob(".*tmp*"))
     assert not list(cache.rglob(".*tmp*"))
+    assert not list(short_tmp.glob("newstopics-kernel-*"))  # nor the kernel's IPC folder
 
 
 @pytest.mark.slow

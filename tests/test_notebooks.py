@@ -141,6 +141,70 @@ def test_load_run_gives_tables_embeddings_and_model(seeds_run, packaged_embedder
     assert again.documents["theme"].tolist() == data.documents["theme"].tolist()
 
 
+def test_a_run_is_loaded_only_with_the_model_files_it_recorded(seeds_run, tmp_path):
+    """run.json records the content hash of the model's files; a run whose record differs from the files here is
+    refused, naming both identities; a run made before the hash was recorded loads, with a note that it was not
+    checked."""
+    import shutil
+
+    meta = runs.read_run_json(seeds_run)["embedding"]
+    assert len(meta["sha256"]) == 64 and meta["identity"].endswith(meta["sha256"][:16])
+    assert runs.load_run(seeds_run).embedder.checked.startswith(f"same model files as run {seeds_run.name}")
+    other = tmp_path / seeds_run.name
+    shutil.copytree(seeds_run, other)
+    runs.update_run_json(other, embedding={**meta, "sha256": "0" * 64, "identity": "all-MiniLM-L6-v2-0000000000000000"})
+    with pytest.raises(runs.EmbeddingMismatchError) as refused:
+        runs.load_run(other)
+    assert "identity all-MiniLM-L6-v2-0000000000000000" in str(refused.value)
+    assert f"now have identity {meta['identity']}" in str(refused.value) and "fit a new run" in str(refused.value)
+    tables_only = runs.load_run(other, check_model=False)  # the tables still load; the model is not handed out
+    assert len(tables_only.documents) > 50
+    with pytest.raises(runs.EmbeddingMismatchError):
+        tables_only.model  # noqa: B018
+    older = runs.read_run_json(other)
+    older["embedding"] = {k: v for k, v in meta.items() if k != "sha256"}  # what runs recorded before the hash
+    (other / runs.RUN_JSON).write_text(json.dumps(older))
+    old = runs.load_run(other)
+    assert old.embedder.checked.startswith("not checked") and old.model.get_topic(0)
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_a_run_whose_model_files_changed_is_refused_by_assign_curate_and_load_run(tmp_path):
+    """A run fitted with a copy of the packaged model; 4 MiB in the middle of the copy's weights then change (its
+    size, first and last MiB stay): assign and curate stop with both identities and what to do."""
+    from conftest import change_the_middle, copy_of_the_packaged_model
+
+    from newstopics import params as P
+    from newstopics.embed import model_identity
+    from newstopics.paths import notebook
+
+    model = copy_of_the_packaged_model(tmp_path)
+    fitted = runs.execute({"corpus": str(SEEDS), "embedding_model": str(model), "reducer": "pca",
+                           "stability_runs": 0, "baselines": False}, runs_dir=tmp_path / "runs", progress=False)
+    recorded = runs.read_run_json(fitted)["embedding"]
+    before = recorded["identity"]
+    assert recorded["path"] == str(model) and before == model_identity("all-MiniLM-L6-v2")
+    assert runs.load_run(fitted).embedder.checked.startswith("same model files")
+    change_the_middle(model / "model.safetensors")
+    after = model_identity(str(model))
+    assert after != before
+    with pytest.raises(runs.RunError, match="EmbeddingMismatchError"):
+        runs.execute({"model_run": str(fitted), "corpus": str(SEEDS)}, notebook=notebook("assign"),
+                     validate=P.validate_assign, runs_dir=tmp_path / "assign", progress=False)
+    with pytest.raises(runs.RunError, match="EmbeddingMismatchError"):
+        runs.execute({"run": str(fitted), "drop": "[0]"}, notebook=notebook("curate"), validate=P.validate_curate,
+                     runs_dir=tmp_path / "curate", progress=False)
+    for kind in ("assign", "curate"):
+        (refused,) = (tmp_path / kind).iterdir()
+        meta = runs.read_run_json(refused)
+        assert meta["status"] == "failed", kind
+        assert f"identity {before}" in meta["error"] and f"now have identity {after}" in meta["error"], meta["error"]
+        assert str(model) in meta["error"] and "Use the same model files" in meta["error"]
+    with pytest.raises(runs.EmbeddingMismatchError, match=after):
+        runs.load_run(fitted)
+
+
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_curate_writes_a_new_run_and_leaves_the_parent_unchanged(seeds_run, monkeypatch):

@@ -11,7 +11,8 @@ imports the project as it joins (:mod:`newstopics.preload`), and work is sent on
 through :func:`in_order`, which keeps at most a few tasks per worker out at a time. The cache itself is written by
 the kernel, content-addressed, so it stays valid whoever computed a vector. A worker that dies mid-run loses
 nothing: the scheduler gives its chunks to another worker, and a chunk's vectors do not depend on which worker
-computed them.
+computed them. A run whose workers are all gone stops with :class:`NoWorkersError` (:func:`result_of`) rather than
+waiting for ever.
 
 Example:
     >>> client = start("local:2")            # doctest: +SKIP
@@ -24,8 +25,13 @@ import asyncio
 import atexit
 import contextlib
 import threading
+import time
 
 CONNECT_TIMEOUT_S = 10
+# A run waiting on the cluster fails once the cluster has had no worker for this long (every worker died or left),
+# rather than waiting for ever; a worker that a nanny restarts is back well within it. Checked every POLL_S seconds.
+NO_WORKERS_TIMEOUT_S = 30
+POLL_S = 1.0
 # Dask keeps the last thousand messages of each connection for debugging, their contents included: for a run that
 # sends a corpus in parts, that held every partition of articles (and the whole table they were cut from) in this
 # process. The clients and local clusters started here keep no such log.
@@ -36,6 +42,10 @@ _CURRENT: dict = {}  # the kernel's open client and the local cluster behind it 
 
 class ClusterError(RuntimeError):
     """The cluster could not be started or reached; the message says which and what to check."""
+
+
+class NoWorkersError(ClusterError):
+    """The cluster has had no worker for :data:`NO_WORKERS_TIMEOUT_S` seconds while the run waited on it."""
 
 
 def start(spec: str):
@@ -58,8 +68,10 @@ def start(spec: str):
     from .params.checks import LOCAL_CLUSTER
 
     local = LOCAL_CLUSTER.match(spec)
+    # a local cluster's scheduler (in this process) also fails tasks that wait that long with no worker at all
+    settings = {**QUIET_LOGS, "distributed.scheduler.no-workers-timeout": f"{NO_WORKERS_TIMEOUT_S}s"}
     try:
-        with dask.config.set(QUIET_LOGS):
+        with dask.config.set(settings):
             _open(spec, local)
     except Exception as exc:
         stop()  # whatever did start (a local cluster whose client failed) is closed again
@@ -193,17 +205,23 @@ def in_order(client, task, parts, window: int | None = None, **shared):
 
     wait_ready()
     names = list(shared)
-    # hash=False: keys of their own, so a value scattered again by a later call is not forgotten with this one
-    scattered = client.scatter([shared[k] for k in names], broadcast=True, hash=False) if names else []
+    scattered = []
+    if names:
+        a_worker(client)
+        try:  # hash=False: keys of their own, so a value scattered again by a later call is not forgotten with this one
+            scattered = client.scatter([shared[k] for k in names], broadcast=True, hash=False,
+                                       timeout=NO_WORKERS_TIMEOUT_S)
+        except TimeoutError:  # the workers left meanwhile
+            raise NoWorkersError(_no_workers(client)) from None
     window = window or 4 * max(1, len(client.scheduler_info().get("workers", {})))
     pending: deque = deque()
     try:
         for part in parts:
             pending.append(client.submit(_call, part, task, names, scattered, pure=False))
             if len(pending) >= window:
-                yield _take(pending.popleft())
+                yield _take(pending.popleft(), client)
         while pending:
-            yield _take(pending.popleft())
+            yield _take(pending.popleft(), client)
     finally:  # on an error, or a generator closed early: the workers stop on what nobody will read
         if pending and running(client):
             with contextlib.suppress(Exception):  # the error that got us here is the one to report
@@ -231,10 +249,72 @@ def summed(results):
     return total
 
 
-def _take(future):
-    result = future.result()
+def _take(future, client):
+    result = result_of(future, client)
     future.release()
     return result
+
+
+def result_of(future, client):
+    """``future``'s result, waited for as long as the cluster has a worker to compute it.
+
+    Raises:
+        NoWorkersError: the cluster has had no worker for :data:`NO_WORKERS_TIMEOUT_S` seconds meanwhile (checked
+            every :data:`POLL_S` seconds), or its scheduler gave up on the task for want of a worker, or cancelled it
+            when its last worker died with the values the run had sent (:func:`in_order`'s ``shared``).
+        ClusterError: the scheduler cancelled the task while it still has workers.
+    """
+    from distributed.client import FutureCancelledError
+    from distributed.scheduler import NoWorkerError
+
+    done = threading.Event()
+    future.add_done_callback(lambda _: done.set())
+    alone_since = None
+    while not done.wait(POLL_S):
+        alone_since = None if workers(client) else alone_since or time.monotonic()
+        if alone_since is not None and time.monotonic() - alone_since >= NO_WORKERS_TIMEOUT_S:
+            with contextlib.suppress(Exception):
+                client.cancel([future])
+            raise NoWorkersError(_no_workers(client))
+    try:
+        return future.result()
+    except NoWorkerError:
+        raise NoWorkersError(_no_workers(client)) from None
+    except FutureCancelledError as exc:  # not by this run: by the scheduler, which lost what the task needed
+        deadline = time.monotonic() + 5 * POLL_S  # the scheduler may tell before it has let the last worker go
+        while time.monotonic() < deadline:
+            if not workers(client):
+                raise NoWorkersError(_no_workers(client, waited=False)) from None
+            time.sleep(POLL_S / 10)
+        raise ClusterError(f"the Dask scheduler cancelled a task of this run ({exc}); its workers may have died with "
+                           "the values the run had sent them: run again.") from None
+
+
+def a_worker(client) -> None:
+    """Return once the cluster has a worker; raise :class:`NoWorkersError` when it has had none for
+    :data:`NO_WORKERS_TIMEOUT_S` seconds."""
+    deadline = time.monotonic() + NO_WORKERS_TIMEOUT_S
+    while not workers(client):
+        if time.monotonic() >= deadline:
+            raise NoWorkersError(_no_workers(client))
+        time.sleep(POLL_S)
+
+
+def workers(client) -> int:
+    """How many workers the scheduler has now (asked, not the client's last view)."""
+    info = client.scheduler_info(n_workers=0)
+    return int(info.get("n_workers", len(info.get("workers", {}))))
+
+
+def _no_workers(client, waited: bool = True) -> str:
+    try:
+        address = client.scheduler.address
+    except Exception:
+        address = "the cluster"
+    what = (f"has had no worker for {NO_WORKERS_TIMEOUT_S} s while this run waited on its workers" if waited else
+            "lost every worker while this run waited on them, and with them the values the run had sent")
+    return (f"the Dask scheduler at {address} {what} (they died or left, and none replaced them): start workers "
+            "for it again, or leave cluster empty to run in-process, and run again.")
 
 
 def _call(part, task, names, values):

@@ -16,7 +16,15 @@ from ..paths import cache_dir
 from ..session import interactive
 from ..text import estimate_tokens, split_to_fit
 from .cache import EmbeddingCache
-from .resolve import load_encoder, model_identity, model_languages, resolve_model_path, static_teacher, window_tokens
+from .resolve import (
+    load_encoder,
+    model_digest,
+    model_identity,
+    model_languages,
+    resolve_model_path,
+    static_teacher,
+    window_tokens,
+)
 
 BaseEmbedder = speedups.import_bertopic().backend.BaseEmbedder
 
@@ -81,7 +89,9 @@ class Embedder(BaseEmbedder):
         self.teacher = static_teacher(name)
         self.languages = model_languages(name)  # what the model reads (None: not known); see corpus.language
         self.path = resolve_model_path(self.teacher or name)
-        self.key = model_identity(name)
+        self.digest = model_digest(name)  # SHA-256 of every byte of the model's files (cached by file; see .resolve)
+        self.key = model_identity(name, self.digest)
+        self.checked: str | None = None  # what a loaded run's record said of this model (runs.check_embedding)
         self.cache = EmbeddingCache(cache_dir(), self.key) if use_cache else None
         self.stats = {"hits": 0, "misses": 0}
         self.max_tokens = max_tokens or window_tokens(self.path) - 2
@@ -156,11 +166,13 @@ class Embedder(BaseEmbedder):
         return {
             "name": self.name,
             "identity": self.key,
+            "sha256": self.digest,
             "path": str(self.path) if self.path else None,
             "languages": sorted(self.languages) if self.languages else None,
             "window_tokens": self.max_tokens + 2,
             "cache": str(self.cache.dir) if self.cache else None,
             **self.stats,
+            **({"checked": self.checked} if self.checked else {}),
         }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from pathlib import Path
 
 from ..params import PACKAGED_MODEL
@@ -55,36 +56,95 @@ def window_tokens(path: Path | None) -> int:
     return DEFAULT_WINDOW
 
 
-def model_identity(name: str) -> str:
-    """A key that changes whenever the model's weights or configuration change (it names the cache folder)."""
+def model_digest(name: str) -> str:
+    """SHA-256 (hex) of everything the model is: every file in its folder, by relative path and full content (read
+    from :data:`HASHES_FILE` when a file's path, size, mtime and ctime are those it was hashed with); for a
+    ``static`` name, its table's version and its teacher's digest; for a name with no folder here, the name."""
+    teacher = static_teacher(name)
+    if teacher is not None:
+        from .static import STATIC_DIMS, STATIC_VERSION
+
+        return hashlib.sha256(f"static{STATIC_DIMS}v{STATIC_VERSION}\0{model_digest(teacher)}".encode()).hexdigest()
+    path = resolve_model_path(name)
+    return folder_digest(path) if path is not None else hashlib.sha256(name.encode()).hexdigest()
+
+
+def model_identity(name: str, digest: str | None = None) -> str:
+    """A key that changes whenever any byte of the model's files changes: its name and the first 16 hex digits of
+    :func:`model_digest` (``digest``, when the caller has it). It names the model's embedding cache folder, and
+    run.json records it (``embedding.identity``, beside the whole digest, ``embedding.sha256``)."""
     teacher = static_teacher(name)
     if teacher is not None:
         from .static import STATIC_DIMS, STATIC_VERSION
 
         return f"static{STATIC_DIMS}v{STATIC_VERSION}-{model_identity(teacher)}"
-    path = resolve_model_path(name)
-    h = hashlib.sha256()
-    if path is None:
-        h.update(name.encode())
-    else:
-        for f in sorted(path.rglob("*")):
-            if f.is_file() and f.suffix in (".json", ".safetensors", ".txt", ".bin", ".model"):
-                _hash_file(h, f, path)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(name).name or name)[:40]
-    return f"{safe}-{h.hexdigest()[:16]}"
+    return f"{safe}-{(digest or model_digest(name))[:16]}"
 
 
-def _hash_file(h, f: Path, root: Path) -> None:
-    """Name, size and content of a small file; name, size, first and last MiB of a large one."""
-    st = f.stat()
-    h.update(f"{f.relative_to(root)}:{st.st_size}".encode())
-    if st.st_size <= 1 << 20:
-        h.update(f.read_bytes())
-        return
-    with open(f, "rb") as fh:
-        h.update(fh.read(1 << 20))
-        fh.seek(-(1 << 20), os.SEEK_END)
-        h.update(fh.read(1 << 20))
+HASHES_FILE = "model-hashes.json"  # in the cache folder: each model file's SHA-256, by path, size, mtime and ctime
+CHUNK = 1 << 20  # bytes read at a time while a file is hashed
+HASHED = {"files": 0, "bytes": 0}  # what this process has read to hash model files (the cache spares the rest)
+
+
+def folder_digest(root: Path) -> str:
+    """SHA-256 (hex) over every file under ``root`` (hidden files and ``__pycache__`` aside), in order of relative
+    path: each file's path and the SHA-256 of its bytes. A file's SHA-256 is read from the cache folder's
+    :data:`HASHES_FILE` while its resolved path, size, ``st_mtime_ns`` and ``st_ctime_ns`` are those it was hashed
+    with (ctime too: a program can set a file's mtime back after writing it, not its ctime), else computed from its
+    bytes, a MiB at a time, and cached."""
+    from ..paths import cache_dir
+
+    store = cache_dir() / HASHES_FILE
+    known = _read_hashes(store)
+    fresh: dict[str, dict] = {}
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*")):
+        rel = f.relative_to(root)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts) or not f.is_file():
+            continue
+        real = os.path.realpath(f)
+        st = os.stat(real)
+        key = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns}
+        entry = known.get(real)
+        if not isinstance(entry, dict) or any(entry.get(k) != v for k, v in key.items()) or "sha256" not in entry:
+            entry = fresh[real] = {**key, "sha256": _file_sha256(real)}
+        h.update(f"{rel.as_posix()}\0{entry['sha256']}\n".encode())
+    if fresh:
+        _write_hashes(store, fresh)
+    return h.hexdigest()
+
+
+def _file_sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(CHUNK):
+            h.update(block)
+            HASHED["bytes"] += len(block)
+    HASHED["files"] += 1
+    return h.hexdigest()
+
+
+def _read_hashes(store: Path) -> dict:
+    try:
+        data = json.loads(store.read_text())
+    except (OSError, ValueError):  # none yet, or damaged: every file is hashed again
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_hashes(store: Path, fresh: dict) -> None:
+    """Add ``fresh`` to the cache file, atomically (two processes that write at once: one's entries are hashed again
+    later); entries of files that are gone are left out. A cache folder that cannot be written just caches nothing."""
+    merged = {path: entry for path, entry in _read_hashes(store).items() if os.path.exists(path)}
+    merged.update(fresh)
+    tmp = store.with_name(f".{store.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(merged, indent=0, sort_keys=True))
+        os.replace(tmp, store)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def load_encoder(name: str, path: Path | None, window: int, progress: bool = False):

@@ -19,6 +19,7 @@ _WHERE = {
     "RunData": "catalog", "list_runs": "catalog", "load_run": "catalog",
     "external_references": "render", "render_html": "render", "render_run": "render",
     "save_result": "results", "save_curated": "results", "document_columns": "results",
+    "check_embedding": "catalog", "EmbeddingMismatchError": "catalog",
     "sweep": "sweeps",
 }
 __all__ = sorted(_WHERE)

@@ -147,15 +147,19 @@ def _announce_dashboard(staging: Path, ended: threading.Event, every_s: float = 
 
 def _run_notebook(notebook: Path, staging: Path, params, progress: bool) -> tuple[str, str | None]:
     """Execute the notebook into the staging folder: (status, error)."""
+    import tempfile
+
     import papermill as pm
 
+    # the kernel's IPC sockets live in a private folder, removed however the kernel ends (done, failed, interrupted)
+    ipc = tempfile.TemporaryDirectory(prefix="newstopics-kernel-", ignore_cleanup_errors=True)
     try:
         pm.execute_notebook(
             str(notebook), str(staging / EXECUTED_NOTEBOOK),
             parameters={**params.to_dict(), "output_dir": str(staging.resolve())},
             kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()), engine_name=engine_name(),
             shutdown_kernel="immediate",  # every output is on disk when the last cell ends; a graceful stop costs ~1 s
-            **kernel_manager(),
+            **kernel_manager(Path(ipc.name)),
         )
     except pm.PapermillExecutionError as exc:
         return "failed", f"{exc.ename}: {exc.evalue}"
@@ -164,15 +168,15 @@ def _run_notebook(notebook: Path, staging: Path, params, progress: bool) -> tupl
     except Exception as exc:  # kernel died, notebook missing, ...
         traceback.print_exc()
         return "failed", f"{type(exc).__name__}: {exc}"
+    finally:
+        ipc.cleanup()
     return "succeeded", None
 
 
-def kernel_manager() -> dict:
-    """A kernel manager that talks to the kernel over local IPC sockets in a private folder: a local kernel needs no
-    TCP port, and jupyter_client no longer warns on every run that TCP traffic is unencrypted. ``{}`` (papermill's own
-    manager) where IPC is not available."""
-    import tempfile
-
+def kernel_manager(folder: Path) -> dict:
+    """A kernel manager that talks to the kernel over local IPC sockets in ``folder`` (private to this kernel; the
+    caller removes it when the kernel ends): a local kernel needs no TCP port, and jupyter_client no longer warns on
+    every run that TCP traffic is unencrypted. ``{}`` (papermill's own manager) where IPC is not available."""
     try:
         from jupyter_client.manager import AsyncKernelManager
         from traitlets import default
@@ -187,7 +191,7 @@ def kernel_manager() -> dict:
 
             @default("ip")
             def _default_ip(self):
-                return str(Path(tempfile.mkdtemp(prefix="newstopics-kernel-")) / "ipc")
+                return str(folder / "ipc")
 
         return {"kernel_manager_class": IPCKernelManager}
     except Exception:  # jupyter_client changed: papermill's default manager (TCP)

@@ -57,6 +57,39 @@ def list_runs(folder: str | Path | None = None) -> pd.DataFrame:
     return table.sort_values("started", ascending=False).drop(columns="started").reset_index(drop=True)
 
 
+class EmbeddingMismatchError(RuntimeError):
+    """A run's embedding model is not, byte for byte, the one its vectors and topics were made with."""
+
+
+def check_embedding(meta: dict, embedder) -> str:
+    """Check that ``embedder`` (the model a finished run names, as it is on this machine now) is the one the run
+    recorded in run.json (``embedding.sha256``, the full content hash of the model's files): the run's vectors, its
+    topics' embeddings and any new vector must come from the same model. Returns a note of what was checked (recorded
+    in the embedder's ``describe()``, so a run made from this one says so).
+
+    A run made before run.json recorded the content hash (its ``identity`` then hashed only each large file's size,
+    first and last MiB) cannot be checked: it passes, and the note says it was not checked.
+
+    Raises:
+        EmbeddingMismatchError: the model's files differ from the run's; the message names both identities, the
+            model and what to do.
+    """
+    recorded = meta.get("embedding") or {}
+    run_id = meta.get("run_id", "?")
+    digest = recorded.get("sha256")
+    if not digest:
+        return (f"not checked: run {run_id} recorded no content hash of its model's files (made before newstopics "
+                "recorded one)")
+    if digest != embedder.digest:
+        where = f"at {embedder.path}" if embedder.path else "(no such folder here)"
+        raise EmbeddingMismatchError(
+            f"run {run_id} was embedded with model {recorded.get('name', embedder.name)!r} of identity "
+            f"{recorded.get('identity')} (files at {recorded.get('path')}), but that model's files {where} now have "
+            f"identity {embedder.key}: its vectors and topics would not match new ones. Use the same model files the "
+            "run was made with, or fit a new run with this model.")
+    return f"same model files as run {run_id} (sha256 {digest})"
+
+
 @dataclass
 class RunData:
     """A finished run's results, read back from its folder (see :func:`load_run`).
@@ -113,9 +146,17 @@ class RunData:
 
     @cached_property
     def embedder(self):
+        """The run's embedding model as it is on this machine, checked against the one the run recorded.
+
+        Raises:
+            EmbeddingMismatchError: the model's files are not those the run was made with (see
+                :func:`check_embedding`).
+        """
         from ..embed import Embedder
 
-        return Embedder(self.params.embedding_model, show_progress=False)
+        embedder = Embedder(self.params.embedding_model, show_progress=False)
+        embedder.checked = check_embedding(self.meta, embedder)
+        return embedder
 
     @cached_property
     def model(self):
@@ -133,11 +174,14 @@ def _read_table(path: Path) -> pd.DataFrame:
     return table
 
 
-def load_run(path: str | Path) -> RunData:
+def load_run(path: str | Path, *, check_model: bool = True) -> RunData:
     """A finished run's tables, embeddings and model, to continue the analysis without refitting.
 
     Args:
         path: a run folder (``outputs/runs/<run-id>``, from the working directory or the project) or a run id.
+        check_model: check now that the run's embedding model is on this machine with the very files the run was
+            made with (their content hash; see :func:`check_embedding`). False: the tables and vectors
+            load whatever the model; its ``model`` and ``embedder`` are checked when first used all the same.
 
     Returns:
         A :class:`RunData`; its ``model`` is loaded on first use.
@@ -145,6 +189,7 @@ def load_run(path: str | Path) -> RunData:
     Raises:
         FileNotFoundError: the folder holds no run.
         ValueError: the run did not succeed (its status says why).
+        EmbeddingMismatchError: the run's embedding model has changed since (see ``check_model``).
 
     Example:
         >>> run = load_run("outputs/runs/20261123-093012-seeds-3fa2")          # doctest: +SKIP
@@ -164,4 +209,7 @@ def load_run(path: str | Path) -> RunData:
     tables = {name: _read_table(folder / f"{name}.csv") for name in TABLES if (folder / f"{name}.csv").is_file()}
     path = folder / EMBEDDINGS  # memory-mapped: a large run's vectors are read a block at a time, never whole
     vectors = np.load(path, allow_pickle=False, mmap_mode="r") if path.is_file() else None
-    return RunData(folder=folder, meta=meta, tables=tables, embeddings=vectors)
+    data = RunData(folder=folder, meta=meta, tables=tables, embeddings=vectors)
+    if check_model:
+        data.embedder  # noqa: B018  (checked now, before any work depends on it)
+    return data

@@ -129,12 +129,15 @@ def save_curated(run: Run, parent, result, embedder) -> dict[str, Path]:
             os.replace(tmp, run.path(f"{name}.csv"))
             written[name] = run.path(f"{name}.csv")
     written.update(write_model(run, result, embedder))
+    embedding = embedder.describe()
+    if not (parent.meta.get("embedding") or {}).get("sha256"):  # the vectors are the parent's, of a model unchecked
+        embedding["sha256"] = None
     run.record(
         fit_params=parent.meta.get("fit_params") or parent.meta.get("params"),  # what its topics were fitted with
         corpus=parent.meta.get("corpus"),
         inputs=parent.meta.get("inputs"),
         derived=result.sizing.to_dict(),
-        embedding=embedder.describe(),
+        embedding=embedding,
         results=headline(result),
     )
     return written
