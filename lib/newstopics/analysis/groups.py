@@ -110,7 +110,8 @@ def default_compare_by(documents: pd.DataFrame) -> list[str]:
 
 # --- the statistics, each on its own ---------------------------------------------------------------------------
 
-def log_odds_z(y_group: np.ndarray, y_rest: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def log_odds_z(y_group: np.ndarray, y_rest: np.ndarray, prior: np.ndarray,
+               a0: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, eq. 16-22).
 
     For word i, with ``a_i = prior[i]``, ``a0 = sum(prior)``, ``n`` each side's total count::
@@ -123,12 +124,14 @@ def log_odds_z(y_group: np.ndarray, y_rest: np.ndarray, prior: np.ndarray) -> tu
         y_group: each word's count in the group's texts.
         y_rest: each word's count in the texts it is compared with.
         prior: each word's prior count ``a_i`` (all positive).
+        a0: the prior's total over the whole vocabulary, when ``prior`` holds only some of its words (default:
+            ``sum(prior)``).
 
     Returns:
         ``(delta, z)``: positive where the group uses the word more.
     """
     y_g, y_r, a = (np.asarray(x, dtype=float) for x in (y_group, y_rest, prior))
-    a0, n_g, n_r = a.sum(), y_g.sum(), y_r.sum()
+    a0, n_g, n_r = (a.sum() if a0 is None else float(a0)), y_g.sum(), y_r.sum()
     delta = np.log((y_g + a) / (n_g + a0 - y_g - a)) - np.log((y_r + a) / (n_r + a0 - y_r - a))
     return delta, delta / np.sqrt(1.0 / (y_g + a) + 1.0 / (y_r + a))
 
@@ -653,15 +656,16 @@ def _distinctive(matrix, words, group, topic, included, topic_ids, labels, min_c
                  n_words) -> pd.DataFrame:
     """Per topic and included group: the words with the highest log-odds z against the other included groups'
     documents of the same topic. The prior is the whole corpus's word frequencies, worth as many words as the two
-    sides hold together (``a_i = (n^g + n^r) * corpus share of word i``): the whole corpus's raw counts would outweigh
-    a topic many times over, and both sides' estimates would then compare raw counts rather than rates."""
+    sides hold together (``a_i = (n^g + n^r) * corpus share of word i``, so ``a0 = n^g + n^r`` over the corpus's
+    vocabulary): the whole corpus's raw counts would outweigh a topic many times over, and both sides' estimates would
+    then compare raw counts rather than rates."""
     rows = []
     corpus = np.asarray(matrix.sum(axis=0)).ravel()
     if corpus.sum() == 0 or len(included) < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
     share = corpus / corpus.sum()
     words = np.array(words, dtype=object)
-    code = pd.Categorical(group, categories=included).codes  # -1: not an included group
+    code = pd.Index(included).get_indexer(group)  # -1: not an included group
     for k in topic_ids:
         idx = np.flatnonzero((topic == k) & (code >= 0))
         docs_per_group = np.bincount(code[idx], minlength=len(included))
@@ -682,8 +686,8 @@ def _distinctive(matrix, words, group, topic, included, topic_ids, labels, min_c
             n_g, n_r = y_g.sum(), y_r.sum()
             if n_g == 0 or n_r == 0:
                 continue
-            prior = (n_g + n_r) * share[used]
-            delta, z = log_odds_z(y_g, y_r, prior)
+            prior = (n_g + n_r) * share[used]  # the words of the topic; a0 = n_g + n_r over the corpus's words
+            delta, z = log_odds_z(y_g, y_r, prior, a0=n_g + n_r)
             # the prior pulls a small side further towards the corpus: a word is listed only when its own rate is
             # higher in the group too, so "uses it more" is true of the counts beside it
             ok = np.flatnonzero((z >= word_z) & (y_g >= MIN_WORD_COUNT) & (y_g * n_r > y_r * n_g))
