@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
 from ..analysis.groups import ALPHA, CONFIDENCE, GroupComparison
 from .render import empty_figure, esc, guide
@@ -18,6 +19,7 @@ MAX_GROUPS = 12
 MAX_TOPICS = 12
 MAX_HEIGHT = 900
 N_WORDS_SHOWN = 5
+COLOURS = qualitative.Dark24  # a colour for each of up to 24 groups (plotly's default repeats after 10)
 
 
 def _what(by: str) -> str:
@@ -75,13 +77,14 @@ def prevalence_chart(cmp: GroupComparison, max_groups: int = MAX_GROUPS,
     table = table.sort_values(["order", "group"], kind="stable").drop(columns="order").reset_index(drop=True)
     names = {t: _topic_name(t, lab, 45) for t, lab in zip(table["topic"], table["label"], strict=True)}
     fig = go.Figure()
-    for g in groups:
+    for i, g in enumerate(groups):
         rows = table[table["group"] == g].set_index("topic").reindex(topics)
         fig.add_trace(go.Scatter(
-            x=rows["share"], y=[names[t] for t in topics], mode="markers", name=esc(g or "(none)", 40),
+            x=rows["share"], y=[names[t] for t in topics], mode="markers", orientation="h",
+            name=esc(g or "(none)", 40),
             error_x=dict(type="data", symmetric=False, array=(rows["high"] - rows["share"]).to_numpy(),
                          arrayminus=(rows["share"] - rows["low"]).to_numpy(), thickness=1.2, width=3),
-            marker=dict(size=8),
+            marker=dict(size=8, color=COLOURS[i % len(COLOURS)]),
             customdata=np.stack([rows["count"], rows["total"], rows["low"], rows["high"],
                                  rows["design_effect"]], axis=1),
             hovertemplate=f"<b>{esc(g, 50)}</b><br>%{{y}}<br>%{{x:.1%}} of its documents "
