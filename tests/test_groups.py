@@ -41,6 +41,15 @@ def table_docs(counts: dict[str, list[int]], docs_per_article: int = 1) -> pd.Da
     return documents(rows)
 
 
+def alpha_beta(n: int) -> pd.DataFrame:
+    """Topic 0: group A's n documents say "alpha", B's n say "beta"; topic 1 (both groups) adds to the corpus."""
+    rows = []
+    for g, word in (("A", "alpha"), ("B", "beta")):
+        rows += [{"src": g, "article_id": f"{g}{i}", "topic": 0, "text": f"{word} shared shared"} for i in range(n)]
+        rows += [{"src": g, "article_id": f"{g}x{i}", "topic": 1, "text": "other shared"} for i in range(20)]
+    return documents(rows)
+
+
 # --- (a) weighted log-odds, by hand ------------------------------------------------------------------------------
 
 def test_log_odds_z_matches_monroe_formulas_by_hand():
@@ -62,14 +71,10 @@ def test_log_odds_z_matches_monroe_formulas_by_hand():
 
 def test_distinctive_words_use_the_corpus_prior_and_report_their_counts():
     # topic 0: group A says "alpha", group B "beta"; topic 1 (both groups) adds to the corpus counts only
-    rows = []
-    for g, word in (("A", "alpha"), ("B", "beta")):
-        rows += [{"src": g, "article_id": f"{g}{i}", "topic": 0, "text": f"{word} shared shared"} for i in range(12)]
-        rows += [{"src": g, "article_id": f"{g}x{i}", "topic": 1, "text": "other shared"} for i in range(20)]
-    docs = documents(rows)
+    docs = alpha_beta(12)
     cmp = G.compare_groups(docs, TOPICS3, "src", str.split)
     row = cmp.distinctive.query("topic == 0 and group == 'A' and word == 'alpha'").iloc[0]
-    # counts in topic 0: A says alpha 12 times of 36 words; B never, of 36. Corpus: 96 + 80 = 176... counted here:
+    # counts in topic 0: A says alpha 12 times of 36 words; B never, of 36; the corpus's counts as the analyzer sees
     corpus = Counter(w for t in docs["text"] for w in t.split())
     n = sum(corpus.values())
     assert (row.count_group, row.count_rest, row.total_group, row.total_rest) == (12, 0, 36, 36)
@@ -85,6 +90,18 @@ def test_distinctive_words_use_the_corpus_prior_and_report_their_counts():
     assert "beta" not in set(cmp.distinctive.query("group == 'A'")["word"])
     assert set(cmp.distinctive.query("group == 'B'")["word"]) == {"beta"}
     assert "shared" not in set(cmp.distinctive["word"])  # same rate in both groups
+
+
+def test_a_word_is_named_in_a_sentence_only_past_its_threshold():
+    cmp = G.compare_groups(alpha_beta(12), TOPICS3, "src", str.split)
+    z = cmp.distinctive.set_index(["group", "word"])["z"]
+    assert G.WORD_Z <= z[("A", "alpha")] < G.SENTENCE_WORD_Z  # 12 times against none: in the table only
+    assert not any("Inside topic" in s for s in cmp.sentences())
+    cmp = G.compare_groups(alpha_beta(40), TOPICS3, "src", str.split)
+    z = cmp.distinctive.set_index(["group", "word"])["z"]
+    assert z[("A", "alpha")] >= G.SENTENCE_WORD_Z
+    said = [s for s in cmp.sentences() if s.startswith("Inside topic 0 (Chips), A uses “alpha”")]
+    assert len(said) == 1 and "(333.3 against 0.0 per 1,000 words, 40 against 0 times" in said[0]
 
 
 def test_a_word_the_group_uses_less_is_never_called_distinctive_whatever_the_prior_says():
@@ -433,7 +450,7 @@ def test_seeds_words_and_passages_are_the_texts_own(seeds_result):
 def test_tables_survive_csv_and_give_the_same_sentences(seeds_result, tmp_path):
     r = seeds_result
     cmp = G.compare_groups(r.documents, r.topics, "half", r.model.vectorizer_model.build_analyzer(),
-                           min_cell_docs=4, word_z=1.0)
+                           min_cell_docs=4, word_z=1.0, sentence_word_z=1.0)  # low: words in the sentences too
     assert any("uses “" in s for s in cmp.sentences())
     for name, table in cmp.to_tables().items():
         table.to_csv(tmp_path / f"{name}.csv", index=False)
