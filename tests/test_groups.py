@@ -169,12 +169,19 @@ def test_chi_square_is_corrected_when_articles_hold_many_documents():
     assert t.statistic == pytest.approx(8.0) and t.p_documents < 0.01
     assert t.design_effect == pytest.approx(32 / 3)
     assert t.statistic_adjusted == pytest.approx(0.75) and t.p_value == pytest.approx(stats.chi2.sf(0.75, 1))
+    # in a 2x2 table every adjusted residual is ±sqrt(X²): ±2.828 on documents, ±sqrt(0.75) = ±0.866 corrected
+    cell = t.residuals.set_index(["group", "topic"]).loc[("A", 0)]
+    assert cell["residual"] == pytest.approx(math.sqrt(8)) and cell["residual_adjusted"] == pytest.approx(0.866025)
     assert not t.residuals["flagged"].any()
     said = " ".join(cmp.sentences())
     assert "differs" not in said and "No clear difference in the topic mix by src" in said
     assert "design effect 10.67" in said
     # each cell's design effect by hand: N / (a - 1) = 100 / 9 when articles are wholly one topic
     assert cmp.prevalence["design_effect"].to_numpy()[:2] == pytest.approx([100 / 9, 100 / 9])
+    # so A's share of topic 0 (0.6) counts as 100 / (100/9) = 9 documents, with t on 10 - 1 articles (2.2622):
+    # Wilson(0.6, 9, 2.2622) = 0.2666-0.8609, where 100 independent documents would give 0.5020-0.6906
+    a0 = cmp.prevalence.set_index(["group", "topic"]).loc[("A", 0)]
+    assert (a0["low"], a0["high"]) == pytest.approx((0.266580, 0.860923), abs=1e-5)
 
 
 def test_design_effect_is_one_when_paragraphs_are_independent_of_their_article():
@@ -313,13 +320,31 @@ def test_strong_difference_prints_the_sentence_with_its_figures():
 
 
 def test_a_cell_is_not_named_when_the_test_as_a_whole_fails():
-    # a real but small difference: with 3 groups and 3 topics the whole test may stay under alpha; construct one
-    # where one cell's p is small on its own and the whole test is not significant, then check the gate
-    cmp = G.compare_groups(table_docs({"A": [18, 12, 10], "B": [12, 14, 14], "C": [12, 14, 14]}), TOPICS3, "src",
-                           str.split)
-    assert cmp.test.p_value >= G.ALPHA
-    assert not cmp.test.residuals["flagged"].any()
+    # 13 groups, all 20/20/20 but A (34/13/13): A's topic 0 passes Holm on its own (p_holm 0.01), yet the mix as a
+    # whole shows no clear difference (p 0.96); the cell is not named against the test
+    counts = {"A": [34, 13, 13]} | {f"G{i}": [20, 20, 20] for i in range(12)}
+    cmp = G.compare_groups(table_docs(counts), TOPICS3, "src", str.split)
+    r = cmp.test.residuals
+    assert cmp.test.p_value >= G.ALPHA and r["p_holm"].min() < G.ALPHA
+    assert not r["flagged"].any()
     assert not any("represented" in s for s in cmp.sentences())
+    assert (np.array(FG.residual_heatmap(cmp)[0].data[0].text) != "●").all()
+
+
+def test_a_cell_is_named_only_after_holm():
+    # A and B differ strongly; C's topic 1 (20 of 80 against 20 of 160 elsewhere) has p = 0.014 alone, but four
+    # cells with p ~ 0 come first, so Holm multiplies it by 9 - 4 = 5: 0.072, not significant
+    cmp = G.compare_groups(table_docs({"A": [60, 10, 10], "B": [10, 10, 60], "C": [30, 20, 30]}), TOPICS3, "src",
+                           str.split)
+    r = cmp.test.residuals.set_index(["group", "topic"])
+    assert r.loc[("C", 1), "p"] == pytest.approx(0.0143, abs=1e-4)
+    assert r.loc[("C", 1), "p_holm"] == pytest.approx(5 * r.loc[("C", 1), "p"])
+    assert not r.loc[("C", 1), "flagged"]
+    assert (r["flagged"] == ((r["p_holm"] < G.ALPHA) & (cmp.test.p_value < G.ALPHA))).all()
+    assert r["flagged"].sum() == 4
+    said = cmp.sentences()
+    assert not any(" in C:" in s for s in said)
+    assert sum("-represented in " in s for s in said) == 4
 
 
 def test_sentences_follow_the_figures_when_the_figures_change():
