@@ -497,6 +497,18 @@ def strings(value) -> list[str]:
     return []
 
 
+def test_tables_survive_csv_with_numeric_group_names_and_no_test(tmp_path):
+    docs = table_docs({"2024": [20, 12, 10], "2025": [10, 12, 20], "1999": [3, 3, 3]})
+    docs.loc[:4, "src"] = None
+    for case in (docs, docs[docs["src"] != "2025"]):  # compared, and left with one group: not tested
+        cmp = G.compare_groups(case, TOPICS3, "src", str.split)
+        for name, table in cmp.to_tables().items():
+            table.to_csv(tmp_path / f"{name}.csv", index=False)
+        back = G.GroupComparison.from_tables({n: _read_table(tmp_path / f"{n}.csv") for n in cmp.to_tables()})
+        assert back.sentences() == cmp.sentences() and back.included == cmp.included
+        assert back.test.tested == cmp.test.tested
+
+
 # --- (g) charts ------------------------------------------------------------------------------------------------------
 
 def test_charts_build_serialise_and_carry_a_guide(seeds_result):

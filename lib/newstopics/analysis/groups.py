@@ -342,8 +342,8 @@ class GroupComparison:
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame]) -> GroupComparison:
         """A comparison from the tables of :meth:`to_tables`, as written to CSV and read back (``load_run``'s
-        reading: empty text cells as ""). Group names are read as text (a name like "007" written by a CSV reader
-        that took it for a number comes back as "7")."""
+        reading: empty text cells as ""). Group names are read as text; a name a CSV reader takes for a number comes
+        back as that number written plainly ("2024" stays "2024", but "007" becomes "7")."""
         row = tables["test"].iloc[0].to_dict()
         settings = {k: row[k] for k in row if k not in {"by", "unit", *_TEST_FIELDS}}
         fields = {k: row[k] for k in _TEST_FIELDS}
@@ -354,7 +354,7 @@ class GroupComparison:
         def text_groups(df: pd.DataFrame) -> pd.DataFrame:
             df = df.copy()
             if "group" in df.columns:
-                df["group"] = df["group"].map(lambda v: "" if pd.isna(v) else str(v))
+                df["group"] = df["group"].map(_as_text)
             return df
 
         residuals = text_groups(tables["residuals"])
@@ -461,6 +461,15 @@ class GroupComparison:
             out.append(f"Inside topic {topic} ({words['label'].iloc[0]}), {group} uses {listed} more than the other "
                        f"groups do (z ≥ {word_z:g}).")
         return out
+
+
+def _as_text(value) -> str:
+    """A group name read back from CSV: "" for empty, 2024 (read as 2024.0 beside an empty cell) as "2024"."""
+    if pd.isna(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _n(count, noun: str) -> str:
