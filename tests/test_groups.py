@@ -284,7 +284,7 @@ def test_comparing_by_article_treats_documents_as_independent_and_says_so():
     docs["article_id"] = docs["src"]  # now each group is one article
     cmp = G.compare_groups(docs, TOPICS3, "article_id", str.split)
     assert cmp.unit == "document" and cmp.included == ["A", "B"]
-    assert any(s.startswith("Each article_id is a single article") for s in cmp.sentences())
+    assert any(s.startswith("Each article_id group is a single article") for s in cmp.sentences())
 
 
 # --- (e) no verdict against its figure ------------------------------------------------------------------------------

@@ -15,14 +15,32 @@ and returns a :class:`GroupComparison`:
 - :meth:`GroupComparison.sentences`: plain-language verdicts, each printed only when its own figure passes its
   stated threshold.
 
-**Why the correction.** Paragraphs of one article share its author, angle and subject: they are not independent
-draws. Counting them as independent makes intervals too narrow and a chi-square test far too eager when articles
-hold many documents (the same article counted 40 times is one voice, not 40). Whenever a group holds several
-articles, the article is the unit the uncertainty is measured in (``unit == "article"``): each share's variance is
-the cluster-robust (linearisation) variance of a ratio over the group's articles, its ratio to the variance of
-independent documents is the design effect, and both the intervals and the test use it. When every group is one
-article (comparing by ``article_id``), there is nothing to resample within a group: documents are the unit
-(``unit == "document"``) and a sentence says the figures then treat paragraphs as independent.
+**Why a correction, and which.** Paragraphs of one article share its author, angle and subject: they are not
+independent draws. Counting them as independent makes intervals too narrow and a chi-square test far too eager when
+articles hold many documents (one article counted 40 times is one voice, not 40). Whenever a group holds several
+articles, the article is the unit the uncertainty is measured in (``unit == "article"``):
+
+- *Intervals*: each share's variance is the cluster-robust (linearisation) variance of a ratio over the group's
+  articles (:func:`cluster_variance`); its ratio to the variance of as many independent documents is the design
+  effect (never below 1), and the interval is Wilson's on ``documents / design effect`` with Student's t on
+  ``articles - 1`` degrees of freedom as critical value (as Korn & Graubard 1998 do for survey proportions): a group
+  of few articles gets a wide interval, as it should. Chosen over an article bootstrap because a percentile bootstrap
+  gives a topic a group never mentions a zero-width interval [0, 0], and a group of three articles only ten distinct
+  resamples; Wilson's interval stays inside [0, 1] and is never zero-width. No random draws: nothing to seed.
+- *Test*: Pearson's X² on the documents' group x topic table divided by the Rao-Scott first-order design effect
+  (:func:`mean_design_effect`: the X² the documents' clustering alone would produce, per degree of freedom). Chosen
+  over a test of each article's majority topic, which discards most of each article's documents and cannot be made
+  when every group is one article. Where every article is wholly one topic it gives about the articles' own X²
+  (tests/test_groups.py: 0.75 against 0.8). When the column varies inside articles (a ``section`` per paragraph),
+  groups share articles; their shares then move together and the correction errs on the careful side.
+- *Cells*: each cell's adjusted residual divided by the square root of that design effect, two-sided normal p-values,
+  Holm's correction over every cell of the table (family-wise: a sentence names a particular topic and group, and
+  each one named should hold, not merely most of them, as Benjamini-Hochberg would allow), and only when the test as a
+  whole is significant (a cell is never named against the whole table's verdict).
+
+When every group is one article (comparing by ``article_id``) there is no spread between a group's articles to
+measure: documents are the unit (``unit == "document"``) and a sentence says the figures then treat paragraphs as
+independent.
 
 Documents of the outlier topic (-1) are left out of shares, test and words (their share says how well the model
 fitted, not what a group covers); each group's count of them is in ``groups``.
@@ -397,7 +415,7 @@ class GroupComparison:
             out.append(f"The topic mix is not compared by {by}: {t.reason}.")
             return out
         if self.unit == "document" and (groups.loc[groups["included"].astype(bool), "articles"] == 1).all():
-            out.append(f"Each {by} is a single article, so its documents are counted as independent: if the "
+            out.append(f"Each {by} group is a single article, so its documents are counted as independent: if the "
                        f"paragraphs of an article go together, the test and intervals below are too confident.")
         elif round(t.design_effect, 2) > 1:
             out.append(f"Documents of one article are not independent: the chi-square is divided by the design effect "
