@@ -61,6 +61,7 @@ cfg = params.from_namespace(globals())
 from IPython.display import HTML, Markdown, display
 
 from newstopics import figures, runs
+from newstopics.analysis.groups import compare_columns, compare_result, file_stem, files_of
 from newstopics.analysis.time import timeline_of
 from newstopics.cluster import describe as describe_cluster
 from newstopics.cluster import start as start_cluster
@@ -68,6 +69,7 @@ from newstopics.corpus import load_corpus
 from newstopics.embed import Embedder
 from newstopics.evaluation import evaluate, want_baselines
 from newstopics.figures import esc, narrative, show
+from newstopics.figures.groups import distinctive_words, passages_table, prevalence_chart, residual_heatmap
 from newstopics.figures.time import time_figures
 from newstopics.model import document_coords, fit_topics
 
@@ -99,6 +101,8 @@ with run.stage("corpus"):
         client=client,
         languages=embedder.languages if cfg.other_languages == "drop" else None,
     )
+    compare_by = compare_columns(articles.documents, cfg.compare_by)  # checked before the fit: a typo stops here
+run.record(compare_by=compare_by)
 display(Markdown(narrative.corpus_summary(articles, embedder, cfg.other_languages)))
 figures.interactive_table(articles.articles_table().drop(columns=["url"]), "The articles (articles.csv)")
 
@@ -166,15 +170,33 @@ if not (why := figures.article_mix_note(result)):
 else:
     display(Markdown(why))
 
+# %% [markdown]
+# ### How the coverage differs by source, author or any column
+# For each column compared (`compare_by`; by default `source` when the articles name two or more, else `author`):
+# each group's share of documents in each topic with a 95% interval that counts an article's documents as one
+# article's worth of evidence; a chi-square test of whether the topic mix differs, corrected for that clustering,
+# with the cells that stand out after a Holm correction; and, inside each topic, the words one group uses far more
+# than the others (weighted log-odds with an informative Dirichlet prior, Monroe, Colaresi and Quinn 2008), with the
+# counts behind them and passages that show them. Groups too small to say anything are named, not drawn.
+
 # %%
-n_sources = result.documents["source"].replace("", None).nunique()
-if n_sources >= 2:
-    with run.stage("figures"):
-        show(figures.article_topic_heatmap(result, by="source", label_col=None), figs, "topics_per_source",
-             result.article_mix("source").reset_index())
-else:
-    display(Markdown(f"*Topics per source is skipped: the articles name {n_sources} source(s), and a comparison "
-                     "needs at least two.*"))
+with run.stage("figures"):
+    comparisons = [compare_result(result, by) for by in compare_by]
+if not comparisons:
+    display(Markdown("*No comparison: the articles name fewer than two sources and fewer than two authors. Set "
+                     "`compare_by` to a column of your table or manifest to compare by it.*"))
+for comparison in comparisons:
+    display(Markdown(f"#### By {esc(comparison.by)}\n\n" + "\n".join(f"- {esc(line)}"
+                                                                      for line in comparison.sentences())))
+    if len(comparison.included) >= 2:
+        with run.stage("figures"):
+            stem = file_stem(comparison.by)
+            for name, (fig, table) in {"prevalence": prevalence_chart(comparison),
+                                       "residuals": residual_heatmap(comparison),
+                                       "words": distinctive_words(comparison)}.items():
+                show(fig, figs, f"{stem}_{name}", table)
+        figures.interactive_table(passages_table(comparison), f"Passages that show what each {comparison.by} says "
+                                  "differently inside a topic", pageLength=5)
 
 # %% [markdown]
 # ### Over time
@@ -256,7 +278,8 @@ figures.interactive_table(evaluation.per_topic, "Per topic: in-sample coherence 
 
 # %%
 with run.stage("save"):
-    written = runs.save_result(run, articles, result, embedder, evaluation, tables=timeline.files())
+    analysis = {**timeline.files(), **{name: table for c in comparisons for name, table in files_of(c).items()}}
+    written = runs.save_result(run, articles, result, embedder, evaluation, tables=analysis)
 display(Markdown(f"Run `{run.run_id}` wrote: " + ", ".join(f"`{p.name}`" for p in written.values())
                  + f". Folder: `{run.home}`."))
 figures.interactive_table(narrative.settings_table(cfg, runs.versions(), run), "The parameters and package versions "

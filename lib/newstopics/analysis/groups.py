@@ -91,6 +91,9 @@ NOT_METADATA = frozenset({"doc_id", "text", "topic", "label", "theme", "agreemen
 
 # --- columns ---------------------------------------------------------------------------------------------------
 
+TABLE_NAMES = ("groups", "prevalence", "test", "residuals", "distinctive", "passages")  # see GroupComparison.to_tables
+
+
 def group_values(documents: pd.DataFrame, by: str) -> pd.Series:
     """Each document's group under ``by`` as text, stripped; a missing value is ``""``."""
     values = documents[by].astype("string").fillna("").str.strip()
@@ -128,6 +131,44 @@ def default_compare_by(documents: pd.DataFrame) -> list[str]:
             if values[values != ""].nunique() >= 2:
                 return [column]
     return []
+
+
+def compare_columns(documents: pd.DataFrame, requested) -> list[str]:
+    """The columns a report compares by: ``requested`` (the ``compare_by`` parameter: None for the default of
+    :func:`default_compare_by`, an empty list for none), each checked (:func:`check_compare_by`)."""
+    if requested is None:
+        return default_compare_by(documents)
+    return [check_compare_by(documents, by) for by in requested]
+
+
+def file_stem(by: str) -> str:
+    """The name a comparison's tables are written under: ``compare_<column>`` with the column name made safe for a
+    file name (``compare_source``, ``compare_news-desk``)."""
+    return "compare_" + (re.sub(r"[^A-Za-z0-9_-]+", "-", by).strip("-") or "column")
+
+
+def files_of(comparison: GroupComparison) -> dict[str, pd.DataFrame]:
+    """The comparison's tables by the file name a run writes them under (``compare_<column>_<table>``)."""
+    return {f"{file_stem(comparison.by)}_{name}": table for name, table in comparison.to_tables().items()}
+
+
+def read_comparisons(folder, columns: list[str]) -> dict[str, GroupComparison]:
+    """The comparisons a run wrote (:func:`files_of`), by column, read back as ``load_run`` reads tables."""
+    from pathlib import Path
+
+    out = {}
+    for by in columns:
+        stem = Path(folder) / file_stem(by)
+        paths = {name: Path(f"{stem}_{name}.csv") for name in TABLE_NAMES}
+        if all(p.is_file() for p in paths.values()):
+            tables = {}
+            for name, path in paths.items():
+                table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+                text = table.select_dtypes(include=["object", "string"]).columns
+                table[text] = table[text].fillna("")
+                tables[name] = table
+            out[by] = GroupComparison.from_tables(tables)
+    return out
 
 
 # --- the statistics, each on its own ---------------------------------------------------------------------------
@@ -349,7 +390,7 @@ class GroupComparison:
         """The groups compared, largest first."""
         return self.groups.loc[self.groups["included"].astype(bool), "group"].astype(str).tolist()
 
-    def to_tables(self) -> dict[str, pd.DataFrame]:
+    def to_tables(self) -> dict[str, pd.DataFrame]:  # names: TABLE_NAMES
         """Named tables of plain columns, to write as CSV (``groups``, ``prevalence``, ``test`` (one row, with the
         settings), ``residuals``, ``distinctive``, ``passages``); :meth:`from_tables` reads them back."""
         test = {name: getattr(self.test, name) for name in _TEST_FIELDS}

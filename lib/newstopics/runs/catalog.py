@@ -121,6 +121,15 @@ class RunData:
         return self.tables.get("themes", pd.DataFrame(columns=["theme", "label", "topics", "n_topics", "count"]))
 
     @cached_property
+    def comparisons(self) -> dict:
+        """The comparisons the run made, by column (``compare_by``): each a
+        :class:`~newstopics.analysis.groups.GroupComparison` with its tables (``prevalence``, ``residuals``,
+        ``distinctive``, ``passages``, ...) and ``sentences()``."""
+        from ..analysis.groups import read_comparisons
+
+        return read_comparisons(self.folder, self.meta.get("compare_by") or [])
+
+    @cached_property
     def time(self) -> dict[str, pd.DataFrame]:
         """The time line's tables the run wrote (``shares``, ``theme_shares``, ``words``, ``changes``, ``periods``;
         none when its articles had too few dates): see :mod:`newstopics.analysis.time`."""

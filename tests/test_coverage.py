@@ -1,0 +1,69 @@
+"""A dated corpus of outlets, authors and columns of its own, of the size where the views change their ways (more
+than 4,096 documents: UMAP's neighbours from pynndescent, per-article mixes of a few paragraphs): the report compares
+by source, author and a custom column, reads the time line, finds the planted event, and warns of nothing."""
+import importlib.util
+import json
+
+import pytest
+from conftest import ROOT, render_dom
+
+from newstopics import runs
+
+ARTICLES = 1_600  # about 4,800 paragraphs
+
+
+def _dated_corpus():
+    spec = importlib.util.spec_from_file_location("dated_corpus", ROOT / "bench" / "dated_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_corpus(ARTICLES, seed=3)
+
+
+@pytest.fixture(scope="module")
+def coverage_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("coverage")
+    table = _dated_corpus()
+    table.to_csv(folder / "dated.csv", index=False)
+    return runs.execute({"corpus": str(folder / "dated.csv"), "embedding_model": "static", "stability_runs": 0,
+                         "compare_by": ["source", "author", "desk"]}, runs_dir=folder / "runs", progress=False)
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_a_dated_corpus_is_compared_by_any_column_and_read_over_time(coverage_run):
+    meta = json.loads((coverage_run / "run.json").read_text())
+    assert meta["status"] == "succeeded" and meta["compare_by"] == ["source", "author", "desk"]
+    assert meta["corpus"]["documents"] > 4_096 and "desk" in meta["corpus"]["metadata_columns"]
+    nb = json.loads((coverage_run / runs.EXECUTED_NOTEBOOK).read_text())
+    stderr = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"
+              or o["output_type"] == "error"]
+    assert stderr == []  # no warning box anywhere in the report, at this size too
+    loaded = runs.load_run(coverage_run)
+    assert set(loaded.comparisons) == {"source", "author", "desk"}
+    by_source = loaded.comparisons["source"]
+    assert len(by_source.included) == 4 and by_source.test.p_value < 0.001  # the outlets' desk mixes differ
+    assert any("differs by source" in line for line in by_source.sentences())
+    assert not loaded.comparisons["desk"].distinctive.empty
+    figs = {p.stem for p in (coverage_run / "figures").glob("*.html")}
+    assert {f"compare_{c}_{v}" for c in ("source", "author", "desk") for v in ("prevalence", "residuals", "words")} \
+        <= figs
+    # the planted event: the tech desk's volume triples in March 2024; its theme's rise is listed, with headlines
+    time = loaded.time
+    assert {"shares", "theme_shares", "words", "changes", "theme_changes", "periods"} <= set(time)
+    assert (time["shares"]["topic"] != -1).all()  # outliers are never a line
+    rises = time["theme_changes"][time["theme_changes"]["direction"] == "rise"]
+    assert "2024-03" in rises["period"].tolist() and (rises["title_1"] != "").all()
+    assert {"themes_over_time", "topics_over_time", "changes_over_time", "words_over_time"} <= figs
+    assert "topics_per_article" in figs  # articles of 2 to 4 paragraphs: the per-article mix is worth drawing
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_coverage_report_draws_every_chart_offline(coverage_run, tmp_path):
+    html = (coverage_run / runs.REPORT).read_text()
+    assert runs.external_references(html) == []
+    nb = json.loads((coverage_run / runs.EXECUTED_NOTEBOOK).read_text())
+    n_figures = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for c in nb["cells"]
+                    for o in c.get("outputs", []))
+    dom = render_dom(coverage_run / runs.REPORT, tmp_path)
+    assert n_figures >= 20 and dom.count('class="plot-container plotly"') == n_figures
