@@ -4,8 +4,9 @@
 about linearly with the corpus and it never builds a document-by-document matrix:
 
 1. **One neighbour graph.** Each document's :data:`NEIGHBOURS` nearest documents by cosine similarity (exact, in
-   blocks, up to :data:`EXACT_MAX` documents; approximate by NN-descent (pynndescent) above), as an undirected graph
-   weighted by similarity: n x k numbers.
+   blocks, up to :data:`EXACT_MAX` documents; approximate by NN-descent (pynndescent, seeded by :data:`NN_SEED`, not
+   by the ensemble's seed) above), as an undirected graph weighted by similarity: n x k numbers. The graph is the
+   corpus's: only the members below differ between random_states.
 2. **An ensemble of partitions.** ``members`` Leiden partitions of that graph (modularity, resolution 1), each with
    its own seed. Leiden is cheap (about 10 ms on the 145 seed paragraphs, about 0.4 s on 26,579), so the members are
    many; on a large graph they run in two forked processes, or on a Dask cluster's workers.
@@ -15,16 +16,19 @@ about linearly with the corpus and it never builds a document-by-document matrix
    similarity x agreement, and Leiden partitions that graph once more (seeded, to convergence).
    A community of at least the minimum topic size is a topic. The smaller ones (on a corpus of many near-identical
    texts, islands that link only each other) are grouped by the same consensus on a graph of their own, each linked
-   to the communities whose mean vectors are nearest its own; a group still too small joins the topic whose mean
-   vector is nearest. Every document is in a topic.
+   to the communities whose mean vectors are nearest its own, at the resolution that makes groups of about
+   :data:`GROUP_SIZE` x the minimum topic size; a group still too small joins the topic whose mean vector is
+   nearest. Every document is in a topic.
 5. **Themes above topics** (:func:`themes_of`): the topics form a graph of their own (the document edges between
    them, summed), partitioned by the same consensus; a theme is always a union of topics.
 
-Measured (``bench/topic_model.py``, ``bench/results/topic_model.md``, random_state 1, 2, 3, 30 members): on the seed
-articles 5 or 6 topics, pairwise adjusted Rand index 0.97 to 1.0; on synthetic paragraphs of story-sized themes in
-five desks, 0.87 to 0.89 at 26,579 documents (40 to 43 topics, more homogeneous in their source articles than k-means
-with as many clusters: 0.46 against 0.41; five themes, NMI with the desks 0.74 against k-means' 0.65) and 0.88 to 0.92
-at 100,000 (12 topics, coarser: homogeneity 0.24 against k-means' 0.26, 3 themes), every document in a topic.
+Measured (``bench/topic_model.py``, ``bench/results/topic_model.md``, random_state 1, 2, 3; 30 members, 20 from
+50,000 documents): on the seed articles 5 or 6 topics, pairwise adjusted Rand index 0.97 to 1.0; on synthetic
+paragraphs of story-sized themes in five desks, 0.85 to 0.88 at 26,579 documents (41 to 44 topics, more homogeneous
+in their source articles than k-means with as many clusters: 0.46 against 0.41; five themes, NMI with the desks 0.76
+against k-means' 0.65) and 0.85 to 0.92 at 100,000 (39 to 42 topics, homogeneity 0.46 against 0.40; five themes, NMI
+0.73 against 0.66), every document in a topic. Grouping the small communities at resolution 1 had left 12 topics at
+100,000 (``bench/results/topic_resolution.md``).
 
 Each document's ``agreement`` is the mean, over its graph edges to documents of its own topic, of the share of
 members that kept the edge inside one community: how firmly the ensemble holds it with its neighbours.
