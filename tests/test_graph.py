@@ -64,6 +64,51 @@ def test_small_communities_are_grouped_and_a_group_too_small_joins_the_nearest_t
     assert (out >= 0).all()
 
 
+def test_the_resolution_search_finds_as_many_communities_as_asked():
+    # a ring of 8 cliques of 5, each joined to the next by one edge: resolution 1 or more keeps the 8 cliques, a low
+    # one joins neighbours
+    a, b = [], []
+    for k in range(8):
+        pairs = [(i, j) for i in range(5) for j in range(i + 1, 5)]
+        a += [5 * k + i for i, _ in pairs] + [5 * k]
+        b += [5 * k + j for _, j in pairs] + [5 * ((k + 1) % 8) + 1]
+    g, w = graph._graph(40, np.array(a), np.array(b)), np.ones(len(a))
+    for target in (2, 8):
+        resolution = graph.resolution_for(g, w, target, seed=0)
+        assert graph.leiden(g, w, 0, resolution, iterations=-1).max() + 1 == target
+
+
+def test_small_communities_are_grouped_into_groups_of_about_the_asked_size():
+    # 24 communities of 3 documents (under the minimum of 4) around a circle: at resolution 1 they made 3 groups of
+    # 24 whatever their number; asked for groups of about 2 x 4 documents, about 72 / 8 = 9 groups
+    angle = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    vectors = np.repeat(np.column_stack([np.cos(angle), np.sin(angle)]), 3, axis=0).astype(np.float32)
+    fine = np.repeat(np.arange(24), 3)
+    out = graph.group_small(fine, vectors, min_size=4, random_state=0, members=5, group_size=2)
+    sizes = np.bincount(out)
+    assert 7 <= len(sizes) <= 11 and sizes.min() >= 4 and sizes.max() <= 16
+    coarser = graph.group_small(fine, vectors, min_size=4, random_state=0, members=5, group_size=6)
+    assert 2 <= coarser.max() + 1 < len(sizes)
+
+
+def test_the_neighbour_graph_does_not_follow_the_ensembles_seed(monkeypatch):
+    seen = []
+    real = graph.neighbours
+    monkeypatch.setattr(graph, "neighbours", lambda X, k, **kw: seen.append(kw) or real(X, k, **kw))
+    X, _ = _blobs()
+    for seed in (1, 2):
+        graph.GraphConsensus(size_for(len(X), P.DEFAULTS), random_state=seed, members=2).fit(X)
+    assert seen[0].get("random_state", graph.NN_SEED) == seen[-1].get("random_state", graph.NN_SEED) == graph.NN_SEED
+
+
+def test_a_large_corpus_has_fewer_members():
+    from newstopics.model import sizing
+
+    assert size_for(sizing.LARGE_FROM - 1, P.DEFAULTS).members == P.DEFAULTS.ensemble
+    assert size_for(sizing.LARGE_FROM, P.DEFAULTS).members == min(P.DEFAULTS.ensemble, sizing.LARGE_MEMBERS)
+    assert size_for(sizing.LARGE_FROM, P.validate({"corpus": str(SEEDS), "ensemble": 4})).members == 4
+
+
 def test_by_size_numbers_largest_first_and_keeps_outliers():
     assert graph.by_size(np.array([7, 7, 3, 3, 3, -1, 9])).tolist() == [1, 1, 0, 0, 0, -1, 2]
 

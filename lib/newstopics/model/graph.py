@@ -4,8 +4,9 @@
 about linearly with the corpus and it never builds a document-by-document matrix:
 
 1. **One neighbour graph.** Each document's :data:`NEIGHBOURS` nearest documents by cosine similarity (exact, in
-   blocks, up to :data:`EXACT_MAX` documents; approximate by NN-descent (pynndescent) above), as an undirected graph
-   weighted by similarity: n x k numbers.
+   blocks, up to :data:`EXACT_MAX` documents; approximate by NN-descent (pynndescent, seeded by :data:`NN_SEED`, not
+   by the ensemble's seed) above), as an undirected graph weighted by similarity: n x k numbers. The graph is the
+   corpus's: only the members below differ between random_states.
 2. **An ensemble of partitions.** ``members`` Leiden partitions of that graph (modularity, resolution 1), each with
    its own seed. Leiden is cheap (about 10 ms on the 145 seed paragraphs, about 0.4 s on 26,579), so the members are
    many; on a large graph they run in two forked processes, or on a Dask cluster's workers.
@@ -15,16 +16,19 @@ about linearly with the corpus and it never builds a document-by-document matrix
    similarity x agreement, and Leiden partitions that graph once more (seeded, to convergence).
    A community of at least the minimum topic size is a topic. The smaller ones (on a corpus of many near-identical
    texts, islands that link only each other) are grouped by the same consensus on a graph of their own, each linked
-   to the communities whose mean vectors are nearest its own; a group still too small joins the topic whose mean
-   vector is nearest. Every document is in a topic.
+   to the communities whose mean vectors are nearest its own, at the resolution that makes groups of about
+   :data:`GROUP_SIZE` x the minimum topic size; a group still too small joins the topic whose mean vector is
+   nearest. Every document is in a topic.
 5. **Themes above topics** (:func:`themes_of`): the topics form a graph of their own (the document edges between
    them, summed), partitioned by the same consensus; a theme is always a union of topics.
 
-Measured (``bench/topic_model.py``, ``bench/results/topic_model.md``, random_state 1, 2, 3, 30 members): on the seed
-articles 5 or 6 topics, pairwise adjusted Rand index 0.97 to 1.0; on synthetic paragraphs of story-sized themes in
-five desks, 0.87 to 0.89 at 26,579 documents (40 to 43 topics, more homogeneous in their source articles than k-means
-with as many clusters: 0.46 against 0.41; five themes, NMI with the desks 0.74 against k-means' 0.65) and 0.88 to 0.92
-at 100,000 (12 topics, coarser: homogeneity 0.24 against k-means' 0.26, 3 themes), every document in a topic.
+Measured (``bench/topic_model.py``, ``bench/results/topic_model.md``, random_state 1, 2, 3; 30 members, 20 from
+50,000 documents): on the seed articles 5 or 6 topics, pairwise adjusted Rand index 0.97 to 1.0; on synthetic
+paragraphs of story-sized themes in five desks, 0.85 to 0.88 at 26,579 documents (41 to 44 topics, more homogeneous
+in their source articles than k-means with as many clusters: 0.46 against 0.41; five themes, NMI with the desks 0.76
+against k-means' 0.65) and 0.85 to 0.92 at 100,000 (39 to 42 topics, homogeneity 0.46 against 0.40; five themes, NMI
+0.73 against 0.66), every document in a topic. Grouping the small communities at resolution 1 had left 12 topics at
+100,000 (``bench/results/topic_resolution.md``).
 
 Each document's ``agreement`` is the mean, over its graph edges to documents of its own topic, of the share of
 members that kept the edge inside one community: how firmly the ensemble holds it with its neighbours.
@@ -52,6 +56,10 @@ BLOCK = 2048  # rows per block of the exact neighbour search
 
 
 NN_THREADS = 2  # NN-descent's threads, whatever the machine: the same graph for a seed everywhere
+# NN-descent's seed, whatever the ensemble's: the graph is the corpus's, as the exact graph is, and only the members
+# differ between random_states. Seeded by random_state, the graphs of seeds 1, 2, 3 at 100,000 paragraphs differed
+# enough that the topics' pairwise ARI fell from 0.82 to 0.64 (bench/results/topic_resolution.md).
+NN_SEED = 0
 
 
 def unit(X) -> np.ndarray:
@@ -70,7 +78,7 @@ def member_seeds(random_state: int, members: int) -> list[int]:
     return [(int(random_state) * SEED_STRIDE + i) % (2**31 - 1) for i in range(members)]
 
 
-def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, random_state: int = 0):
+def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, random_state: int = NN_SEED):
     """Each row's ``k`` nearest other rows by cosine similarity: ``(index, similarity)``, both n x k. ``X`` of unit
     length (:func:`unit`) is used as it is, without a copy.
 
@@ -142,7 +150,7 @@ def leiden(graph, weights, seed: int, resolution: float = RESOLUTION, iterations
 
 
 def edge_agreement(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, seeds: list[int],
-                   node_weights=None, client=None) -> np.ndarray:
+                   node_weights=None, client=None, resolution: float = RESOLUTION) -> np.ndarray:
     """Per edge, the share of the members (one Leiden partition per seed) that put its two ends together.
 
     Leiden holds the GIL, so on a large graph the members are shared out: to a running Dask ``client``'s workers (the
@@ -152,12 +160,12 @@ def edge_agreement(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, seeds: li
     """
     from ..cluster import each, running, summed
 
-    if running(client) and len(a) >= FORK_FROM_EDGES and node_weights is None:
+    if running(client) and len(a) >= FORK_FROM_EDGES and node_weights is None and resolution == RESOLUTION:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         groups = [seeds[i::2 * workers] for i in range(min(len(seeds), 2 * workers))]
         (together,) = summed(each(client, _together_on_worker, groups, n=graph.vcount(), a=a, b=b, w=w))
         return together / len(seeds)
-    _SHARED.update(graph=graph, a=a, b=b, w=w, node_weights=node_weights)
+    _SHARED.update(graph=graph, a=a, b=b, w=w, node_weights=node_weights, resolution=resolution)
     try:
         workers = min(2, os.cpu_count() or 1, len(seeds))
         if workers > 1 and len(a) >= FORK_FROM_EDGES and "fork" in multiprocessing.get_all_start_methods():
@@ -165,9 +173,9 @@ def edge_agreement(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, seeds: li
                 with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                     together = sum(pool.map(_together, [seeds[i::workers] for i in range(workers)]))
             except (OSError, BrokenProcessPool):  # no fork here, or a process died: the same members, here
-                together = count_together(graph, a, b, w, node_weights, seeds)
+                together = count_together(graph, a, b, w, node_weights, seeds, resolution)
         else:
-            together = count_together(graph, a, b, w, node_weights, seeds)
+            together = count_together(graph, a, b, w, node_weights, seeds, resolution)
     finally:
         _SHARED.clear()
     return together / max(1, len(seeds))
@@ -185,30 +193,34 @@ def _together_on_worker(seeds: list[int], n: int, a: np.ndarray, b: np.ndarray, 
 
 def _together(seeds: list[int]) -> np.ndarray:
     """In a forked process: :func:`count_together` on the graph the parent set in ``_SHARED``."""
-    return count_together(_SHARED["graph"], _SHARED["a"], _SHARED["b"], _SHARED["w"], _SHARED["node_weights"], seeds)
+    return count_together(_SHARED["graph"], _SHARED["a"], _SHARED["b"], _SHARED["w"], _SHARED["node_weights"], seeds,
+                          _SHARED["resolution"])
 
 
-def count_together(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, node_weights, seeds: list[int]) -> np.ndarray:
+def count_together(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, node_weights, seeds: list[int],
+                   resolution: float = RESOLUTION) -> np.ndarray:
     """How many of the members of ``seeds`` put each edge's two ends in one community."""
     together = np.zeros(len(a), np.float32)  # whole numbers up to the members' count: exact
     for seed in seeds:
-        member = leiden(graph, w, seed, node_weights=node_weights)
+        member = leiden(graph, w, seed, resolution, node_weights=node_weights)
         together += member[a] == member[b]
     return together
 
 
 def consensus_partition(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, random_state: int, members: int,
-                        node_weights=None, client=None) -> tuple[np.ndarray, np.ndarray]:
+                        node_weights=None, client=None,
+                        resolution: float = RESOLUTION) -> tuple[np.ndarray, np.ndarray]:
     """``(communities, edge agreement)``: the Leiden partition of the agreement-weighted graph of an ensemble of
-    ``members`` Leiden partitions (one partition when ``members`` is 1); members on ``client``'s workers when given."""
+    ``members`` Leiden partitions (one partition when ``members`` is 1), all at modularity ``resolution``; members
+    on ``client``'s workers when given."""
     graph = _graph(n, a, b)
     if members <= 1:
-        return leiden(graph, w, random_state, iterations=-1, node_weights=node_weights), np.ones(len(a))
-    agree = edge_agreement(graph, a, b, w, member_seeds(random_state, members), node_weights, client)
+        return leiden(graph, w, random_state, resolution, iterations=-1, node_weights=node_weights), np.ones(len(a))
+    agree = edge_agreement(graph, a, b, w, member_seeds(random_state, members), node_weights, client, resolution)
     keep = agree > AGREE
     strong = _graph(n, a[keep], b[keep])
-    final = leiden(strong, (w * agree)[keep], int(random_state) * SEED_STRIDE + SEED_STRIDE - 1, iterations=-1,
-                   node_weights=node_weights)
+    final = leiden(strong, (w * agree)[keep], int(random_state) * SEED_STRIDE + SEED_STRIDE - 1, resolution,
+                   iterations=-1, node_weights=node_weights)
     return final, agree
 
 
@@ -235,15 +247,26 @@ def between(labels: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray, siz
     return (m + m.T).tocsr()
 
 
+RESOLUTION_RANGE = (0.05, 200.0)  # the resolutions :func:`resolution_for` searches between
+RESOLUTION_STEPS = 12  # its bisection's steps: a factor of 4,000 in 12 halvings, about 2% apart at the end
+# Small communities grouped at resolution 1 make a handful of groups however many there are: at 100,000 synthetic
+# paragraphs the consensus found 1,182 communities (669 of them islands of the neighbour graph), 7 of them of the
+# minimum topic size, and the rest became 5 groups: 12 topics, homogeneity in their articles below k-means'. Aimed at
+# groups of 4 x the minimum size: 40 topics there, as at 26,579; 1.5 and 3 made more, more homogeneous topics but
+# less seed-stable ones (pairwise ARI 0.72 and 0.80 against 0.82; bench/results/topic_resolution.md).
+GROUP_SIZE = 4.0  # small communities are grouped into groups of about this many times the minimum topic size
 SMALL_LINKS = 10  # nearest communities (by mean vector) each small community is linked to, to group them
 
 
-def group_small(fine: np.ndarray, vectors: np.ndarray, min_size: int, random_state: int, members: int) -> np.ndarray:
+def group_small(fine: np.ndarray, vectors: np.ndarray, min_size: int, random_state: int, members: int,
+                group_size: float | None = GROUP_SIZE) -> np.ndarray:
     """Topics from the consensus communities: those of at least ``min_size`` documents stay as they are; the smaller
     ones are grouped by the same consensus on a graph of their own (each linked to the :data:`SMALL_LINKS` small
     communities whose mean vectors are nearest its own: an island of near-identical texts, which links only itself in
-    the documents' graph, is grouped too), and a group still smaller than ``min_size`` joins the topic whose mean
-    vector is nearest its own. Numbered by size."""
+    the documents' graph, is grouped too), at the modularity resolution that makes about one group per
+    ``group_size`` x ``min_size`` of their documents (:func:`resolution_for`; None: resolution 1, whatever their
+    number), and a group still smaller than ``min_size`` joins the topic whose mean vector is nearest its own.
+    Numbered by size."""
     fine = by_size(fine)
     sizes = np.bincount(fine[fine >= 0]) if (fine >= 0).any() else np.zeros(0, int)
     small = np.flatnonzero(sizes < min_size)
@@ -253,10 +276,27 @@ def group_small(fine: np.ndarray, vectors: np.ndarray, min_size: int, random_sta
 
     centroids = unit_means(vectors, fine, np.arange(len(sizes)))
     a, b, w = edge_list(*neighbours(centroids[small], SMALL_LINKS))
-    groups, _ = consensus_partition(len(small), a, b, w, random_state, members)
+    resolution = RESOLUTION
+    if group_size:
+        target = max(1, int(round(sizes[small].sum() / (group_size * min_size))))
+        resolution = resolution_for(_graph(len(small), a, b), w, target, random_state)
+    groups, _ = consensus_partition(len(small), a, b, w, random_state, members, resolution=resolution)
     merged = np.arange(len(sizes))
     merged[small] = len(sizes) + groups
     return attach_small(by_size(np.where(fine >= 0, merged[np.maximum(fine, 0)], -1)), vectors, min_size)
+
+
+def resolution_for(graph, weights, target: int, seed: int, steps: int = RESOLUTION_STEPS) -> float:
+    """The modularity resolution at which a seeded Leiden partition of ``graph`` has about ``target`` communities:
+    bisection on its logarithm between :data:`RESOLUTION_RANGE` (more communities as it grows)."""
+    lo, hi = np.log(RESOLUTION_RANGE[0]), np.log(RESOLUTION_RANGE[1])
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        found = leiden(graph, weights, seed, float(np.exp(mid)), iterations=-1).max() + 1
+        if found == target:
+            return float(np.exp(mid))
+        lo, hi = (mid, hi) if found < target else (lo, mid)
+    return float(np.exp((lo + hi) / 2))
 
 
 def attach_small(labels: np.ndarray, vectors: np.ndarray, min_size: int) -> np.ndarray:
@@ -320,7 +360,7 @@ class GraphConsensus:
             self._centroids(X)
             self.timings_ = {"graph_s": 0.0, "consensus_s": 0.0, "members": self.members}
             return self
-        idx, sim = neighbours(X, self.sizing.n_neighbors, random_state=self.random_state)
+        idx, sim = neighbours(X, self.sizing.n_neighbors)  # the corpus's graph, the same for every random_state
         a, b, w = edge_list(idx, sim)
         del idx, sim
         t1 = time.perf_counter()
