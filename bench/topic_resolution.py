@@ -6,12 +6,10 @@ hand from its rows, one run per variant).
     python bench/topic_resolution.py N MEMBERS GROUP_SIZES [TAG]   # GROUP_SIZES: comma-separated, "none" = resolution 1
 
 Environment: FIXEDG=1 every seed on seed 1's neighbour graph (else NN-descent seeded by the seed, as before);
-DOCS=1 group on the documents' edges between the small communities instead of their mean vectors' neighbours
-(needs the ``edges`` option group_small had while it was tried; dropped since);
 BRIDGE=1 with R=resolution: members on a graph whose islands are bridged to their nearest documents (edges made by a
 side script, not kept); FIXRES=1 the resolution searched with seed 0; GM members of the grouping's own ensemble.
-Vectors, desks and articles are read from /tmp/wtb/{X,desk,art}N.npy (made once from bench/scale.py's synthetic and
-the static embedder); each seed's graph and consensus are kept there too, so the grouping variants share them. Rows
+Vectors, desks and articles are kept in /tmp/wtb/{X,desk,art}N.npy (made on first use from bench/scale.py's
+synthetic corpus and the static embedder); each seed's graph and consensus are kept there too, so the grouping variants share them. Rows
 are appended to /tmp/wtb/results.jsonl.
 """
 
@@ -25,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import adjusted_rand_score as ari
 from sklearn.metrics import homogeneity_score as hom
 from sklearn.metrics import normalized_mutual_info_score as nmi
@@ -62,6 +61,22 @@ def consensus(n: int, X, seed: int, members: int, tag: str) -> dict:
     return dict(np.load(f))
 
 
+def vectors(n: int) -> None:
+    """The synthetic corpus of n paragraphs (within="article"), embedded once with the static embedder."""
+    if (WORK / f"X{n}.npy").exists():
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from scale import synthetic
+
+    from newstopics.embed import Embedder
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    table = synthetic(n, within="article")
+    np.save(WORK / f"X{n}.npy", Embedder("static", show_progress=False).embed(table["text"].tolist()))
+    np.save(WORK / f"desk{n}.npy", pd.factorize(table["source"])[0])
+    np.save(WORK / f"art{n}.npy", pd.factorize(table["bbc_article"])[0])
+
+
 def kmeans_homogeneity(n: int, X, art, k: int) -> float:
     kf = WORK / f"km_{n}_{k}.json"
     if not kf.exists():
@@ -76,6 +91,7 @@ def main() -> int:
     n, members = int(sys.argv[1]), int(sys.argv[2])
     group_sizes = [None if g == "none" else float(g) for g in sys.argv[3].split(",")]
     tag = sys.argv[4] if len(sys.argv) > 4 else ""
+    vectors(n)
     X = G.unit(np.load(WORK / f"X{n}.npy"))
     desk, art = np.load(WORK / f"desk{n}.npy"), np.load(WORK / f"art{n}.npy")
     min_size = max(int(np.clip(round(n / 40), 3, 10)), -(-n // 150))
@@ -88,9 +104,7 @@ def main() -> int:
         runs = []
         for seed, d in base.items():
             t = time.perf_counter()
-            edges = (d["a"], d["b"], d["w"]) if os.environ.get("DOCS") else None
-            labels = G.group_small(d["comm"], X, min_size, seed, group_members, group_size=gs, **(
-                {"edges": edges} if edges is not None else {}))
+            labels = G.group_small(d["comm"], X, min_size, seed, group_members, group_size=gs)
             ids = np.arange(labels.max() + 1)
             sizes = np.bincount(labels, minlength=len(ids))
             fit = Fitted(labels, (d["a"], d["b"], d["w"], d["agree"]))
@@ -98,7 +112,7 @@ def main() -> int:
             runs.append((labels, theme[labels], float(d["tg"]), float(d["tc"]), time.perf_counter() - t))
         topics = [r[0] for r in runs]
         row = {"n": n, "members": members, "gm": group_members, "fixres": bool(os.environ.get("FIXRES")),
-               "links": "documents" if os.environ.get("DOCS") else "centroids", "group_size": gs,
+               "group_size": gs,
                "topics": "/".join(str(t.max() + 1) for t in topics),
                "themes": "/".join(str(r[1].max() + 1) for r in runs),
                "ari_min": round(min(ari(x, y) for x, y in itertools.combinations(topics, 2)), 3),
