@@ -9,8 +9,8 @@ Environment: FIXEDG=1 every seed on seed 1's neighbour graph (else NN-descent se
 BRIDGE=1 with R=resolution: members on a graph whose islands are bridged to their nearest documents (edges made by a
 side script, not kept); FIXRES=1 the resolution searched with seed 0; GM members of the grouping's own ensemble.
 Vectors, desks and articles are kept in /tmp/wtb/{X,desk,art}N.npy (made on first use from bench/scale.py's
-synthetic corpus and the static embedder); each seed's graph and consensus are kept there too, so the grouping variants share them. Rows
-are appended to /tmp/wtb/results.jsonl.
+synthetic corpus and the static embedder); each seed's graph and consensus are kept there too, so the grouping
+variants share them. Rows are appended to /tmp/wtb/results.jsonl.
 """
 
 from __future__ import annotations
