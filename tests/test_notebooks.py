@@ -186,6 +186,15 @@ def test_a_run_whose_model_files_changed_is_refused_by_assign_curate_and_load_ru
     before = recorded["identity"]
     assert recorded["path"] == str(model) and before == model_identity("all-MiniLM-L6-v2")
     assert runs.load_run(fitted).embedder.checked.startswith("same model files")
+    # while the files are the same, the assign notebook labels the run's own corpus exactly as its documents.csv,
+    # outliers included
+    same = runs.execute({"model_run": str(fitted), "corpus": str(SEEDS)}, notebook=notebook("assign"),
+                        validate=P.validate_assign, runs_dir=tmp_path / "same", progress=False)
+    mine = pd.read_csv(fitted / "documents.csv", keep_default_na=False)
+    again = pd.read_csv(same / "documents.csv", keep_default_na=False)
+    assert again["doc_id"].tolist() == mine["doc_id"].tolist()
+    assert again["topic"].tolist() == mine["topic"].tolist()
+    assert adjusted_rand_score(mine["topic"], again["topic"]) == 1.0
     change_the_middle(model / "model.safetensors")
     after = model_identity(str(model))
     assert after != before

@@ -151,8 +151,24 @@ def test_c_a_planted_jump_is_found_with_its_period_and_size():
     # 7 months after the 3 of the window x 3 topics
     assert tl.tested == 7 * 3
     said = tl.sentences()
-    assert any(s.startswith("Topic 0 (Zero) rose from 5.0% to 40% of the coverage in 2005-08 (against the trailing "
-                            "3 months") for s in said)
+    assert any(s.startswith("Topic 0 (Zero) rose from 5.0% to 40% of the coverage in 2005-08 (against the 3 months "
+                            "before it with 4 documents or more; 16 of 40 documents") for s in said)
+
+
+def test_c_an_empty_month_does_not_silence_the_months_after_it():
+    # as above, but July has no coverage at all: August is measured against the last 3 months with documents
+    # (April, May, June), so the same jump is found, and no "No notable change" is said beside it
+    d = monthly({7: 16})
+    d = d[~d["published"].str.startswith("2005-07")].reset_index(drop=True)
+    tl = T.build_timeline(d, TOPICS3)
+    rise = tl.changes[tl.changes["direction"] == "rise"]
+    assert rise[["period", "topic"]].values.tolist() == [["2005-08", 0]]
+    assert (rise.iloc[0]["window_count"], rise.iloc[0]["window_total"]) == (6, 120)
+    assert rise.iloc[0]["z"] == pytest.approx(0.35 / np.sqrt(0.1375 * 0.8625 * (1 / 40 + 1 / 120)))
+    assert tl.tested == 6 * 3  # 9 months with documents, the first 3 only a window
+    said = tl.sentences()
+    assert any(s.startswith("Topic 0 (Zero) rose from 5.0% to 40% of the coverage in 2005-08") for s in said)
+    assert not any(s.startswith("No notable change") for s in said)
 
 
 def test_c_no_change_gives_no_row_and_says_so():
@@ -348,9 +364,15 @@ def test_seeds_with_dates_spread_over_eight_weeks(seeds_result):
     tl = T.timeline_of(result)
     assert tl.period == "week" and len(tl.periods) == 8
     assert tl.periods["documents"].sum() == (docs["topic"] != -1).sum()
-    assert np.allclose(tl.shares.groupby("period")["share"].sum(), 1)
+    # each week's shares are its topics' documents over its documents, counted here by hand
+    in_topics = docs[docs["topic"] != -1]
+    week = pd.to_datetime(in_topics["published"]).dt.to_period("W").dt.start_time.dt.strftime("%Y-%m-%d")
+    by_hand = in_topics.groupby([week, "topic"]).size() / in_topics.groupby(week).size()
+    got = tl.shares[tl.shares["count"] > 0].set_index(["start", "topic"])["share"]
+    assert got.sort_index().to_dict() == pytest.approx(by_hand.sort_index().to_dict())
     assert set(tl.theme_shares["theme"]) == set(seeds_result.themes["theme"])
-    assert tl.words.empty or (~tl.words["word"].str.contains(" ")).all()  # single words only
+    # period words need a topic with words_min_docs documents in a week; the seeds spread over 8 weeks have none
+    assert in_topics.groupby([week, "topic"]).size().max() < tl.rule.words_min_docs and tl.words.empty
     for fig, _ in FT.time_figures(tl).values():
         fig.to_json()
         assert how_to_read(fig)
@@ -378,3 +400,26 @@ def test_c_a_theme_that_rises_through_several_topics_is_found_at_the_theme_level
     assert rise["share_now"].iloc[0] == pytest.approx(33 / 60) and rise["share_before"].iloc[0] == pytest.approx(1 / 3)
     assert any(s.startswith("Theme 0 (even) rose from 33% to 55%") for s in tl.sentences())
     assert "time_theme_changes" in tl.files()
+
+
+def test_c_too_few_periods_say_that_no_change_could_be_tested():
+    # 3 months: the window needs 3 earlier months with documents, so no month can be tested, and the view says so
+    # instead of "No notable change"
+    tl = T.build_timeline(monthly({}, months=3), TOPICS3)
+    assert tl.period == "month" and tl.tested == 0 and tl.changes.empty
+    assert tl.sentences()[-1] == ("No change could be tested: that needs a month with 4 documents or more after 3 "
+                                  "such months.")
+
+
+def test_c_changes_beyond_the_sentence_cap_are_counted_not_dropped():
+    # topic 0 jumps to 20 of 40 in April and in September (5% -> 50%, +45 points); topics 1 and 2 each fall from
+    # 47.5% to 25% (-22.5 points) with it: 6 changes. With max_sentences=1, the largest is said and the 5 others
+    # are counted
+    tl = T.build_timeline(monthly({3: 20, 8: 20}), TOPICS3, rule=T.TimeRule(max_sentences=1))
+    ch = tl.changes
+    assert sorted(zip(ch["period"], ch["topic"], ch["change"].round(3), strict=True)) == [
+        ("2005-04", 0, 0.45), ("2005-04", 1, -0.225), ("2005-04", 2, -0.225),
+        ("2005-09", 0, 0.45), ("2005-09", 1, -0.225), ("2005-09", 2, -0.225)]
+    said = tl.sentences()
+    assert len(said) == 3 and said[1].startswith("Topic 0 (Zero) rose from 5.0% to 50% of the coverage in 2005-04")
+    assert said[2] == "5 more notable change(s) are listed in the table of changes."

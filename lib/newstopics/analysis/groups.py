@@ -33,10 +33,16 @@ articles, the article is the unit the uncertainty is measured in (``unit == "art
   when every group is one article. Where every article is wholly one topic it gives about the articles' own X²
   (tests/test_groups.py: 0.75 against 0.8). When the column varies inside articles (a ``section`` per paragraph),
   groups share articles; their shares then move together and the correction errs on the careful side.
-- *Cells*: each cell's adjusted residual divided by the square root of that design effect, two-sided normal p-values,
-  Holm's correction over every cell of the table (family-wise: a sentence names a particular topic and group, and
-  each one named should hold, not merely most of them, as Benjamini-Hochberg would allow), and only when the test as a
-  whole is significant (a cell is never named against the whole table's verdict).
+  Its p-value is the Rao-Scott F form (as R's ``survey::svychisq`` gives it): ``X² / (d * df)`` against
+  F(df, df * nu), ``nu`` = articles - groups, the degrees of freedom of the variance the correction was measured
+  with; with many articles it is the chi-square's.
+- *Cells*: each cell's adjusted residual divided by the square root of that design effect, two-sided p-values from
+  Student's t on the group's ``articles - 1`` degrees of freedom (as its interval uses), Holm's correction over
+  every cell of the table (family-wise: a sentence names a particular topic and group, and each one named should
+  hold, not merely most of them, as Benjamini-Hochberg would allow), and only when the test as a
+  whole is significant (a cell is never named against the whole table's verdict) and the group's own interval leaves
+  out the other groups' share (a cell is never named where the prevalence chart's bar contains the share it is
+  compared with).
 
 When every group is one article (comparing by ``article_id``) there is no spread between a group's articles to
 measure: documents are the unit (``unit == "document"``) and a sentence says the figures then treat paragraphs as
@@ -65,8 +71,11 @@ OUTLIER = -1  # the outlier topic, as in ``model.OUTLIER`` (not imported: these 
 
 ALPHA = 0.05  # significance level of every test here, after its correction
 MIN_GROUP_DOCS = 30  # a group needs this many documents in topics to be compared ...
-MIN_GROUP_ARTICLES = 2  # ... and this many articles when articles hold several documents (no article-level spread
-#                         can be measured from one article)
+MIN_GROUP_ARTICLES = 3  # ... and this many articles when articles hold several documents: the spread between a
+#                         group's articles is what its intervals and tests rest on, and from 2 articles it is a
+#                         one-degree-of-freedom estimate that is 0 whenever they happen to share a mix (two articles of
+#                         40 paragraphs then counted as 80 independent voices); from 3 on, Student's t on the
+#                         articles' degrees of freedom (4.3 at 2 df) keeps a thin spread from being over-read
 MIN_CELL_DOCS = 10  # distinctive words of a topic x group cell: at least this many documents in the cell and in the
 #                     other groups' documents of the same topic
 WORD_Z = 1.96  # a word is distinctive when its log-odds z-score reaches this (a screening threshold, not corrected
@@ -309,13 +318,15 @@ class GroupTest:
         cramers_v: Cramér's V of the documents' table (an effect size: 0 no association, 1 complete).
         n: documents tested; groups, topics: the table's size.
         low_expected_share: the share of cells expecting fewer than :data:`LOW_EXPECTED` documents.
-        critical: the |residual| the strictest Holm step needs (Bonferroni's z over every cell).
+        critical: the |residual| the strictest Holm step needs (Bonferroni's normal z over every cell; a group of
+            few articles, tested on Student's t, needs more).
         reason: why no test was made ("" when one was).
         residuals: one row per group and topic: ``group``, ``topic``, ``label``, ``observed``, ``expected``,
             ``share_group`` (the topic's share of the group's documents), ``share_rest`` (of the other groups'),
             ``residual`` (Haberman's adjusted standardized residual), ``residual_adjusted`` (divided by the square
-            root of the design effect), ``p`` (two-sided, normal), ``p_holm`` (Holm over every cell) and ``flagged``
-            (``p_holm < alpha`` and the test as a whole significant).
+            root of the design effect), ``p`` (two-sided: Student's t on the group's articles - 1 df when articles
+            are the unit, else normal), ``p_holm`` (Holm over every cell) and ``flagged`` (``p_holm < alpha``, the
+            test as a whole significant and the group's interval leaving out ``share_rest``).
     """
 
     statistic: float = np.nan
@@ -610,6 +621,7 @@ def compare_groups(
     articles = dict(zip(groups["group"], groups["articles"], strict=True))
     prevalence = _prevalence(counts, topic_ids, labels, unit, articles)
     test = _test(counts, topic_ids, labels, unit, alpha)
+    _agree_with_intervals(test, prevalence)
     cells, matrix = _word_matrix(docs["text"].astype(str).tolist(), analyzer)
     distinctive = _distinctive(matrix, cells, group, topic, included, topic_ids, labels, min_cell_docs, word_z,
                                n_words)
@@ -690,10 +702,17 @@ def _test(counts: dict[str, np.ndarray], topic_ids, labels, unit: str, alpha: fl
     expected, resid = adjusted_residuals(observed)
     statistic = float(((observed - expected) ** 2 / expected).sum())
     df = (observed.shape[0] - 1) * (observed.shape[1] - 1)
-    deff = mean_design_effect([c[:, keep] for c in counts.values()]) if unit == "article" else 1.0
-    p_value = float(stats.chi2.sf(statistic / deff, df))
+    adjusted_by = [c[:, keep] for c in counts.values()]
+    if unit == "article":  # Rao-Scott: F on (df, df * nu), nu the articles' degrees of freedom over the groups
+        deff = mean_design_effect(adjusted_by)
+        nu = sum(len(c) for c in adjusted_by) - len(adjusted_by)
+        p_value = float(stats.f.sf(statistic / deff / df, df, df * nu)) if nu > 0 else 1.0
+        cell_df = np.array([max(len(c) - 1, 1) for c in adjusted_by], dtype=float)[:, None]
+    else:
+        deff, p_value, cell_df = 1.0, float(stats.chi2.sf(statistic, df)), None
     adjusted = resid / np.sqrt(deff)
-    p_cell = 2 * stats.norm.sf(np.abs(adjusted))
+    p_cell = (2 * stats.t.sf(np.abs(adjusted), cell_df) if cell_df is not None
+              else 2 * stats.norm.sf(np.abs(adjusted)))
     p_holm = holm(p_cell.ravel()).reshape(p_cell.shape)
     rows_total = observed.sum(axis=1, keepdims=True)
     cols_total = observed.sum(axis=0, keepdims=True)
@@ -714,6 +733,19 @@ def _test(counts: dict[str, np.ndarray], topic_ids, labels, unit: str, alpha: fl
                      topics=len(kept), low_expected_share=float((expected < LOW_EXPECTED).mean()),
                      critical=float(stats.norm.isf(alpha / (2 * cells))),
                      residuals=pd.DataFrame(rows, columns=RESIDUAL_COLUMNS))
+
+
+def _agree_with_intervals(test: GroupTest, prevalence: pd.DataFrame) -> None:
+    """Unflag a cell whose group's interval contains the other groups' share: the test pools the group's and the rest's
+    uncertainty and is the sharper of the two where both are wide, but a cell named "over-represented" must not sit
+    on a chart bar that reaches the share it is compared with."""
+    if not test.tested or test.residuals.empty:
+        return
+    r = test.residuals
+    ci = prevalence.set_index(["group", "topic"])[["low", "high"]]
+    bounds = ci.reindex(pd.MultiIndex.from_arrays([r["group"], r["topic"]])).to_numpy()
+    inside = (bounds[:, 0] <= r["share_rest"].to_numpy()) & (r["share_rest"].to_numpy() <= bounds[:, 1])
+    r.loc[inside, "flagged"] = False
 
 
 def _word_matrix(texts: list[str], analyzer) -> tuple[list[str], sparse.csr_matrix]:

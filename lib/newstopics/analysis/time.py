@@ -25,7 +25,8 @@ The rules, each a setting of :class:`TimeRule`:
   the topic's own counts as prior, a word in every one of 16 documents of a period and in none of the topic's other
   documents scores about 2: rare words are held back, which is the prior's purpose.
 - **Changes**: a topic's share in a period against its trailing level, the pooled share of the ``window`` (3)
-  periods before it (all ``window`` must exist and hold at least ``min_docs`` documents, and so must the period). A
+  periods before it that hold at least ``min_docs`` documents (thinner periods are skipped, not allowed to silence
+  the periods after them; the period itself needs ``min_docs`` too). A
   change is listed when its size is at least ``min_change`` (10 points) and a two-proportion z-test on the effective
   numbers of documents gives a p-value that stays under ``alpha`` (0.05) after the Benjamini-Hochberg correction over
   every topic x period cell tested. Benjamini-Hochberg bounds the share of false flags among those listed; a
@@ -157,8 +158,9 @@ class Timeline:
         if not found:
             if self.tested:
                 out.append(f"No notable change: no topic's share moved by {r.min_change * 100:g} percentage points "
-                           f"or more against its trailing {r.window} {plural(unit, r.window)} with an adjusted p "
-                           f"under {r.alpha:g} ({self.tested:,} topic x {unit} cells tested).")
+                           f"or more against its {r.window} previous {plural(unit, r.window)} of {r.min_docs}+ "
+                           f"documents with an adjusted p under {r.alpha:g} ({self.tested:,} topic x {unit} cells "
+                           f"tested).")
             else:
                 out.append(f"No change could be tested: that needs a {unit} with {r.min_docs} documents or more after "
                            f"{r.window} such {plural(unit, r.window)}.")
@@ -222,7 +224,8 @@ def change_sentence(c, unit: str, rule: TimeRule) -> str:
     p = "adjusted p < 0.001" if c.p_adjusted < 0.001 else f"adjusted p = {c.p_adjusted:.3f}"
     kind, ident = ("Theme", c.theme) if hasattr(c, "theme") else ("Topic", c.topic)
     return (f"{kind} {ident} ({c.label}) {verb} from {pct(c.share_before)} to {pct(c.share_now)} of the coverage "
-            f"{when(c.period, unit)} (against the trailing {rule.window} {plural(unit, rule.window)}; "
+            f"{when(c.period, unit)} (against the {rule.window} {plural(unit, rule.window)} before it with "
+            f"{rule.min_docs} documents or more; "
             f"{c.count} of {c.total} documents; z = {c.z:.1f}, {p}).")
 
 
@@ -378,10 +381,10 @@ def build_timeline(documents: pd.DataFrame, topics: pd.DataFrame, themes: pd.Dat
         tlabels = dict(zip(themes["theme"].astype(int), themes["label"].astype(str), strict=True))
         if include_outliers:
             tlabels.setdefault(OUTLIER, labels.get(OUTLIER, "outliers"))
-        theme_shares, _ = share_table(dated, "theme", sorted(tlabels), tlabels, names, starts)
+        theme_shares, theme_n_eff = share_table(dated, "theme", sorted(tlabels), tlabels, names, starts)
     changes, tested = detect_changes(shares, n_eff, dated, rule)
-    theme_changes = detect_changes(theme_shares, n_eff, dated, rule, by="theme")[0] if len(theme_shares) else \
-        _empty(THEME_CHANGE_COLUMNS)
+    theme_changes = detect_changes(theme_shares, theme_n_eff, dated, rule, by="theme")[0] if len(theme_shares) \
+        else _empty(THEME_CHANGE_COLUMNS)
     words = period_words(dated, labels, names, starts, analyzer, rule)
     return Timeline(unit, "", shares, theme_shares, words, changes, periods, tested=tested,
                     theme_changes=theme_changes, **base)
@@ -432,11 +435,12 @@ def detect_changes(shares: pd.DataFrame, n_eff: np.ndarray, dated: pd.DataFrame,
     counts = shares["count"].to_numpy().reshape(n_per, len(ids)).astype(float)
     total = shares["total"].to_numpy().reshape(n_per, len(ids))[:, 0].astype(float)
     w = rule.window
+    full = np.flatnonzero(total >= rule.min_docs)  # periods with enough documents to measure a share on
     rows = []
-    for t in range(w, n_per):
-        before = slice(t - w, t)
-        if total[t] < rule.min_docs or (total[before] < rule.min_docs).any():
+    for i, t in enumerate(full):
+        if i < w:
             continue
+        before = full[i - w:i]  # the trailing level: the last ``window`` such periods, thinner ones skipped
         k_now, n_now = counts[t], total[t]
         k_before, n_before = counts[before].sum(axis=0), total[before].sum()
         e_now, e_before = n_eff[t], n_eff[before].sum()

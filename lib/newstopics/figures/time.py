@@ -146,7 +146,8 @@ def change_chart(tl: Timeline, max_rows: int = MAX_CHANGES) -> tuple[go.Figure, 
         tl.changes.assign(level="topic")
     if ch.empty:
         return empty_figure(title, tl.sentences()[-1]), ch
-    shown = ch.head(max_rows).sort_values(["start", "level", "topic"], kind="stable")
+    largest = ch.reindex(ch["change"].abs().sort_values(ascending=False, kind="stable").index)
+    shown = largest.head(max_rows).sort_values(["start", "level", "topic"], kind="stable")
     unit, w = tl.period, tl.rule.window
     names = [esc(f"{r.period} · {'theme ' if r.level == 'theme' else ''}{r.topic}: {r.label}", 60)
              for r in shown.itertuples()]
