@@ -176,8 +176,8 @@ else:
 # each group's share of documents in each topic with a 95% interval that counts an article's documents as one
 # article's worth of evidence; a chi-square test of whether the topic mix differs, corrected for that clustering,
 # with the cells that stand out after a Holm correction; and, inside each topic, the words one group uses far more
-# than the others (weighted log-odds with an informative Dirichlet prior, Monroe, Colaresi and Quinn 2008), with the
-# counts behind them and passages that show them. Groups too small to say anything are named, not drawn.
+# than the others (weighted log-odds, Monroe, Colaresi and Quinn 2008, with the topic's own word counts as prior),
+# with the counts behind them and passages that show them. Groups too small to say anything are named, not drawn.
 
 # %%
 with run.stage("figures"):

@@ -361,6 +361,48 @@ def test_waiting_on_a_cluster_whose_workers_all_died_stops_with_the_reason(own_c
         cluster.stop()
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
+def test_a_sweep_waiting_on_a_cluster_whose_workers_all_died_stops_with_the_reason(own_cluster, monkeypatch):
+    """What a sweep waits on (cluster.as_done, each run a task): the workers killed with the runs on them, the wait
+    ends after NO_WORKERS_TIMEOUT_S with the reason, where Dask's as_completed would wait for ever."""
+    import threading
+
+    address, workers = own_cluster
+    monkeypatch.setattr(cluster, "NO_WORKERS_TIMEOUT_S", 5)
+    client = cluster.start(address)
+    try:
+        client.wait_for_workers(2, timeout=120)
+        quick = client.submit(time.sleep, 0, pure=False)
+        futures = [quick] + client.map(time.sleep, [600] * 3, pure=False)
+        outcome = {"done": []}
+
+        def wait():
+            try:
+                for fut in cluster.as_done(client, futures):
+                    outcome["done"].append(fut)
+            except Exception as exc:
+                outcome["error"] = exc
+
+        waiting = threading.Thread(target=wait, daemon=True)
+        waiting.start()
+        deadline = time.time() + 240
+        while not (outcome["done"] and all(client.processing().values())) and time.time() < deadline:
+            time.sleep(0.05)
+        assert outcome["done"] == [quick], "the finished run was not handed over before the workers died"
+        for worker in workers:
+            os.kill(worker.pid, signal.SIGKILL)
+        killed = time.perf_counter()
+        waiting.join(timeout=60)
+        took = time.perf_counter() - killed
+        assert not waiting.is_alive(), "still waiting a minute after the last worker died"
+        assert isinstance(outcome.get("error"), cluster.NoWorkersError), outcome
+        assert f"the Dask scheduler at {address} has had no worker for 5 s" in str(outcome["error"])
+        assert 5 <= took < 5 + 10
+    finally:
+        cluster.stop()
+
+
 @pytest.mark.parametrize("when", ["tasks on them", "between stages"])
 @pytest.mark.slow
 @pytest.mark.cluster

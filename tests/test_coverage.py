@@ -26,25 +26,30 @@ def coverage_run(tmp_path_factory):
     table = _dated_corpus()
     table.to_csv(folder / "dated.csv", index=False)
     return runs.execute({"corpus": str(folder / "dated.csv"), "embedding_model": "static", "stability_runs": 0,
-                         "compare_by": ["source", "author", "desk"]}, runs_dir=folder / "runs", progress=False)
+                         "compare_by": ["source", "author", "desk", "region"]}, runs_dir=folder / "runs",
+                        progress=False)
 
 
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_a_dated_corpus_is_compared_by_any_column_and_read_over_time(coverage_run):
     meta = json.loads((coverage_run / "run.json").read_text())
-    assert meta["status"] == "succeeded" and meta["compare_by"] == ["source", "author", "desk"]
+    assert meta["status"] == "succeeded" and meta["compare_by"] == ["source", "author", "desk", "region"]
     assert meta["corpus"]["documents"] > 4_096 and "desk" in meta["corpus"]["metadata_columns"]
     nb = json.loads((coverage_run / runs.EXECUTED_NOTEBOOK).read_text())
     stderr = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"
               or o["output_type"] == "error"]
     assert stderr == []  # no warning box anywhere in the report, at this size too
     loaded = runs.load_run(coverage_run)
-    assert set(loaded.comparisons) == {"source", "author", "desk"}
+    assert set(loaded.comparisons) == {"source", "author", "desk", "region"}
     by_source = loaded.comparisons["source"]
     assert len(by_source.included) == 4 and by_source.test.p_value < 0.001  # the outlets' desk mixes differ
     assert any("differs by source" in line for line in by_source.sentences())
     assert not loaded.comparisons["desk"].distinctive.empty
+    # region was dealt independently of everything else (bench/dated_corpus.py): the null control finds nothing
+    by_region = loaded.comparisons["region"]
+    assert by_region.test.p_value >= 0.05 and not by_region.test.residuals["flagged"].any()
+    assert any(line.startswith("No clear difference in the topic mix by region") for line in by_region.sentences())
     figs = {p.stem for p in (coverage_run / "figures").glob("*.html")}
     assert {f"compare_{c}_{v}" for c in ("source", "author", "desk") for v in ("prevalence", "residuals", "words")} \
         <= figs

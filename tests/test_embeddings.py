@@ -1,4 +1,5 @@
 """The packaged model, offline, through the content cache."""
+import hashlib
 import os
 
 import numpy as np
@@ -83,6 +84,40 @@ def test_model_identity_is_a_hash_of_every_byte_cached_by_file(tmp_path):
     assert after != before and after.startswith("all-MiniLM-L6-v2-")
     assert R.HASHED == {"files": read["files"] + 1, "bytes": read["bytes"] + size}  # that file alone, read again
     assert E.Embedder(str(copy), use_cache=False).describe()["identity"] == after
+
+
+def test_a_hub_name_is_identified_by_its_cached_files(tmp_path, monkeypatch):
+    """A model named by its hub name (as users with a Hugging Face cache do) is hashed from its snapshot there, so a
+    re-downloaded or edited copy changes its identity; a name cached nowhere falls back to the name."""
+    from huggingface_hub import constants
+
+    from newstopics.embed import resolve as R
+
+    repo = tmp_path / "hub" / "models--acme--news-encoder"
+    snapshot = repo / "snapshots" / "0123abcd"
+    snapshot.mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0123abcd")
+    (snapshot / "config.json").write_text("{}")
+    (snapshot / "model.safetensors").write_bytes(b"weights, first download")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("NEWSTOPICS_CACHE_DIR", str(tmp_path / "cache"))
+
+    def by_hand() -> str:  # SHA-256 over each file's relative path and its bytes' SHA-256, in path order
+        h = hashlib.sha256()
+        for f in sorted(p for p in snapshot.rglob("*") if p.is_file()):
+            h.update(f"{f.relative_to(snapshot).as_posix()}\0{hashlib.sha256(f.read_bytes()).hexdigest()}\n".encode())
+        return h.hexdigest()
+
+    assert R.hub_snapshot("acme/news-encoder") == snapshot
+    before = R.model_identity("acme/news-encoder")
+    assert before == "news-encoder-" + by_hand()[:16]
+    (snapshot / "model.safetensors").write_bytes(b"weights, edited in place")
+    after = R.model_identity("acme/news-encoder")
+    assert after != before and after == "news-encoder-" + by_hand()[:16]
+    assert R.hub_snapshot("acme/not-downloaded") is None
+    assert R.model_identity("acme/not-downloaded") == (
+        "not-downloaded-" + hashlib.sha256(b"acme/not-downloaded").hexdigest()[:16])
 
 
 def _ends(path, n: int = 1 << 20) -> tuple[bytes, bytes]:

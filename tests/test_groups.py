@@ -69,27 +69,41 @@ def test_log_odds_z_matches_monroe_formulas_by_hand():
     assert np.allclose(d2, -delta) and np.allclose(z2, -z)
 
 
-def test_distinctive_words_use_the_corpus_prior_and_report_their_counts():
-    # topic 0: group A says "alpha", group B "beta"; topic 1 (both groups) adds to the corpus counts only
+def test_distinctive_words_use_the_topic_prior_and_report_their_counts():
+    # topic 0: group A says "alpha", group B "beta"; topic 1 (both groups) plays no part in topic 0's words
     docs = alpha_beta(12)
     cmp = G.compare_groups(docs, TOPICS3, "src", str.split)
     row = cmp.distinctive.query("topic == 0 and group == 'A' and word == 'alpha'").iloc[0]
-    # counts in topic 0: A says alpha 12 times of 36 words; B never, of 36; the corpus's counts as the analyzer sees
-    corpus = Counter(w for t in docs["text"] for w in t.split())
-    n = sum(corpus.values())
+    # counts in topic 0: A says alpha 12 times of 36 words; B never, of 36; the prior is the topic's pooled count
     assert (row.count_group, row.count_rest, row.total_group, row.total_rest) == (12, 0, 36, 36)
-    assert row.prior == pytest.approx((36 + 36) * corpus["alpha"] / n)
-    # the z of the whole topic's vocabulary (alpha, beta, shared), recomputed from the formulas
-    vocab = ["alpha", "shared", "beta"]
-    y_g, y_r = np.array([12, 24, 0]), np.array([0, 24, 12])
-    prior = 72 * np.array([corpus[w] for w in vocab]) / n
-    a, a0 = prior[0], 72  # the prior's total over the corpus's whole vocabulary: as many words as the topic holds
-    by_hand = (math.log((12 + a) / (36 + a0 - 12 - a)) - math.log((0 + a) / (36 + a0 - 0 - a))) / math.sqrt(
-        1 / (12 + a) + 1 / a)
-    assert row.z == pytest.approx(by_hand) == pytest.approx(G.log_odds_z(y_g, y_r, prior, a0=72)[1][0])
+    assert row.prior == 12
+    # by hand: a = 12, a0 = 72; delta = log((12 + 12) / (36 + 72 - 24)) - log((0 + 12) / (36 + 72 - 12))
+    # = log(24/84) - log(12/96) = log(2.2857) = 0.827; var = 1/24 + 1/12 = 0.125; z = 0.827 / 0.354 = 2.34
+    assert row.delta == pytest.approx(math.log(24 / 84 / (12 / 96)))
+    assert row.z == pytest.approx(math.log(24 / 84 / (12 / 96)) / math.sqrt(0.125))
     assert "beta" not in set(cmp.distinctive.query("group == 'A'")["word"])
     assert set(cmp.distinctive.query("group == 'B'")["word"]) == {"beta"}
     assert "shared" not in set(cmp.distinctive["word"])  # same rate in both groups
+
+
+def test_a_word_used_at_the_same_rate_scores_zero_whatever_the_sizes():
+    # inside one topic, a small group (40 words) and a large one (400) both use "win" at 2.5%; "win" fills another
+    # topic, so the corpus's share of it is far larger. With the topic's counts as prior its delta is exactly 0; a
+    # corpus prior (a = a0 * corpus share) would call it distinctive of the small group
+    rows = [{"src": "small", "article_id": f"s{i}", "topic": 0, "text": "win " + "aa " * 39} for i in range(10)]
+    rows += [{"src": "large", "article_id": f"l{i}", "topic": 0, "text": "win " + "bb " * 39} for i in range(100)]
+    rows += [{"src": g, "article_id": f"{g}t{i}", "topic": 1, "text": "win " * 20} for g in ("small", "large")
+             for i in range(40)]
+    docs = documents(rows)
+    y_g, y_r = np.array([10, 390, 0]), np.array([100, 0, 3900])  # win, aa, bb in topic 0
+    delta, z = G.log_odds_z(y_g, y_r, y_g + y_r, a0=4400)
+    assert delta[0] == pytest.approx(0.0, abs=1e-12)
+    corpus = Counter(w for t in docs["text"] for w in t.split())
+    n = sum(corpus.values())
+    _, z_corpus = G.log_odds_z(y_g, y_r, 4400 * np.array([corpus[w] for w in ("win", "aa", "bb")]) / n, a0=4400)
+    assert z_corpus[0] > 10  # what the corpus prior said of a word used at the same rate
+    cmp = G.compare_groups(docs, TOPICS3, "src", str.split, min_group_articles=1)
+    assert "win" not in set(cmp.distinctive["word"])
 
 
 def test_a_word_is_named_in_a_sentence_only_past_its_threshold():
@@ -104,19 +118,14 @@ def test_a_word_is_named_in_a_sentence_only_past_its_threshold():
     assert len(said) == 1 and "(333.3 against 0.0 per 1,000 words, 40 against 0 times" in said[0]
 
 
-def test_a_word_the_group_uses_less_is_never_called_distinctive_whatever_the_prior_says():
-    # "zz" fills topic 1, so the corpus prior for it is large; inside topic 0, A uses it at 10% and B at 12%
+def test_a_word_the_group_uses_less_is_never_called_distinctive():
+    # inside topic 0, A uses "zz" at 10% and B at 12%: it is no word of A's
     rows = [{"src": "A", "article_id": f"a{i}", "topic": 0, "text": "zz " + "aa " * 9} for i in range(10)]
     rows += [{"src": "B", "article_id": f"b{i}", "topic": 0, "text": "zz " * 3 + "bb " * 22} for i in range(20)]
     rows += [{"src": g, "article_id": f"{g}t{i}", "topic": 1, "text": "zz " * 10} for g in "AB" for i in range(30)]
-    docs = documents(rows)
-    corpus = Counter(w for t in docs["text"] for w in t.split())
-    n = sum(corpus.values())
-    # the unguarded formula calls "zz" distinctive of A: the prior pulls A's 100 words far more than B's 500
-    _, z = G.log_odds_z([10, 90, 0], [60, 0, 440], 600 * np.array([corpus["zz"], corpus["aa"], corpus["bb"]]) / n,
-                        a0=600)
-    assert z[0] > G.WORD_Z
-    cmp = G.compare_groups(docs, TOPICS3, "src", str.split)
+    _, z = G.log_odds_z([10, 90, 0], [60, 0, 440], np.array([70, 90, 440]), a0=600)
+    assert z[0] < 0  # the topic prior gives it a negative score
+    cmp = G.compare_groups(documents(rows), TOPICS3, "src", str.split)
     a_words = set(cmp.distinctive.query("group == 'A' and topic == 0")["word"])
     assert "aa" in a_words and "zz" not in a_words
     assert not any("“zz”" in s and " A uses " in s for s in cmp.sentences())
@@ -457,8 +466,6 @@ def test_seeds_words_and_passages_are_the_texts_own(seeds_result):
     assert cmp.unit == "article" and len(cmp.distinctive) >= 10 and len(cmp.passages) >= 10
     docs = r.documents
     words = [[w for w in analyzer(t) if " " not in w] for t in docs["text"]]
-    corpus = Counter(w for ws in words for w in ws)
-    total = sum(corpus.values())
     for row in cmp.distinctive.head(15).itertuples():
         in_topic = (docs["topic"] == row.topic).to_numpy()
         mine = Counter(w for ws, m in zip(words, in_topic & (docs["half"] == row.group).to_numpy(), strict=True)
@@ -468,7 +475,7 @@ def test_seeds_words_and_passages_are_the_texts_own(seeds_result):
         assert (row.count_group, row.count_rest) == (mine[row.word], rest[row.word])
         assert (row.total_group, row.total_rest) == (sum(mine.values()), sum(rest.values()))
         vocab = sorted(set(mine) | set(rest))
-        prior = (row.total_group + row.total_rest) * np.array([corpus[w] for w in vocab]) / total
+        prior = np.array([mine[w] + rest[w] for w in vocab])
         _, z = G.log_odds_z([mine[w] for w in vocab], [rest[w] for w in vocab], prior,
                             a0=row.total_group + row.total_rest)
         assert row.z == pytest.approx(z[vocab.index(row.word)])

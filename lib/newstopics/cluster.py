@@ -290,6 +290,33 @@ def result_of(future, client):
                            "the values the run had sent them: run again.") from None
 
 
+def as_done(client, futures):
+    """``futures`` as each finishes (a sweep's runs), waited for as long as the cluster has a worker to compute them.
+
+    Raises:
+        NoWorkersError: the cluster has had no worker for :data:`NO_WORKERS_TIMEOUT_S` seconds while some were still
+            pending (checked every :data:`POLL_S` seconds); they are cancelled. Dask's own ``as_completed`` would wait
+            forever: a remote scheduler's no-workers timeout is its own configuration, not this process's.
+    """
+    from distributed import wait
+
+    pending = set(futures)
+    alone_since = None
+    while pending:
+        try:
+            done, pending = wait(pending, timeout=POLL_S, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done = set()
+        yield from done
+        if not pending:
+            return
+        alone_since = None if workers(client) else alone_since or time.monotonic()
+        if alone_since is not None and time.monotonic() - alone_since >= NO_WORKERS_TIMEOUT_S:
+            with contextlib.suppress(Exception):
+                client.cancel(list(pending))
+            raise NoWorkersError(_no_workers(client))
+
+
 def a_worker(client) -> None:
     """Return once the cluster has a worker; raise :class:`NoWorkersError` when it has had none for
     :data:`NO_WORKERS_TIMEOUT_S` seconds."""

@@ -59,14 +59,31 @@ def window_tokens(path: Path | None) -> int:
 def model_digest(name: str) -> str:
     """SHA-256 (hex) of everything the model is: every file in its folder, by relative path and full content (read
     from :data:`HASHES_FILE` when a file's path, size, mtime and ctime are those it was hashed with); for a
-    ``static`` name, its table's version and its teacher's digest; for a name with no folder here, the name."""
+    ``static`` name, its table's version and its teacher's digest; for a model hub name, the files of its snapshot
+    in the local Hugging Face cache (:func:`hub_snapshot`), so a changed download changes it too; for a name with no
+    files here at all, the name."""
     teacher = static_teacher(name)
     if teacher is not None:
         from .static import STATIC_DIMS, STATIC_VERSION
 
         return hashlib.sha256(f"static{STATIC_DIMS}v{STATIC_VERSION}\0{model_digest(teacher)}".encode()).hexdigest()
-    path = resolve_model_path(name)
+    path = resolve_model_path(name) or hub_snapshot(name)
     return folder_digest(path) if path is not None else hashlib.sha256(name.encode()).hexdigest()
+
+
+def hub_snapshot(name: str) -> Path | None:
+    """The folder of the model hub name ``name`` in the local Hugging Face cache (as sentence-transformers would
+    load it: ``name``, else ``sentence-transformers/<name>``), without the network; None when it is not cached."""
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:  # pragma: no cover - sentence-transformers depends on it
+        return None
+    for repo in (name,) if "/" in name else (name, f"sentence-transformers/{name}"):
+        try:
+            return Path(snapshot_download(repo, local_files_only=True))
+        except Exception:  # not cached here (or not a valid repository name)
+            continue
+    return None
 
 
 def model_identity(name: str, digest: str | None = None) -> str:

@@ -102,7 +102,9 @@ def prevalence_chart(cmp: GroupComparison, max_groups: int = MAX_GROUPS,
             "interval" if cmp.unit == "article" else "treating each group's documents as independent")
     return guide(fig, f"Each row is a topic (largest first), each colour a {_what(cmp.by)}: the dot is the share of "
                       f"that {_what(cmp.by)}'s documents in the topic, the bar its {CONFIDENCE:.0%} interval, measured "
-                      f"{unit}. Dots far apart with bars that do not overlap mark a topic covered differently."), table
+                      f"{unit}. Whether a difference is clear is the test's call (the residuals chart marks the "
+                      f"cells it names), not the bars': a named cell's bar always leaves out the other groups' "
+                      f"share."), table
 
 
 def residual_heatmap(cmp: GroupComparison, max_groups: int = MAX_GROUPS,
@@ -205,10 +207,10 @@ def distinctive_words(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_gr
     ))
     fig.update_layout(title=title + note, height=min(MAX_HEIGHT, 140 + 48 * len(compact)))
     return guide(fig, f"Each row is a topic and a {_what(cmp.by)}: the words its documents in that topic use more "
-                      f"often than the other groups' documents of the same topic (weighted log-odds with the corpus "
-                      f"as prior; z ≥ {cmp.settings.get('word_z', 1.96):g}, most distinctive first), with how often "
-                      f"each occurs in the group and in the rest. Rare words need large counts to stand out; "
-                      f"read them as leads, not proof."), drawn.reset_index(drop=True)
+                      f"often than the other groups' documents of the same topic (weighted log-odds, the topic's own "
+                      f"word counts as prior; z ≥ {cmp.settings.get('word_z', 1.96):g}, most distinctive first), "
+                      f"with how often each occurs in the group and in the rest. Rare words need large counts to "
+                      f"stand out; read them as leads, not proof."), drawn.reset_index(drop=True)
 
 
 def distinctive_html(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN) -> str:

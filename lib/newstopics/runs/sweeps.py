@@ -97,7 +97,6 @@ def _on_cluster(spec: str, members: list[dict], runs_dir: Path, name: str,
                 progress: bool) -> list[tuple[str, str, str]]:
     """The sweep's runs as tasks on the cluster ``spec`` (started for the sweep when ``local:N``); each run's run.json
     records the scheduler and the worker it ran on."""
-    from distributed import as_completed
     from tqdm.auto import tqdm
 
     from .. import cluster
@@ -108,9 +107,9 @@ def _on_cluster(spec: str, members: list[dict], runs_dir: Path, name: str,
         cluster.wait_ready()
         futures = client.map(_member_task, members, [str(runs_dir)] * len(members), pure=False)
         results = []
-        for fut in tqdm(as_completed(futures), total=len(futures), desc=f"sweep {name} on {scheduler}",
+        for fut in tqdm(cluster.as_done(client, futures), total=len(futures), desc=f"sweep {name} on {scheduler}",
                         disable=not progress):
-            folder, status, error, worker = fut.result()
+            folder, status, error, worker = cluster.result_of(fut, client)
             if folder and Path(folder).is_dir():
                 update_run_json(Path(folder), sweep={"name": name, "scheduler": scheduler, "worker": worker})
             results.append((folder, status, error))
