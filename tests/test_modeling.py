@@ -213,3 +213,14 @@ def test_the_per_article_mix_is_drawn_only_when_articles_hold_several_documents(
     assert "100% of the 145 articles hold a single document" in note
     tall = F.article_topic_heatmap(one_each)
     assert len(tall.data[0].y) == F.HEATMAP_MAX_ROWS and tall.layout.height <= 900
+    # many rows: each name on one line (cut at 45 characters, whole in the hover box), a repeated title numbered
+    # rather than folded into the row of its namesake
+    pairs = result.documents.assign(article_id=result.documents["doc_id"] // 2)
+    pairs["title"] = ["A very long headline about chips, prices and open models, in full " + ("even" if a % 2 else "odd")
+                      for a in pairs["article_id"]]
+    heat = F.article_topic_heatmap(M.TopicResult(result.model, pairs, result.topics, result.embeddings,
+                                                 result.sizing)).data[0]
+    assert len(heat.y) == len(set(heat.y)) == F.HEATMAP_MAX_ROWS
+    assert all("<br>" not in y and len(y) <= 45 + 5 for y in heat.y)
+    assert heat.y[0] == "A very long headline about chips, prices and…" and heat.y[2].endswith("… (3)")
+    assert heat.customdata[0][0][0].endswith("open models, in full odd")

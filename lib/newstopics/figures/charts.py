@@ -175,17 +175,27 @@ def article_topic_heatmap(
         f"{topic_of.get(c, '')}: {c.split(' · ')[0]}" if topic_of.get(c, -1) != OUTLIER else "outliers"
         for c in mix.columns
     ]
+    # rows of 22 px hold one line: beyond 10 rows a name is cut to one line (whole in the hover box); a name that
+    # repeats (two articles of one title) gets a number, or the heat map would fold the two rows into one
+    rows = [esc(n, 45) if len(names) <= 10 else esc(n if len(n) <= 45 else n[:44] + "…") for n in names]
+    seen: dict[str, int] = {}
+    for i, r in enumerate(rows):
+        seen[r] = seen.get(r, 0) + 1
+        rows[i] = r if seen[r] == 1 else f"{r} ({seen[r]})"
+    cells = np.empty((len(names), len(mix.columns), 2), dtype=object)
+    cells[:, :, 0] = [[esc(n) for _ in mix.columns] for n in names]
+    cells[:, :, 1] = [[esc(c) for c in mix.columns] for _ in names]
     fig = go.Figure(
         go.Heatmap(
             z=mix.to_numpy(),
             x=[esc(t) for t in ticks],
-            y=[esc(n, 45) for n in names],
+            y=rows,
             colorscale="Blues",
             zmin=0,
             zmax=1,
-            customdata=np.array([[esc(c) for c in mix.columns]] * len(names)),
+            customdata=cells,
             colorbar=dict(title="share"),
-            hovertemplate="%{y}<br>%{customdata}<br>%{z:.0%} of its documents<extra></extra>",
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{z:.0%} of its documents<extra></extra>",
         )
     )
     fig.update_layout(

@@ -26,6 +26,12 @@ def _what(by: str) -> str:
     return "article" if by == "article_id" else by
 
 
+def _a(by: str) -> str:
+    """The column's name as a reader says it, with its article: "a source", "an author"."""
+    what = _what(by)
+    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
+
+
 def _shown(cmp: GroupComparison, max_groups: int, max_topics: int) -> tuple[list[str], list[int], str]:
     """The groups (largest first) and topics (most documents in the compared groups first) drawn, and the title's
     note on what was left out."""
@@ -100,7 +106,7 @@ def prevalence_chart(cmp: GroupComparison, max_groups: int = MAX_GROUPS,
     fig.update_xaxes(rangemode="tozero")
     unit = ("over articles (documents of one article are not independent), so a group of few articles has a wide "
             "interval" if cmp.unit == "article" else "treating each group's documents as independent")
-    return guide(fig, f"Each row is a topic (largest first), each colour a {_what(cmp.by)}: the dot is the share of "
+    return guide(fig, f"Each row is a topic (largest first), each colour {_a(cmp.by)}: the dot is the share of "
                       f"that {_what(cmp.by)}'s documents in the topic, the bar its {CONFIDENCE:.0%} interval, measured "
                       f"{unit}. Whether a difference is clear is the test's call (the residuals chart marks the "
                       f"cells it names), not the bars': a named cell's bar always leaves out the other groups' "
@@ -148,7 +154,7 @@ def residual_heatmap(cmp: GroupComparison, max_groups: int = MAX_GROUPS,
     alpha = cmp.settings.get("alpha", ALPHA)
     verdict = (f"The test as a whole is significant ({_p(t.p_value)}), so " if t.p_value < alpha
                else f"The test as a whole is not significant ({_p(t.p_value)}), so no cell is marked and ")
-    return guide(fig, f"Each cell compares a {_what(cmp.by)}'s documents in a topic with what independence of "
+    return guide(fig, f"Each cell compares {_a(cmp.by)}'s documents in a topic with what independence of "
                       f"{_what(cmp.by)} and topic predicts: red more, blue fewer; the number is the adjusted residual "
                       f"divided by the square root of the design effect ({t.design_effect:.2f}). {verdict}● marks "
                       f"the cells significant after Holm's correction over all {len(r)} cells."), table
@@ -206,7 +212,7 @@ def distinctive_words(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_gr
                    align="left", font=dict(size=11), height=26),
     ))
     fig.update_layout(title=title + note, height=min(MAX_HEIGHT, 140 + 48 * len(compact)))
-    return guide(fig, f"Each row is a topic and a {_what(cmp.by)}: the words its documents in that topic use more "
+    return guide(fig, f"Each row is a topic and {_a(cmp.by)}: the words its documents in that topic use more "
                       f"often than the other groups' documents of the same topic (weighted log-odds, the topic's own "
                       f"word counts as prior; z ≥ {cmp.settings.get('word_z', 1.96):g}, most distinctive first), "
                       f"with how often each occurs in the group and in the rest. Rare words need large counts to "
