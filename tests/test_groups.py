@@ -75,12 +75,13 @@ def test_distinctive_words_use_the_topic_prior_and_report_their_counts():
     cmp = G.compare_groups(docs, TOPICS3, "src", str.split)
     row = cmp.distinctive.query("topic == 0 and group == 'A' and word == 'alpha'").iloc[0]
     # counts in topic 0: A says alpha 12 times of 36 words; B never, of 36; the prior is the topic's pooled count
-    assert (row.count_group, row.count_rest, row.total_group, row.total_rest) == (12, 0, 36, 36)
-    assert row.prior == 12
-    # by hand: a = 12, a0 = 72; delta = log((12 + 12) / (36 + 72 - 24)) - log((0 + 12) / (36 + 72 - 12))
-    # = log(24/84) - log(12/96) = log(2.2857) = 0.827; var = 1/24 + 1/12 = 0.125; z = 0.827 / 0.354 = 2.34
-    assert row.delta == pytest.approx(math.log(24 / 84 / (12 / 96)))
-    assert row.z == pytest.approx(math.log(24 / 84 / (12 / 96)) / math.sqrt(0.125))
+    # each article counts a word once: A's 12 articles use alpha and shared (24 presences), B's use beta and shared
+    assert (row.count_group, row.count_rest, row.total_group, row.total_rest) == (12, 0, 24, 24)
+    assert (row.articles_group, row.articles_rest) == (12, 12) and row.prior == 12
+    # by hand: a = 12, a0 = 48; delta = log((12 + 12) / (24 + 48 - 24)) - log((0 + 12) / (24 + 48 - 12))
+    # = log(24/48) - log(12/60) = log(2.5) = 0.916; var = 1/24 + 1/12 = 0.125; z = 0.916 / 0.354 = 2.59
+    assert row.delta == pytest.approx(math.log(2.5))
+    assert row.z == pytest.approx(math.log(2.5) / math.sqrt(0.125))
     assert "beta" not in set(cmp.distinctive.query("group == 'A'")["word"])
     assert set(cmp.distinctive.query("group == 'B'")["word"]) == {"beta"}
     assert "shared" not in set(cmp.distinctive["word"])  # same rate in both groups
@@ -114,8 +115,9 @@ def test_a_word_is_named_in_a_sentence_only_past_its_threshold():
     cmp = G.compare_groups(alpha_beta(40), TOPICS3, "src", str.split)
     z = cmp.distinctive.set_index(["group", "word"])["z"]
     assert z[("A", "alpha")] >= G.SENTENCE_WORD_Z
-    said = [s for s in cmp.sentences() if s.startswith("Inside topic 0 (Chips), A uses “alpha”")]
-    assert len(said) == 1 and "(333.3 against 0.0 per 1,000 words, 40 against 0 times" in said[0]
+    said = [s for s in cmp.sentences() if s.startswith("Inside topic 0 (Chips), A's articles use these words more")]
+    # by hand: a = 40, a0 = 160: log(80/160) - log(40/200) = 0.916 over sqrt(1/80 + 1/40) = 0.194: z 4.7
+    assert len(said) == 1 and ": “alpha” in 40 of 40 (100%) against 0 of 40 (0%), z 4.7 (z ≥ 3)." in said[0]
 
 
 def test_a_word_the_group_uses_less_is_never_called_distinctive():
@@ -463,23 +465,30 @@ def test_seeds_words_and_passages_are_the_texts_own(seeds_result):
     # threshold here, to have words whose counts and z-scores can be checked
     assert G.compare_groups(r.documents, r.topics, "half", analyzer, min_cell_docs=4).distinctive.empty
     cmp = G.compare_groups(r.documents, r.topics, "half", analyzer, min_cell_docs=4, word_z=1.0)
-    assert cmp.unit == "article" and len(cmp.distinctive) >= 10 and len(cmp.passages) >= 10
+    assert cmp.unit == "article" and len(cmp.distinctive) >= 1 and len(cmp.passages) >= 1
     docs = r.documents
-    words = [[w for w in analyzer(t) if " " not in w] for t in docs["text"]]
+    words = [{w for w in analyzer(t) if " " not in w} for t in docs["text"]]
+
+    def per_article(mask) -> tuple[Counter, int]:  # each article of the cell counts a word once
+        used: dict[str, set] = {}
+        for ws, a, m in zip(words, docs["article_id"], mask, strict=True):
+            if m:
+                used.setdefault(a, set()).update(ws)
+        return Counter(w for ws in used.values() for w in ws), len(used)
+
     for row in cmp.distinctive.head(15).itertuples():
         in_topic = (docs["topic"] == row.topic).to_numpy()
-        mine = Counter(w for ws, m in zip(words, in_topic & (docs["half"] == row.group).to_numpy(), strict=True)
-                       if m for w in ws)
-        rest = Counter(w for ws, m in zip(words, in_topic & (docs["half"] != row.group).to_numpy(), strict=True)
-                       if m for w in ws)
+        mine, art_g = per_article(in_topic & (docs["half"] == row.group).to_numpy())
+        rest, art_r = per_article(in_topic & (docs["half"] != row.group).to_numpy())
         assert (row.count_group, row.count_rest) == (mine[row.word], rest[row.word])
         assert (row.total_group, row.total_rest) == (sum(mine.values()), sum(rest.values()))
+        assert (row.articles_group, row.articles_rest) == (art_g, art_r)
         vocab = sorted(set(mine) | set(rest))
         prior = np.array([mine[w] + rest[w] for w in vocab])
         _, z = G.log_odds_z([mine[w] for w in vocab], [rest[w] for w in vocab], prior,
                             a0=row.total_group + row.total_rest)
         assert row.z == pytest.approx(z[vocab.index(row.word)])
-        assert row.z >= 1.0 and row.count_group / row.total_group > row.count_rest / row.total_rest
+        assert row.z >= 1.0 and row.count_group / art_g > row.count_rest / art_r and row.count_group >= 3
     for p in cmp.passages.itertuples():
         doc = docs.set_index("doc_id").loc[p.doc_id]
         assert doc["topic"] == p.topic and doc["half"] == p.group
@@ -492,7 +501,7 @@ def test_tables_survive_csv_and_give_the_same_sentences(seeds_result, tmp_path):
     r = seeds_result
     cmp = G.compare_groups(r.documents, r.topics, "half", r.model.vectorizer_model.build_analyzer(),
                            min_cell_docs=4, word_z=1.0, sentence_word_z=1.0)  # low: words in the sentences too
-    assert any("uses “" in s for s in cmp.sentences())
+    assert any("articles use these words more" in s for s in cmp.sentences())
     for name, table in cmp.to_tables().items():
         table.to_csv(tmp_path / f"{name}.csv", index=False)
     back = G.GroupComparison.from_tables({name: _read_table(tmp_path / f"{name}.csv") for name in cmp.to_tables()})
@@ -613,3 +622,17 @@ def test_cells_beyond_the_sentence_cap_are_counted():
     assert sum(" is over-represented in " in s or " is under-represented in " in s for s in said) == \
         G.MAX_SENTENCES_PER_KIND == 10
     assert "2 more cells stand out (see the residuals table)." in said
+
+
+def test_one_article_repeating_a_word_is_one_article_not_forty_uses():
+    # X and Y: 10 articles of 4 paragraphs each in topic 0, the same words, except that one article of X says
+    # "border" ten times in each of its paragraphs (40 uses). Counted by use, X uses it 40 times to none (z 3.6);
+    # counted by article, 1 of X's 10 articles against 0 of Y's: not a word of X's
+    rows = [{"src": g, "article_id": f"{g}{a}", "topic": 0,
+             "text": "chips export rules " + ("border " * 10 if g == "X" and a == 0 else "")}
+            for g in "XY" for a in range(10) for _ in range(4)]
+    by_use = G.log_odds_z([40, 40, 40, 40], [0, 40, 40, 40], np.array([40, 80, 80, 80]), a0=280)[1][0]
+    assert by_use > G.SENTENCE_WORD_Z
+    cmp = G.compare_groups(documents(rows), TOPICS3, "src", str.split, min_cell_docs=4)
+    assert cmp.unit == "article" and "border" not in set(cmp.distinctive["word"])
+    assert not any("border" in s for s in cmp.sentences())

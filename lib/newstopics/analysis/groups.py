@@ -356,7 +356,8 @@ GROUP_COLUMNS = ["group", "documents", "in_topics", "outliers", "articles", "inc
 PREVALENCE_COLUMNS = ["group", "topic", "label", "count", "total", "share", "low", "high", "design_effect",
                       "articles"]
 DISTINCTIVE_COLUMNS = ["topic", "label", "group", "rank", "word", "z", "delta", "count_group", "count_rest",
-                       "total_group", "total_rest", "prior", "docs_group", "docs_rest"]
+                       "total_group", "total_rest", "prior", "docs_group", "docs_rest", "articles_group",
+                       "articles_rest"]
 PASSAGE_COLUMNS = ["topic", "label", "group", "rank", "doc_id", "article_id", "title", "score", "words", "excerpt"]
 _TEST_FIELDS = ["statistic", "df", "p_documents", "design_effect", "statistic_adjusted", "p_value", "cramers_v", "n",
                 "groups", "topics", "low_expected_share", "critical", "reason"]
@@ -379,8 +380,10 @@ class GroupComparison:
         test: the chi-square test and its residuals (:class:`GroupTest`).
         distinctive: per topic and group, the words the group uses more than the other groups' documents of the
             topic (``DISTINCTIVE_COLUMNS``): ``z`` and ``delta`` from :func:`log_odds_z`, ``count_group`` and
-            ``count_rest`` (the word's count), ``total_group`` and ``total_rest`` (all words), ``prior`` (its prior
-            count), ``docs_group`` and ``docs_rest``.
+            ``count_rest`` (the articles of the topic, in the group and in the rest, whose documents use the word:
+            each article counts a word once), ``total_group`` and ``total_rest`` (those counts over all words),
+            ``prior`` (its prior count), ``docs_group`` and ``docs_rest``, ``articles_group`` and ``articles_rest``
+            (the cell's documents and articles).
         passages: per topic and group, up to :data:`N_PASSAGES` documents (``PASSAGE_COLUMNS``): the share of the
             document's words that are the cell's distinctive words (``score``), which ones (``words``), an
             ``excerpt`` around the first.
@@ -515,9 +518,11 @@ class GroupComparison:
 
     def _word_sentences(self, word_z: float) -> list[str]:
         d = self.distinctive
-        rate_g = d["count_group"] / d["total_group"].where(d["total_group"] > 0)
-        rate_r = d["count_rest"] / d["total_rest"].where(d["total_rest"] > 0)
-        d = d.assign(rate_group=1000 * rate_g, rate_rest=1000 * rate_r)
+        if "articles_group" not in d:  # a run saved before words were counted per article
+            return []
+        rate_g = d["count_group"] / d["articles_group"].where(d["articles_group"] > 0)
+        rate_r = d["count_rest"] / d["articles_rest"].where(d["articles_rest"] > 0)
+        d = d.assign(rate_group=rate_g, rate_rest=rate_r)
         d = d[(d["z"] >= word_z) & (d["rate_group"] > d["rate_rest"])]
         if d.empty:
             return []
@@ -526,11 +531,11 @@ class GroupComparison:
         out = []
         for (topic, group), _ in cells.items():
             words = d[(d["topic"] == topic) & (d["group"] == group)].sort_values("z", ascending=False).head(3)
-            listed = "; ".join(f"“{w.word}” ({_rate(w.rate_group)} against {_rate(w.rate_rest)} per 1,000 words, "
-                               f"{w.count_group} against {w.count_rest} times, z {w.z:.1f})"
+            listed = "; ".join(f"“{w.word}” in {w.count_group} of {w.articles_group:,} ({_pct(w.rate_group)}) "
+                               f"against {w.count_rest} of {w.articles_rest:,} ({_pct(w.rate_rest)}), z {w.z:.1f}"
                                for w in words.itertuples())
-            out.append(f"Inside topic {topic} ({words['label'].iloc[0]}), {group} uses {listed} more than the other "
-                       f"groups do (z ≥ {word_z:g}).")
+            out.append(f"Inside topic {topic} ({words['label'].iloc[0]}), {group}'s articles use these words more "
+                       f"than the other groups' do: {listed} (z ≥ {word_z:g}).")
         return out
 
 
@@ -548,8 +553,8 @@ def _n(count, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def _rate(x: float) -> str:
-    return f"{x:.1f}" if x >= 1 or x == 0 else f"{x:.2g}"
+def _pct(x: float) -> str:
+    return f"{x:.0%}" if x >= 0.1 or x == 0 else f"{x:.1%}"
 
 
 def _p(p: float) -> str:
@@ -624,8 +629,8 @@ def compare_groups(
     test = _test(counts, topic_ids, labels, unit, alpha)
     _agree_with_intervals(test, prevalence)
     cells, matrix = _word_matrix(docs["text"].astype(str).tolist(), analyzer)
-    distinctive = _distinctive(matrix, cells, group, topic, included, topic_ids, labels, min_cell_docs, word_z,
-                               n_words)
+    distinctive = _distinctive(matrix, cells, group, article, topic, included, topic_ids, labels, min_cell_docs,
+                               word_z, n_words)
     passages = _passages(docs, matrix, cells, group, topic, distinctive)
     return GroupComparison(by=by, unit=unit, groups=groups, prevalence=prevalence, test=test,
                            distinctive=distinctive, passages=passages, settings=settings)
@@ -764,16 +769,24 @@ def _word_matrix(texts: list[str], analyzer) -> tuple[list[str], sparse.csr_matr
     return list(vocab), m
 
 
-def _distinctive(matrix, words, group, topic, included, topic_ids, labels, min_cell_docs, word_z,
+def _distinctive(matrix, words, group, article, topic, included, topic_ids, labels, min_cell_docs, word_z,
                  n_words) -> pd.DataFrame:
     """Per topic and included group: the words with the highest log-odds z against the other included groups'
-    documents of the same topic. The prior is the topic's own pooled word counts, all groups together (``a_i = y_i^g +
-    y_i^r``, ``a0 = n^g + n^r``): the background a group's words are set against is the topic they share, so a word
-    used at the same rate by both sides scores exactly 0 whatever the sides' sizes. A prior from the whole corpus
-    (Monroe et al.'s own choice, made there for one topic) is off-scale inside one topic: a word frequent elsewhere
-    ("win" in a sport-heavy corpus) gets a prior far above its counts in a budget topic, which shrinks its variance
-    and leaves the smaller side's share of the prior as the signal (5 against 25 uses at 0.59 and 0.50 per 1,000
-    words scored z = 6.0; with the topic's counts, 0.1)."""
+    documents of the same topic.
+
+    *Counted per article.* Each article (of the group, in the topic) counts a word once, however many of its
+    paragraphs use it: an article is one voice, as in the test of the topic mix, and one article that repeats a word
+    forty times is one article that uses it. Counting the word's occurrences instead made a column dealt at random
+    (``region`` in bench/dated_corpus.py, whose topic mix shows no difference) name ten words a region "uses more",
+    each carried by one or two articles (z 4.7-5.9). With one document per article this is the documents' presence.
+
+    *Prior.* The topic's own pooled counts, all groups together (``a_i = y_i^g + y_i^r``, ``a0 = n^g + n^r``): the
+    background a group's words are set against is the topic they share, so a word used at the same rate by both
+    sides scores exactly 0 whatever the sides' sizes. A prior from the whole corpus (Monroe et al.'s own choice,
+    made there for one topic) is off-scale inside one topic: a word frequent elsewhere ("win" in a sport-heavy
+    corpus) gets a prior far above its counts in a budget topic, which shrinks its variance and leaves the smaller
+    side's share of the prior as the signal (5 against 25 uses at 0.59 and 0.50 per 1,000 words scored z = 6.0; with
+    the topic's counts, 0.1)."""
     rows = []
     if matrix.sum() == 0 or len(included) < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
@@ -784,9 +797,17 @@ def _distinctive(matrix, words, group, topic, included, topic_ids, labels, min_c
         docs_per_group = np.bincount(code[idx], minlength=len(included))
         if not ((docs_per_group >= min_cell_docs) & (len(idx) - docs_per_group >= min_cell_docs)).any():
             continue
-        member = sparse.csr_matrix((np.ones(len(idx)), (code[idx], np.arange(len(idx)))),
-                                   shape=(len(included), len(idx)))
-        per_group = np.asarray((member @ matrix[idx]).todense())  # groups x words
+        # one row per (group, article) of the topic: which words its documents use
+        pair = pd.factorize(pd.Series(code[idx]).astype(str) + "\0" + pd.Series(article[idx]).astype(str))[0]
+        n_pairs = int(pair.max()) + 1
+        member = sparse.csr_matrix((np.ones(len(idx)), (pair, np.arange(len(idx)))), shape=(n_pairs, len(idx)))
+        uses = (member @ (matrix[idx] > 0).astype(np.float64)) > 0  # pairs x words: the article uses the word
+        pair_group = np.zeros(n_pairs, dtype=int)
+        pair_group[pair] = code[idx]
+        articles_per_group = np.bincount(pair_group, minlength=len(included))
+        by_group = sparse.csr_matrix((np.ones(n_pairs), (pair_group, np.arange(n_pairs))),
+                                     shape=(len(included), n_pairs))
+        per_group = np.asarray((by_group @ uses.astype(np.float64)).todense())  # groups x words: articles using it
         topic_total = per_group.sum(axis=0)
         used = topic_total > 0
         w = words[used]
@@ -794,6 +815,7 @@ def _distinctive(matrix, words, group, topic, included, topic_ids, labels, min_c
             docs_g, docs_r = int(docs_per_group[gi]), int(len(idx) - docs_per_group[gi])
             if docs_g < min_cell_docs or docs_r < min_cell_docs:
                 continue
+            art_g, art_r = int(articles_per_group[gi]), int(n_pairs - articles_per_group[gi])
             y_g = per_group[gi, used]
             y_r = topic_total[used] - y_g
             n_g, n_r = y_g.sum(), y_r.sum()
@@ -802,15 +824,16 @@ def _distinctive(matrix, words, group, topic, included, topic_ids, labels, min_c
             prior = y_g + y_r  # the topic's pooled counts; a0 = n_g + n_r
             with np.errstate(divide="ignore", invalid="ignore"):  # a topic of one word: no odds, nothing listed
                 delta, z = log_odds_z(y_g, y_r, prior, a0=n_g + n_r)
-            # a word is listed only when its own rate is higher in the group too, so "uses it more" is true of the
-            # counts beside it
-            ok = np.flatnonzero((z >= word_z) & (y_g >= MIN_WORD_COUNT) & (y_g * n_r > y_r * n_g))
+            # a word is listed only when a larger share of the group's articles use it than of the rest's, so "uses
+            # it more" is true of the counts beside it, and at least MIN_WORD_COUNT of the group's articles do
+            ok = np.flatnonzero((z >= word_z) & (y_g >= MIN_WORD_COUNT) & (y_g * art_r > y_r * art_g))
             ok = ok[np.lexsort((w[ok], -z[ok]))][:n_words]
             for rank, i in enumerate(ok, start=1):
                 rows.append({"topic": k, "label": labels.get(k, str(k)), "group": g, "rank": rank, "word": w[i],
                              "z": z[i], "delta": delta[i], "count_group": int(y_g[i]), "count_rest": int(y_r[i]),
                              "total_group": int(n_g), "total_rest": int(n_r), "prior": prior[i],
-                             "docs_group": docs_g, "docs_rest": docs_r})
+                             "docs_group": docs_g, "docs_rest": docs_r, "articles_group": art_g,
+                             "articles_rest": art_r})
     return pd.DataFrame(rows, columns=DISTINCTIVE_COLUMNS)
 
 

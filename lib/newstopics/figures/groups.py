@@ -164,10 +164,13 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
+WORDS_HEADER = "words (z; articles using it in the group / in the rest)"
+
+
 def distinctive_table(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_groups: int = MAX_GROUPS,
                       max_topics: int = MAX_TOPICS) -> pd.DataFrame:
-    """One row per topic and group with distinctive words: the words (z; times in the group / in the other groups),
-    most distinctive first, and the cell's documents."""
+    """One row per topic and group with distinctive words: the words (z; the articles using it in the group / in the
+    other groups), most distinctive first, and the cell's articles."""
     d = cmp.distinctive
     groups, topics, _ = _shown(cmp, max_groups, max_topics)
     d = d[d["group"].isin(groups) & d["topic"].isin(topics) & (d["rank"] <= n_words)]
@@ -175,11 +178,11 @@ def distinctive_table(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_gr
     for (topic, group), cell in d.groupby(["topic", "group"], sort=False):
         cell = cell.sort_values("rank")
         rows.append({"topic": f"{topic}: {cell['label'].iloc[0]}", "group": group,
-                     "documents": f"{cell['docs_group'].iloc[0]} vs {cell['docs_rest'].iloc[0]}",
-                     "words (z; times in group / in the rest)": ", ".join(
+                     "articles": f"{cell['articles_group'].iloc[0]:,} vs {cell['articles_rest'].iloc[0]:,}",
+                     WORDS_HEADER: ", ".join(
                          f"{w.word} ({w.z:.1f}; {w.count_group}/{w.count_rest})" for w in cell.itertuples())})
     order = {t: i for i, t in enumerate(topics)}
-    out = pd.DataFrame(rows, columns=["topic", "group", "documents", "words (z; times in group / in the rest)"])
+    out = pd.DataFrame(rows, columns=["topic", "group", "articles", WORDS_HEADER])
     if len(out):
         out = out.assign(_o=[order[int(t.split(":")[0])] for t in out["topic"]]).sort_values(["_o", "group"])
         out = out.drop(columns="_o").reset_index(drop=True)
@@ -215,8 +218,9 @@ def distinctive_words(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_gr
     return guide(fig, f"Each row is a topic and {_a(cmp.by)}: the words its documents in that topic use more "
                       f"often than the other groups' documents of the same topic (weighted log-odds, the topic's own "
                       f"word counts as prior; z ≥ {cmp.settings.get('word_z', 1.96):g}, most distinctive first), "
-                      f"with how often each occurs in the group and in the rest. Rare words need large counts to "
-                      f"stand out; read them as leads, not proof."), drawn.reset_index(drop=True)
+                      f"with how many of the group's articles use it and how many of the rest's (an article "
+                      f"counts a word once). Rare words need many articles to stand out; read them as leads, not "
+                      f"proof."), drawn.reset_index(drop=True)
 
 
 def distinctive_html(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN) -> str:
