@@ -10,7 +10,9 @@ and gets
   (``-p compare_by=desk``);
 * ``region``: a second custom column, independent of the topics (a comparison by it should find no difference);
 * ``date``: uniform over 2023-01-01 .. 2025-12-31, except that in March 2024 the tech desk's volume triples (an event
-  the time view should find).
+  the time view should find);
+* a framing of its own: half of Northern Ledger's sport articles speak of a "stadium subsidy" in one paragraph (what
+  the comparison by source should find inside the sport topics, and nowhere else).
 
     python bench/dated_corpus.py --articles 10000 --out /tmp/dated.csv
     newstopics report --corpus /tmp/dated.csv -p embedding_model=static -p compare_by='[source, author, desk]'
@@ -34,6 +36,7 @@ OUTLETS = {  # desk mix per outlet
 }
 REGIONS = ("north", "south", "east", "west")
 EVENT = ("2024-03-01", "2024-03-31", "tech", 3.0)  # from, to, desk, volume factor
+FRAMING = ("Northern Ledger", "sport", "The stadium subsidy", 0.5)  # outlet, desk, words, share of its articles
 
 
 def make_corpus(n_articles: int, seed: int = 0) -> pd.DataFrame:
@@ -71,6 +74,15 @@ def make_corpus(n_articles: int, seed: int = 0) -> pd.DataFrame:
                      "region": REGIONS[rng.integers(len(REGIONS))], "date": day.date().isoformat(),
                      "text": "\n\n".join(paragraphs), "bbc_article": int(source)})
     out = pd.DataFrame(rows)
+    # the framing, drawn from a generator of its own so the rest of the corpus is the one it was without it
+    framing = np.random.default_rng([seed, 1])
+    outlet, desk, said, share = FRAMING
+    for i in out.index[(out["outlet"] == outlet) & (out["desk"] == desk)]:
+        if framing.random() < share:
+            paragraphs = out.at[i, "text"].split("\n\n")
+            k = int(framing.integers(len(paragraphs)))
+            paragraphs[k] = f"{said} {paragraphs[k][:1].lower()}{paragraphs[k][1:]}"
+            out.at[i, "text"] = "\n\n".join(paragraphs)
     # the event: extra tech articles dated inside it, so that desk's volume there is `factor` times its usual
     usual = ((out["desk"] == event_desk) & out["date"].between(start, end)).sum()
     extra = out[(out["desk"] == event_desk) & ~out["date"].between(start, end)].sample(

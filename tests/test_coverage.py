@@ -46,6 +46,12 @@ def test_a_dated_corpus_is_compared_by_any_column_and_read_over_time(coverage_ru
     assert len(by_source.included) == 4 and by_source.test.p_value < 0.001  # the outlets' desk mixes differ
     assert any("differs by source" in line for line in by_source.sentences())
     assert not loaded.comparisons["desk"].distinctive.empty
+    # the planted framing: half of Northern Ledger's sport articles speak of a "stadium subsidy"; inside a sport
+    # topic the comparison by source finds it, for that outlet alone
+    words = by_source.distinctive[by_source.distinctive["word"].isin(["stadium", "subsidy"])]
+    assert not words.empty and set(words["group"]) == {"Northern Ledger"}
+    assert any("Northern Ledger's articles use these words more" in line and "“subsidy”" in line
+               for line in by_source.sentences())
     # region was dealt independently of everything else (bench/dated_corpus.py): the null control finds nothing
     by_region = loaded.comparisons["region"]
     assert by_region.test.p_value >= 0.05 and not by_region.test.residuals["flagged"].any()
