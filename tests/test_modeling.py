@@ -216,8 +216,8 @@ def test_the_per_article_mix_is_drawn_only_when_articles_hold_several_documents(
     # many rows: each name on one line (cut at 45 characters, whole in the hover box), a repeated title numbered
     # rather than folded into the row of its namesake
     pairs = result.documents.assign(article_id=result.documents["doc_id"] // 2)
-    pairs["title"] = ["A very long headline about chips, prices and open models, in full " + ("even" if a % 2 else "odd")
-                      for a in pairs["article_id"]]
+    pairs["title"] = ["A very long headline about chips, prices and open models, in full "
+                      + ("even" if a % 2 else "odd") for a in pairs["article_id"]]
     heat = F.article_topic_heatmap(M.TopicResult(result.model, pairs, result.topics, result.embeddings,
                                                  result.sizing)).data[0]
     assert len(heat.y) == len(set(heat.y)) == F.HEATMAP_MAX_ROWS

@@ -152,12 +152,16 @@ def residual_heatmap(cmp: GroupComparison, max_groups: int = MAX_GROUPS,
     fig.update_xaxes(automargin=True)
     t = cmp.test
     alpha = cmp.settings.get("alpha", ALPHA)
-    verdict = (f"The test as a whole is significant ({_p(t.p_value)}), so " if t.p_value < alpha
-               else f"The test as a whole is not significant ({_p(t.p_value)}), so no cell is marked and ")
+    rule = (f"significant after Holm's correction over all {len(r)} cells whose group's interval leaves out the "
+            f"other groups' share")
+    if t.p_value < alpha:
+        verdict = f"The test as a whole is significant ({_p(t.p_value)}), so ● marks the cells {rule}."
+    else:
+        verdict = (f"The test as a whole is not significant ({_p(t.p_value)}), so no cell is marked (● would mark "
+                   f"the cells {rule}).")
     return guide(fig, f"Each cell compares {_a(cmp.by)}'s documents in a topic with what independence of "
                       f"{_what(cmp.by)} and topic predicts: red more, blue fewer; the number is the adjusted residual "
-                      f"divided by the square root of the design effect ({t.design_effect:.2f}). {verdict}● marks "
-                      f"the cells significant after Holm's correction over all {len(r)} cells."), table
+                      f"divided by the square root of the design effect ({t.design_effect:.2f}). {verdict}"), table
 
 
 def _p(p: float) -> str:
