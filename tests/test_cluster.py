@@ -124,7 +124,8 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
     topics = [pd.read_csv(folders[n] / "documents.csv")["topic"] for n in ("here", "cluster")]
     assert adjusted_rand_score(*topics) >= 0.95
 
-    # new articles labelled with that run's model, embedded on a cluster: the topics the model gives in-process
+    # the run's own articles labelled with its model, embedded on a cluster: exactly the topics of its documents.csv
+    # (each document's vector is found among the fitted ones: the workers' vectors are this process's)
     env = {**os.environ, "NEWSTOPICS_CACHE_DIR": str(tmp_path / "cache-assign")}
     done = subprocess.run([sys.executable, "-m", "newstopics.cli", "assign", "--run", str(folders["here"]),
                            "--corpus", str(SEEDS), "--runs-dir", str(tmp_path / "assign"), "-p", "cluster=local:2"],
@@ -134,12 +135,9 @@ def test_a_report_on_a_local_cluster_gives_the_in_process_topics(tmp_path):
     info = json.loads((assigned / "run.json").read_text())["cluster"]
     assert info["workers"] == 2  # and the command told where to watch it while it ran
     assert f"the Dask dashboard, while the run lasts: {info['dashboard']}" in done.stderr
-    from newstopics.runs import load_run
-
-    fitted = load_run(folders["here"])
     docs = pd.read_csv(assigned / "documents.csv", keep_default_na=False)
-    here, _ = fitted.model.transform(docs["text"].tolist(), embeddings=fitted.embedder.embed(docs["text"].tolist()))
-    assert (docs["topic"].to_numpy() == here).mean() >= 0.98
+    mine = pd.read_csv(folders["here"] / "documents.csv", keep_default_na=False)
+    assert docs["doc_id"].tolist() == mine["doc_id"].tolist() and docs["topic"].tolist() == mine["topic"].tolist()
 
 
 @pytest.mark.parametrize("folder", [SEEDS, SEEDS.parent / "tests" / "fixtures" / "messy"])
