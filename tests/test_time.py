@@ -1,4 +1,5 @@
 """Topics over time (analysis.time, figures.time) on cases worked by hand, plus one fit on the seed articles."""
+import html
 import json
 from datetime import date, timedelta
 
@@ -175,6 +176,10 @@ def test_c_no_change_gives_no_row_and_says_so():
     tl = T.build_timeline(monthly({}), TOPICS3)
     assert tl.changes.empty and tl.tested == 21
     assert tl.sentences()[-1].startswith("No notable change: no topic's share moved by 10 percentage points")
+    # the chart says so in lines that fit it (one line of this length ran off both sides of the figure)
+    fig, _ = FT.change_chart(tl)
+    lines = fig.layout.annotations[0].text.split("<br>")
+    assert html.unescape(" ".join(lines)) == tl.sentences()[-1] and len(lines) >= 2 and max(map(len, lines)) <= 90
 
 
 def test_c_noise_alone_flags_nothing():

@@ -85,8 +85,10 @@ def how_to_read(fig: go.Figure) -> str:
 
 def empty_figure(title: str, why: str) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=esc(why), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=14)
-    fig.update_layout(title=title, xaxis_visible=False, yaxis_visible=False, height=220)
+    text = esc(why, 90)  # wrapped: one long line runs off both sides of the figure
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=14)
+    fig.update_layout(title=title, xaxis_visible=False, yaxis_visible=False,
+                      height=max(220, 140 + 22 * (text.count("<br>") + 1)))
     return guide(fig, why)
 
 
