@@ -321,7 +321,7 @@ def choose_period(dates: pd.Series, articles: pd.Series, rule: TimeRule = TimeRu
         if docs.median() >= rule.min_docs and arts.median() >= rule.min_articles:
             return unit, ""
         tried.append(f"by {unit}, a median of {fmt_num(docs.median())} documents from {fmt_num(arts.median())} "
-                     f"articles per {unit}")
+                     f"{'article' if arts.median() == 1 else 'articles'} per {unit}")
     return None, (f"The dated documents are too few or too spread out for topics over time: {len(dates):,} documents "
                   f"from {articles.nunique():,} articles on {n_days:,} dates; " + "; ".join(tried)
                   + f". A view needs a period with a median of {rule.min_docs} documents from {rule.min_articles} "
