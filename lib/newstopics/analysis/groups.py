@@ -33,7 +33,8 @@ articles, the article is the unit the uncertainty is measured in (``unit == "art
   when every group is one article. Where every article is wholly one topic it gives about the articles' own X²
   (tests/test_groups.py: 0.75 against 0.8). When the column varies inside articles (a ``section`` per paragraph),
   groups share articles; their shares then move together and the correction errs on the careful side.
-  Its p-value is the Rao-Scott F form (as R's ``survey::svychisq`` gives it): ``X² / (d * df)`` against
+  Its p-value is a first-order Rao-Scott F form (R's ``survey::svychisq`` refines the df by Satterthwaite; this
+  one assumes equal eigenvalues): ``X² / (d * df)`` against
   F(df, df * nu), ``nu`` = articles - groups, the degrees of freedom of the variance the correction was measured
   with; with many articles it is the chi-square's.
 - *Cells*: each cell's adjusted residual divided by the square root of that design effect, two-sided p-values from

@@ -176,6 +176,8 @@ def distinctive_table(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_gr
     """One row per topic and group with distinctive words: the words (z; the articles using it in the group / in the
     other groups), most distinctive first, and the cell's articles."""
     d = cmp.distinctive
+    if "articles_group" not in d:  # a run saved before words were counted per article
+        d = d.assign(articles_group=d["docs_group"], articles_rest=d["docs_rest"])
     groups, topics, _ = _shown(cmp, max_groups, max_topics)
     d = d[d["group"].isin(groups) & d["topic"].isin(topics) & (d["rank"] <= n_words)]
     rows = []
