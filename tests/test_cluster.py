@@ -320,6 +320,20 @@ def own_cluster(tmp_path):
                 process.wait(timeout=30)
 
 
+def _kill_and_expect_no_workers(workers, waiting, outcome: dict, address: str) -> None:
+    """Kill every worker while ``waiting`` (a thread) waits on them: it must end with NoWorkersError naming the
+    scheduler, 5 to 15 s later (NO_WORKERS_TIMEOUT_S set to 5 by the test)."""
+    for worker in workers:
+        os.kill(worker.pid, signal.SIGKILL)
+    killed = time.perf_counter()
+    waiting.join(timeout=60)
+    took = time.perf_counter() - killed
+    assert not waiting.is_alive(), "still waiting a minute after the last worker died"
+    assert isinstance(outcome.get("error"), cluster.NoWorkersError), outcome
+    assert f"the Dask scheduler at {address} has had no worker for 5 s" in str(outcome["error"])
+    assert 5 <= took < 5 + 10
+
+
 @pytest.mark.slow
 @pytest.mark.cluster
 def test_waiting_on_a_cluster_whose_workers_all_died_stops_with_the_reason(own_cluster, monkeypatch):
@@ -346,15 +360,7 @@ def test_waiting_on_a_cluster_whose_workers_all_died_stops_with_the_reason(own_c
         while len([t for t in client.processing().values() if t]) < 2 and time.time() < deadline:
             time.sleep(0.05)
         assert all(client.processing().values()), "the tasks never reached both workers"
-        for worker in workers:
-            os.kill(worker.pid, signal.SIGKILL)
-        killed = time.perf_counter()
-        waiting.join(timeout=60)
-        took = time.perf_counter() - killed
-        assert not waiting.is_alive(), "still waiting a minute after the last worker died"
-        assert isinstance(outcome.get("error"), cluster.NoWorkersError), outcome
-        assert f"the Dask scheduler at {address} has had no worker for 5 s" in str(outcome["error"])
-        assert 5 <= took < 5 + 10
+        _kill_and_expect_no_workers(workers, waiting, outcome, address)
     finally:
         cluster.stop()
 
@@ -388,15 +394,7 @@ def test_a_sweep_waiting_on_a_cluster_whose_workers_all_died_stops_with_the_reas
         while not (outcome["done"] and all(client.processing().values())) and time.time() < deadline:
             time.sleep(0.05)
         assert outcome["done"] == [quick], "the finished run was not handed over before the workers died"
-        for worker in workers:
-            os.kill(worker.pid, signal.SIGKILL)
-        killed = time.perf_counter()
-        waiting.join(timeout=60)
-        took = time.perf_counter() - killed
-        assert not waiting.is_alive(), "still waiting a minute after the last worker died"
-        assert isinstance(outcome.get("error"), cluster.NoWorkersError), outcome
-        assert f"the Dask scheduler at {address} has had no worker for 5 s" in str(outcome["error"])
-        assert 5 <= took < 5 + 10
+        _kill_and_expect_no_workers(workers, waiting, outcome, address)
     finally:
         cluster.stop()
 
