@@ -211,6 +211,23 @@ def test_parts_sent_to_the_workers_are_let_go_once_done(client):
 
 @pytest.mark.slow
 @pytest.mark.cluster
+def test_a_sweep_hands_over_runs_that_finished_beside_a_cancelled_one(client):
+    """Dask's wait raises as soon as one future of the batch was cancelled; as_done still hands over every future,
+    the finished ones with their results and the cancelled one as cancelled."""
+    quick = client.submit(time.sleep, 0, pure=False)
+    quick.result(timeout=60)
+    stuck = client.submit(time.sleep, 600, pure=False)
+    stuck.cancel()
+    deadline = time.time() + 30
+    while not stuck.cancelled() and time.time() < deadline:
+        time.sleep(0.05)
+    handed = list(cluster.as_done(client, [quick, stuck]))
+    assert set(handed) == {quick, stuck} and len(handed) == 2
+    assert quick.status == "finished" and stuck.cancelled()
+
+
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_the_dashboard_is_served_by_the_scheduler_with_nothing_from_the_network(client):
     """The link the notebook shows opens the Dask dashboard, and every script the page loads comes from the
     scheduler itself (bokeh's, served by its own server), so it works on a machine with no internet; it listens on

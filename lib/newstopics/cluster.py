@@ -291,7 +291,8 @@ def result_of(future, client):
 
 
 def as_done(client, futures):
-    """``futures`` as each finishes (a sweep's runs), waited for as long as the cluster has a worker to compute them.
+    """``futures`` as each finishes (a sweep's runs), waited for as long as the cluster has a worker to compute them;
+    a cancelled future counts as finished (:func:`result_of` then says why).
 
     Raises:
         NoWorkersError: the cluster has had no worker for :data:`NO_WORKERS_TIMEOUT_S` seconds while some were still
@@ -299,14 +300,19 @@ def as_done(client, futures):
             forever: a remote scheduler's no-workers timeout is its own configuration, not this process's.
     """
     from distributed import wait
+    from distributed.client import FuturesCancelledError
 
-    pending = set(futures)
+    pending = list(futures)
     alone_since = None
     while pending:
-        try:
-            done, pending = wait(pending, timeout=POLL_S, return_when="FIRST_COMPLETED")
-        except TimeoutError:
-            done = set()
+        # Dask's wait raises as soon as one future of the batch was cancelled, dropping the others that finished with
+        # it: the finished ones are read from the futures themselves, and a cancelled one is handed over too (its
+        # result_of says why)
+        with contextlib.suppress(TimeoutError, FuturesCancelledError):
+            wait(pending, timeout=POLL_S, return_when="FIRST_COMPLETED")
+        finished = [f.done() for f in pending]  # read once: a future may finish between two reads
+        done = [f for f, d in zip(pending, finished, strict=True) if d]
+        pending = [f for f, d in zip(pending, finished, strict=True) if not d]
         yield from done
         if not pending:
             return
