@@ -59,6 +59,7 @@ def test_a_dated_corpus_is_compared_by_any_column_and_read_over_time(coverage_ru
     by_region = loaded.comparisons["region"]
     assert by_region.test.p_value >= 0.05 and not by_region.test.residuals["flagged"].any()
     assert any(line.startswith("No clear difference in the topic mix by region") for line in by_region.sentences())
+    assert not any(" use these words more " in line for line in by_region.sentences())  # no word named as a finding
     figs = {p.stem for p in (coverage_run / "figures").glob("*.html")}
     assert {f"compare_{c}_{v}" for c in ("source", "author", "desk") for v in ("prevalence", "residuals", "words")} \
         <= figs

@@ -12,6 +12,7 @@ from conftest import SEEDS
 from scipy import stats
 
 from newstopics.analysis import groups as G
+from newstopics.analysis import stats as S
 from newstopics.figures import groups as FG
 from newstopics.figures.render import how_to_read
 from newstopics.runs.catalog import _read_table
@@ -54,7 +55,7 @@ def alpha_beta(n: int) -> pd.DataFrame:
 
 def test_log_odds_z_matches_monroe_formulas_by_hand():
     # group counts 3, 1, 0 (n = 4); rest 1, 2, 3 (n = 6); prior 0.5, 0.3, 0.2 (a0 = 1)
-    delta, z = G.log_odds_z([3, 1, 0], [1, 2, 3], [0.5, 0.3, 0.2])
+    delta, z = S.log_odds_z([3, 1, 0], [1, 2, 3], [0.5, 0.3, 0.2])
     # word 0: log(3.5 / (4 + 1 - 3 - 0.5)) - log(1.5 / (6 + 1 - 1 - 0.5)) = log(3.5/1.5) - log(1.5/5.5)
     assert delta[0] == pytest.approx(2.146581, abs=1e-6)
     assert z[0] == pytest.approx(2.146581 / math.sqrt(1 / 3.5 + 1 / 1.5), abs=1e-6) == pytest.approx(2.199591, 1e-6)
@@ -65,7 +66,7 @@ def test_log_odds_z_matches_monroe_formulas_by_hand():
     assert delta[2] == pytest.approx(-3.006204, abs=1e-6)
     assert z[2] == pytest.approx(-1.304274, abs=1e-6)
     # swapping the sides flips the signs exactly
-    d2, z2 = G.log_odds_z([1, 2, 3], [3, 1, 0], [0.5, 0.3, 0.2])
+    d2, z2 = S.log_odds_z([1, 2, 3], [3, 1, 0], [0.5, 0.3, 0.2])
     assert np.allclose(d2, -delta) and np.allclose(z2, -z)
 
 
@@ -87,24 +88,29 @@ def test_distinctive_words_use_the_topic_prior_and_report_their_counts():
     assert "shared" not in set(cmp.distinctive["word"])  # same rate in both groups
 
 
-def test_a_word_used_at_the_same_rate_scores_zero_whatever_the_sizes():
-    # inside one topic, a small group (40 words) and a large one (400) both use "win" at 2.5%; "win" fills another
-    # topic, so the corpus's share of it is far larger. With the topic's counts as prior its delta is exactly 0; a
-    # corpus prior (a = a0 * corpus share) would call it distinctive of the small group
-    rows = [{"src": "small", "article_id": f"s{i}", "topic": 0, "text": "win " + "aa " * 39} for i in range(10)]
-    rows += [{"src": "large", "article_id": f"l{i}", "topic": 0, "text": "win " + "bb " * 39} for i in range(100)]
+def test_a_word_the_group_uses_about_as_often_is_not_listed_however_frequent_elsewhere():
+    # inside topic 0, 6 of the small group's 10 documents and 50 of the large group's 100 use "win"; topic 1 is full
+    # of "win". With the topic's pooled counts as prior this is no word of the small group's (z 0.1); a corpus prior
+    # (a = a0 x the corpus's share of the word) would list it far past the threshold
+    rows = [{"src": "small", "article_id": f"s{i}", "topic": 0, "text": ("win " if i < 6 else "") + "aa"}
+            for i in range(10)]
+    rows += [{"src": "large", "article_id": f"l{i}", "topic": 0, "text": ("win " if i < 50 else "") + "bb"}
+             for i in range(100)]
     rows += [{"src": g, "article_id": f"{g}t{i}", "topic": 1, "text": "win " * 20} for g in ("small", "large")
              for i in range(40)]
     docs = documents(rows)
-    y_g, y_r = np.array([10, 390, 0]), np.array([100, 0, 3900])  # win, aa, bb in topic 0
-    delta, z = G.log_odds_z(y_g, y_r, y_g + y_r, a0=4400)
-    assert delta[0] == pytest.approx(0.0, abs=1e-12)
-    corpus = Counter(w for t in docs["text"] for w in t.split())
-    n = sum(corpus.values())
-    _, z_corpus = G.log_odds_z(y_g, y_r, 4400 * np.array([corpus[w] for w in ("win", "aa", "bb")]) / n, a0=4400)
-    assert z_corpus[0] > 10  # what the corpus prior said of a word used at the same rate
+    y_g, y_r = np.array([6, 10, 0]), np.array([50, 0, 100])  # win, aa, bb: documents using each in topic 0
+    delta, z = S.log_odds_z(y_g, y_r, y_g + y_r)
+    # by hand: a = 56, a0 = 166: log(62 / 120) - log(106 / 210) = 0.023 over sqrt(1/62 + 1/106): z 0.15
+    assert z[0] == pytest.approx(math.log(62 / 120 / (106 / 210)) / math.sqrt(1 / 62 + 1 / 106))
+    assert z[0] < G.WORD_Z
+    corpus = Counter(w for t in docs["text"] for w in set(t.split()))
+    share = np.array([corpus[w] for w in ("win", "aa", "bb")]) / sum(corpus.values())
+    _, z_corpus = S.log_odds_z(y_g, y_r, 166 * share, a0=166)
+    assert z_corpus[0] > G.WORD_Z  # what a corpus prior would say of it
     cmp = G.compare_groups(docs, TOPICS3, "src", str.split, min_group_articles=1)
-    assert "win" not in set(cmp.distinctive["word"])
+    small = cmp.distinctive.query("topic == 0 and group == 'small'")
+    assert "aa" in set(small["word"]) and "win" not in set(small["word"])  # 60% against 50%: used more, not enough
 
 
 def test_a_word_is_named_in_a_sentence_only_past_its_threshold():
@@ -115,29 +121,34 @@ def test_a_word_is_named_in_a_sentence_only_past_its_threshold():
     cmp = G.compare_groups(alpha_beta(40), TOPICS3, "src", str.split)
     z = cmp.distinctive.set_index(["group", "word"])["z"]
     assert z[("A", "alpha")] >= G.SENTENCE_WORD_Z
-    said = [s for s in cmp.sentences() if s.startswith("Inside topic 0 (Chips), A's articles use these words more")]
+    # every article is one document: documents are the unit, and the sentence says so
+    said = [s for s in cmp.sentences() if s.startswith("Inside topic 0 (Chips), A's documents use these words more")]
     # by hand: a = 40, a0 = 160: log(80/160) - log(40/200) = 0.916 over sqrt(1/80 + 1/40) = 0.194: z 4.7
     assert len(said) == 1 and ": “alpha” in 40 of 40 (100%) against 0 of 40 (0%), z 4.7 (z ≥ 3)." in said[0]
 
 
 def test_a_word_the_group_uses_less_is_never_called_distinctive():
-    # inside topic 0, A uses "zz" at 10% and B at 12%: it is no word of A's
-    rows = [{"src": "A", "article_id": f"a{i}", "topic": 0, "text": "zz " + "aa " * 9} for i in range(10)]
-    rows += [{"src": "B", "article_id": f"b{i}", "topic": 0, "text": "zz " * 3 + "bb " * 22} for i in range(20)]
-    rows += [{"src": g, "article_id": f"{g}t{i}", "topic": 1, "text": "zz " * 10} for g in "AB" for i in range(30)]
-    _, z = G.log_odds_z([10, 90, 0], [60, 0, 440], np.array([70, 90, 440]), a0=600)
-    assert z[0] < 0  # the topic prior gives it a negative score
+    # inside topic 0, 20 of A's 40 documents use "zz" and nothing else; A's other 20 use "aa". All 40 of B's use "zz"
+    # among nine other words. Of the words A's documents use, zz is half; of B's, a tenth: its log-odds z for A is
+    # 2.6. But half of A's documents use it against all of B's: A uses it less, and it is not listed
+    rows = [{"src": "A", "article_id": f"a{i}", "topic": 0, "text": "zz" if i < 20 else "aa"} for i in range(40)]
+    rows += [{"src": "B", "article_id": f"b{i}", "topic": 0, "text": "zz " + " ".join(f"b{j}" for j in range(9))}
+             for i in range(40)]
+    # by hand: a = 60, a0 = 440: log(80 / 400) - log(100 / 740) = 0.392 over sqrt(1/80 + 1/100) = 0.15: z 2.61
+    _, z = S.log_odds_z([20, 20] + [0] * 9, [40, 0] + [40] * 9, np.array([60, 20] + [40] * 9))
+    assert z[0] == pytest.approx(math.log(80 / 400 / (100 / 740)) / math.sqrt(1 / 80 + 1 / 100))
+    assert z[0] > G.WORD_Z
     cmp = G.compare_groups(documents(rows), TOPICS3, "src", str.split)
     a_words = set(cmp.distinctive.query("group == 'A' and topic == 0")["word"])
     assert "aa" in a_words and "zz" not in a_words
-    assert not any("“zz”" in s and " A uses " in s for s in cmp.sentences())
+    assert not any("“zz”" in s for s in cmp.sentences())
 
 
 # --- (b) chi-square and adjusted residuals, by hand ----------------------------------------------------------------
 
 def test_adjusted_residuals_and_chi_square_on_a_2x3_table_by_hand():
     observed = np.array([[10, 20, 30], [20, 20, 10]])
-    expected, resid = G.adjusted_residuals(observed)
+    expected, resid = S.adjusted_residuals(observed)
     # rows 60 and 50, columns 30, 40, 40, N = 110: E = row * column / N
     assert expected[0] == pytest.approx([16.363636, 21.818182, 21.818182])
     assert expected[1] == pytest.approx([13.636364, 18.181818, 18.181818])
@@ -162,8 +173,8 @@ def test_adjusted_residuals_and_chi_square_on_a_2x3_table_by_hand():
 
 def test_holm_by_hand():
     # sorted 0.01, 0.03, 0.04 times 3, 2, 1 = 0.03, 0.06, 0.04 -> running maximum 0.03, 0.06, 0.06
-    assert G.holm(np.array([0.01, 0.04, 0.03])) == pytest.approx([0.03, 0.06, 0.06])
-    assert G.holm(np.array([0.5, 0.9])) == pytest.approx([1.0, 1.0])
+    assert S.holm(np.array([0.01, 0.04, 0.03])) == pytest.approx([0.03, 0.06, 0.06])
+    assert S.holm(np.array([0.5, 0.9])) == pytest.approx([1.0, 1.0])
 
 
 def test_chi_square_is_corrected_when_articles_hold_many_documents():
@@ -189,6 +200,9 @@ def test_chi_square_is_corrected_when_articles_hold_many_documents():
     said = " ".join(cmp.sentences())
     assert "differs" not in said and "No clear difference in the topic mix by src" in said
     assert "design effect 10.67" in said
+    # the sentence gives the statistic its p-value is read from: F = 0.75 / 1 on 1 and 18 df
+    assert "(Rao-Scott F 0.75 on 1 and 18 df, p = 0.398, Cramér's V 0.20, 200 documents in 2 groups" in said
+    assert t.df_denominator == 18
     # each cell's design effect by hand: N / (a - 1) = 100 / 9 when articles are wholly one topic
     assert cmp.prevalence["design_effect"].to_numpy()[:2] == pytest.approx([100 / 9, 100 / 9])
     # so A's share of topic 0 (0.6) counts as 100 / (100/9) = 9 documents, with t on 10 - 1 articles (2.2622):
@@ -208,10 +222,10 @@ def test_design_effect_is_one_when_paragraphs_are_independent_of_their_article()
 # --- (c) intervals -----------------------------------------------------------------------------------------------
 
 def test_wilson_interval_by_hand():
-    low, high = G.wilson(np.array([0.5]), np.array([100]), 1.96)
+    low, high = S.wilson(np.array([0.5]), np.array([100]), 1.96)
     # centre 0.5, half-width 1.96 / (1 + 1.96²/100) * sqrt(0.0025 + 1.96² / 40000) = 0.09617
     assert (low[0], high[0]) == pytest.approx((0.403832, 0.596168), abs=1e-5)
-    low, high = G.wilson(np.array([0.0]), np.array([50]), 1.96)
+    low, high = S.wilson(np.array([0.0]), np.array([50]), 1.96)
     assert low[0] == 0 and high[0] == pytest.approx(1.96 ** 2 / (50 + 1.96 ** 2), abs=1e-9)  # 0.0714
 
 
@@ -251,11 +265,11 @@ def test_design_effect_standard_error_agrees_with_an_article_bootstrap():
         n = int(rng.integers(5, 26))
         counts.append(rng.multinomial(n, rng.dirichlet([0.6, 0.6, 0.6])))
     c = np.array(counts, dtype=float)
-    v = G.cluster_variance(c)
+    v = S.cluster_variance(c)
     draws = rng.integers(0, len(c), size=(4000, len(c)))
     boot = np.array([c[d].sum(axis=0) / c[d].sum() for d in draws])
     assert np.sqrt(v) == pytest.approx(boot.std(axis=0), rel=0.12)
-    assert (G.design_effects(c) > 1.5).all()  # topics follow their article here: far from independent
+    assert (S.design_effects(c) > 1.5).all()  # topics follow their article here: far from independent
 
 
 # --- (d) groups too small ----------------------------------------------------------------------------------------
@@ -267,11 +281,16 @@ def test_small_groups_are_left_out_and_named():
     rows += [{"src": "one-article", "article_id": "solo", "topic": t % 3} for t in range(40)]  # 40, one article
     rows += [{"src": "", "article_id": "nameless", "topic": 1} for _ in range(7)]
     rows += [{"src": "big", "article_id": "big0-0", "topic": -1} for _ in range(3)]  # outliers count nowhere
+    # 40 documents in topics, all in one article; two more articles of outliers only: one article to measure over
+    rows += [{"src": "mostly-outliers", "article_id": "m0", "topic": t % 3} for t in range(40)]
+    rows += [{"src": "mostly-outliers", "article_id": f"m{a}", "topic": -1} for a in (1, 2) for _ in range(5)]
     cmp = G.compare_groups(documents(rows), TOPICS3, "src", str.split)
     g = cmp.groups.set_index("group")
     assert cmp.included == ["big", "other"]
     assert g.loc["tiny", "reason"] == "fewer than 30 documents in topics"
-    assert g.loc["one-article", "reason"] == "fewer than 3 articles"
+    assert g.loc["one-article", "reason"] == "fewer than 3 articles with documents in topics"
+    assert g.loc["mostly-outliers", "reason"] == "fewer than 3 articles with documents in topics"
+    assert (g.loc["mostly-outliers", "articles"], g.loc["mostly-outliers", "articles_in_topics"]) == (3, 1)
     assert g.loc["", "reason"] == "no value" and g.loc["", "documents"] == 7
     assert (g.loc["big", "documents"], g.loc["big", "in_topics"], g.loc["big", "outliers"]) == (63, 60, 3)
     for table in (cmp.prevalence, cmp.test.residuals, cmp.distinctive, cmp.passages):
@@ -280,9 +299,17 @@ def test_small_groups_are_left_out_and_named():
     assert cmp.test.n == 100 and cmp.test.groups == 2
     said = cmp.sentences()
     small = [s for s in said if s.startswith("Too small")]
-    assert len(small) == 1 and "tiny (18 documents in topics, 3 articles)" in small[0]
-    assert "one-article (40 documents in topics, 1 article)" in small[0]
+    assert len(small) == 1 and "tiny (18 documents in topics, in 3 articles)" in small[0]
+    assert "one-article (40 documents in topics, in 1 article)" in small[0]
+    assert "mostly-outliers (40 documents in topics, in 1 article)" in small[0]
+    assert "or fewer than 3 articles with documents in topics" in small[0]
     assert "7 documents (1 article) have no src and are left out." in said
+
+
+def test_a_topic_no_group_uses_gives_no_words_whatever_the_cell_minimum():
+    cmp = G.compare_groups(table_docs({"A": [20, 20, 0], "B": [20, 10, 0]}), TOPICS3, "src", str.split,
+                           min_cell_docs=0)
+    assert 2 not in set(cmp.distinctive["topic"]) and cmp.test.topics == 2
 
 
 def test_one_group_is_not_tested_and_says_why():
@@ -300,6 +327,39 @@ def test_comparing_by_article_treats_documents_as_independent_and_says_so():
     cmp = G.compare_groups(docs, TOPICS3, "article_id", str.split)
     assert cmp.unit == "document" and cmp.included == ["A", "B"]
     assert any(s.startswith("Each article_id group is a single article") for s in cmp.sentences())
+    assert "(chi-square " in " ".join(cmp.sentences()) and cmp.test.df_denominator == 0
+
+
+def test_comparing_by_article_counts_words_per_document():
+    # two articles, each with 40 paragraphs in topic 0 and 20 in topic 1: A's 40 of topic 0 say "alpha", B's never.
+    # Counted per article, each side is one article and no word could reach 3 of them; documents are the unit, and
+    # the words are counted per document. By hand: a = 40, a0 = 200 (A: 40 alpha + 80 chips/export, B: 80):
+    # log(80 / 240) - log(40 / 240) = log 2 over sqrt(1/80 + 1/40): z 3.58
+    rows = [{"src": g, "article_id": g, "topic": 0, "text": ("alpha " if g == "A" else "") + "chips export"}
+            for g in "AB" for i in range(40)]
+    rows += [{"src": g, "article_id": g, "topic": 1, "text": "models open"} for g in "AB" for i in range(20)]
+    cmp = G.compare_groups(documents(rows), TOPICS3, "article_id", str.split)
+    assert cmp.unit == "document" and cmp.counted == "document"
+    row = cmp.distinctive.query("group == 'A' and word == 'alpha'").iloc[0]
+    assert (row.count_group, row.articles_group, row.count_rest, row.articles_rest) == (40, 40, 0, 40)
+    assert row.z == pytest.approx(math.log(2) / math.sqrt(1 / 80 + 1 / 40))
+    said = [s for s in cmp.sentences() if s.startswith("Inside topic 0 (Chips), A's documents use these words")]
+    assert len(said) == 1 and "“alpha” in 40 of 40 (100%) against 0 of 40 (0%), z 3.6" in said[0]
+
+
+def test_a_column_that_varies_inside_articles_counts_each_other_article_once():
+    # 12 articles, each with one paragraph of section X, one of Y and one of Z, all in topic 0. X's paragraphs say
+    # "xword"; Y's and Z's "common". The other sections' side of X is 12 articles (each holding a Y and a Z
+    # paragraph), not 24 (group, article) pairs
+    rows = [{"src": sec, "article_id": f"a{i}", "topic": 0, "text": ("xword " if sec == "X" else "common ") + "chips"}
+            for i in range(12) for sec in "XYZ"]
+    cmp = G.compare_groups(documents(rows), TOPICS3, "src", str.split, min_group_docs=10)
+    assert cmp.unit == "article"
+    x = cmp.distinctive.query("group == 'X'").set_index("word")
+    assert (x.loc["xword", "count_group"], x.loc["xword", "articles_group"]) == (12, 12)
+    assert (x.loc["xword", "count_rest"], x.loc["xword", "articles_rest"]) == (0, 12)
+    # and the prior is the pooled units: xword 12 + 0, "chips" in all 12 of X's and all 12 others
+    assert x.loc["xword", "prior"] == 12 and x.loc["xword", "total_rest"] == 24  # "common" + "chips" in 12 each
 
 
 # --- (e) no verdict against its figure ------------------------------------------------------------------------------
@@ -485,7 +545,7 @@ def test_seeds_words_and_passages_are_the_texts_own(seeds_result):
         assert (row.articles_group, row.articles_rest) == (art_g, art_r)
         vocab = sorted(set(mine) | set(rest))
         prior = np.array([mine[w] + rest[w] for w in vocab])
-        _, z = G.log_odds_z([mine[w] for w in vocab], [rest[w] for w in vocab], prior,
+        _, z = S.log_odds_z([mine[w] for w in vocab], [rest[w] for w in vocab], prior,
                             a0=row.total_group + row.total_rest)
         assert row.z == pytest.approx(z[vocab.index(row.word)])
         assert row.z >= 1.0 and row.count_group / art_g > row.count_rest / art_r and row.count_group >= 3
@@ -509,6 +569,28 @@ def test_tables_survive_csv_and_give_the_same_sentences(seeds_result, tmp_path):
     assert back.included == cmp.included and back.unit == cmp.unit
     for name in ("prevalence", "residuals", "distinctive"):
         pd.testing.assert_frame_equal(back.to_tables()[name], cmp.to_tables()[name], check_dtype=False)
+
+
+def test_tables_of_a_run_saved_before_words_were_counted_per_article_are_read_by_one_rule(seeds_result, tmp_path):
+    # an earlier version wrote no articles_in_topics, no df_denominator and words counted by occurrence (no
+    # articles_group): the tables still load, the test's sentence keeps its F form, and the words are not shown as if
+    # they were counts of articles
+    r = seeds_result
+    cmp = G.compare_groups(r.documents, r.topics, "half", r.model.vectorizer_model.build_analyzer(),
+                           min_cell_docs=4, word_z=1.0, sentence_word_z=1.0)
+    tables = cmp.to_tables()
+    old = {**tables, "groups": tables["groups"].drop(columns="articles_in_topics"),
+           "test": tables["test"].drop(columns="df_denominator"),
+           "distinctive": tables["distinctive"].drop(columns=["articles_group", "articles_rest"])}
+    for name, table in old.items():
+        table.to_csv(tmp_path / f"{name}.csv", index=False)
+    back = G.GroupComparison.from_tables({name: _read_table(tmp_path / f"{name}.csv") for name in old})
+    assert back.test.df_denominator == cmp.test.df_denominator > 0
+    assert back.distinctive.empty and FG.distinctive_table(back).empty
+    said = back.sentences()
+    assert not any("use these words more" in s for s in said)
+    assert any(s.startswith("Distinctive words are not shown: this run was saved by an earlier version") for s in said)
+    assert [s for s in said if "topic mix" in s] == [s for s in cmp.sentences() if "topic mix" in s]
 
 
 def strings(value) -> list[str]:
@@ -631,7 +713,7 @@ def test_one_article_repeating_a_word_is_one_article_not_forty_uses():
     rows = [{"src": g, "article_id": f"{g}{a}", "topic": 0,
              "text": "chips export rules " + ("border " * 10 if g == "X" and a == 0 else "")}
             for g in "XY" for a in range(10) for _ in range(4)]
-    by_use = G.log_odds_z([40, 40, 40, 40], [0, 40, 40, 40], np.array([40, 80, 80, 80]), a0=280)[1][0]
+    by_use = S.log_odds_z([40, 40, 40, 40], [0, 40, 40, 40], np.array([40, 80, 80, 80]), a0=280)[1][0]
     assert by_use > G.SENTENCE_WORD_Z
     cmp = G.compare_groups(documents(rows), TOPICS3, "src", str.split, min_cell_docs=4)
     assert cmp.unit == "article" and "border" not in set(cmp.distinctive["word"])

@@ -13,6 +13,7 @@ from scipy import stats
 from newstopics import corpus as C
 from newstopics import model as M
 from newstopics import params as P
+from newstopics.analysis import stats as S
 from newstopics.analysis import time as T
 from newstopics.figures import time as FT
 from newstopics.figures.render import how_to_read
@@ -123,9 +124,9 @@ def test_b_paragraphs_of_one_article_count_less_than_independent_documents():
     tl = T.build_timeline(corpus(rows), TOPICS3, rule=T.TimeRule(min_dated=8))
     row = tl.shares.set_index(["period", "topic"]).loc[("2005-01-03", 0)]
     assert row["n_eff"] == pytest.approx(16 / 9, abs=1e-3)
-    low, high = T.wilson(0.75 * 16 / 9, 16 / 9)
+    low, high = S.wilson(0.75, 16 / 9, T.Z95)
     assert (row["low"], row["high"]) == pytest.approx((float(low), float(high)))
-    plain_low, _ = T.wilson(3, 4)
+    plain_low, _ = S.wilson(0.75, 4, T.Z95)
     assert row["low"] < plain_low  # wider than if the three paragraphs were three articles
 
 
@@ -326,6 +327,16 @@ def test_g_figures_build_serialise_carry_a_guide_and_keep_to_the_cap():
     assert table.empty and how_to_read(fig).startswith("No notable change")
 
 
+def test_g_the_change_chart_keeps_the_largest_changes_as_its_title_says():
+    # six changes: topic 0 +45 points in April and September; topics 1 and 2 -22.5 in both. Capped at 2 rows the
+    # chart keeps the two +45 rises (in time order), not the first two of the table or of the calendar
+    tl = T.build_timeline(monthly({3: 20, 8: 20}), TOPICS3)
+    fig, table = FT.change_chart(tl, max_rows=2)
+    assert len(table) == 6 and "(the 2 largest of 6)" in fig.layout.title.text
+    assert list(fig.data[-1].y) == ["2005-04 · 0: Zero", "2005-09 · 0: Zero"]
+    assert list(fig.data[-1].x) == pytest.approx([0.5, 0.5])
+
+
 def test_tables_read_back_as_written(tmp_path):
     planted = {(7, 0, i): "tariff null" for i in range(16)}  # "null" is a word, not a missing value
     tl = T.build_timeline(monthly({7: 16}, words=planted), TOPICS3)
@@ -405,6 +416,29 @@ def test_c_a_theme_that_rises_through_several_topics_is_found_at_the_theme_level
     assert rise["share_now"].iloc[0] == pytest.approx(33 / 60) and rise["share_before"].iloc[0] == pytest.approx(1 / 3)
     assert any(s.startswith("Theme 0 (even) rose from 33% to 55%") for s in tl.sentences())
     assert "time_theme_changes" in tl.files()
+
+
+def test_c_a_themes_change_is_tested_on_the_themes_own_effective_size():
+    """20 articles a month of 6 paragraphs; each article is wholly one theme, its paragraphs spread 2-2-2 over the
+    theme's three topics. Theme 0 holds 8 articles a month, 12 in month 7 (40% -> 60%). Over topics an article's
+    paragraphs vary (each topic a third of it), so the months' effective size is about 99 of 120 documents; over
+    themes every article is all one theme: about 19 (an article is one voice). On 19 + 57 effective documents a
+    20-point move is z 1.5, no notable change; read on the topics' 99 it would be about z 3.5."""
+    rows = []
+    for m in range(10):
+        for a in range(20):
+            theme = 0 if a < (12 if m == 6 else 8) else 1
+            rows += [(f"2005-{m + 1:02d}-{10 + a % 4:02d}", [0, 2, 4][i % 3] + theme, f"m{m}-a{a}", "common words")
+                     for i in range(6)]
+    docs = corpus(rows)
+    topics = pd.DataFrame({"topic": range(6), "label": [f"t{t}" for t in range(6)], "count": 1})
+    tl = T.build_timeline(docs, topics, pd.DataFrame({"theme": [0, 1], "label": ["even", "odd"]}))
+    assert (tl.periods["n_eff"] > 90).all()
+    assert tl.theme_shares["n_eff"].iloc[0] == pytest.approx(19.16, abs=0.01)
+    assert tl.changes.empty and tl.theme_changes.empty  # each topic moves 6.7 points; the theme is not clear
+    dated = docs.assign(pi=pd.factorize(docs["published"].str[:7], sort=True)[0])
+    on_topics, _ = T.detect_changes(tl.theme_shares, tl.periods["n_eff"].to_numpy(), dated, tl.rule, by="theme")
+    assert set(on_topics["period"]) >= {"2005-07"}  # what the topics' effective size would have claimed
 
 
 def test_c_too_few_periods_say_that_no_change_could_be_tested():

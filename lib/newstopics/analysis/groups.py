@@ -10,8 +10,11 @@ and returns a :class:`GroupComparison`:
 - ``test``: a chi-square test of independence of group x topic, corrected for articles holding many documents, with
   Cramér's V and each cell's adjusted residual, Holm-corrected.
 - ``distinctive``: inside the same topic, the words each group uses more than the other groups (weighted log-odds
-  with an informative Dirichlet prior, Monroe, Colaresi & Quinn 2008), with the counts behind each.
+  with an informative Dirichlet prior, Monroe, Colaresi & Quinn 2008), with the counts behind each
+  (:mod:`newstopics.analysis.words`).
 - ``passages``: up to two documents per topic and group that show those words.
+
+The statistics themselves, each checked by hand, are in :mod:`newstopics.analysis.stats`.
 - :meth:`GroupComparison.sentences`: plain-language verdicts, each printed only when its own figure passes its
   stated threshold.
 
@@ -66,7 +69,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import stats
+
+from .stats import adjusted_residuals, cramers_v, design_effects, holm, mean_design_effect, wilson
+from .words import (
+    DISTINCTIVE_COLUMNS,
+    MIN_CELL_DOCS,
+    N_WORDS,
+    SENTENCE_WORD_Z,
+    WORD_Z,
+    distinctive_words,
+    passages,
+    word_matrix,
+)
 
 OUTLIER = -1  # the outlier topic, as in ``model.OUTLIER`` (not imported: these tables need no model stack)
 
@@ -77,19 +92,6 @@ MIN_GROUP_ARTICLES = 3  # ... and this many articles when articles hold several 
 #                         one-degree-of-freedom estimate that is 0 whenever they happen to share a mix (two articles of
 #                         40 paragraphs then counted as 80 independent voices); from 3 on, Student's t on the
 #                         articles' degrees of freedom (4.3 at 2 df) keeps a thin spread from being over-read
-MIN_CELL_DOCS = 10  # distinctive words of a topic x group cell: at least this many documents in the cell and in the
-#                     other groups' documents of the same topic
-WORD_Z = 1.96  # a word is distinctive when its log-odds z-score reaches this (a screening threshold, not corrected
-#                for the many words compared: read the words as leads, and their counts beside them)
-SENTENCE_WORD_Z = 3.0  # a word is named in a sentence only from this z: a sentence reads as a finding, and thousands
-#                        of words are compared (in 100,000 random documents of 12 words from a Zipf vocabulary of
-#                        3,000, in 30 groups and 50 topics, 2 words passed 1.96, the largest at 2.0; a word 12 times in
-#                        one group's 36 words of a topic and never in the other's 36 reaches 2.3, so a word must recur
-#                        for a sentence to name it)
-MIN_WORD_COUNT = 3  # ... and the group uses it at least this many times in the topic
-N_WORDS = 10  # distinctive words kept per topic x group cell
-N_PASSAGES = 2  # representative documents per topic x group cell
-EXCERPT_CHARACTERS = 280
 LOW_EXPECTED = 5  # Cochran's rule: a chi-square p-value is approximate when more than ...
 LOW_EXPECTED_SHARE = 0.2  # ... this share of cells expect fewer than LOW_EXPECTED documents
 MAX_SENTENCES_PER_KIND = 10  # cell and word sentences shown at most (the tables hold them all)
@@ -182,127 +184,6 @@ def read_comparisons(folder, columns: list[str]) -> dict[str, GroupComparison]:
     return out
 
 
-# --- the statistics, each on its own ---------------------------------------------------------------------------
-
-def log_odds_z(y_group: np.ndarray, y_rest: np.ndarray, prior: np.ndarray,
-               a0: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, eq. 16-22).
-
-    For word i, with ``a_i = prior[i]``, ``a0 = sum(prior)``, ``n`` each side's total count::
-
-        delta_i = log((y_i^g + a_i) / (n^g + a0 - y_i^g - a_i)) - log((y_i^r + a_i) / (n^r + a0 - y_i^r - a_i))
-        var_i  ~= 1 / (y_i^g + a_i) + 1 / (y_i^r + a_i)
-        z_i     = delta_i / sqrt(var_i)
-
-    Args:
-        y_group: each word's count in the group's texts.
-        y_rest: each word's count in the texts it is compared with.
-        prior: each word's prior count ``a_i`` (all positive).
-        a0: the prior's total over the whole vocabulary, when ``prior`` holds only some of its words (default:
-            ``sum(prior)``).
-
-    Returns:
-        ``(delta, z)``: positive where the group uses the word more.
-    """
-    y_g, y_r, a = (np.asarray(x, dtype=float) for x in (y_group, y_rest, prior))
-    a0, n_g, n_r = (a.sum() if a0 is None else float(a0)), y_g.sum(), y_r.sum()
-    delta = np.log((y_g + a) / (n_g + a0 - y_g - a)) - np.log((y_r + a) / (n_r + a0 - y_r - a))
-    return delta, delta / np.sqrt(1.0 / (y_g + a) + 1.0 / (y_r + a))
-
-
-def adjusted_residuals(observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Expected counts under independence and Haberman's adjusted standardized residuals of a contingency table:
-    ``(O - E) / sqrt(E (1 - row / N) (1 - column / N))``, each about standard normal under independence."""
-    o = np.asarray(observed, dtype=float)
-    n = o.sum()
-    rows, cols = o.sum(axis=1, keepdims=True), o.sum(axis=0, keepdims=True)
-    expected = rows @ cols / n
-    return expected, (o - expected) / np.sqrt(expected * (1 - rows / n) * (1 - cols / n))
-
-
-def holm(p: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjusted p-values (family-wise error), in the order given."""
-    p = np.asarray(p, dtype=float)
-    m = p.size
-    order = np.argsort(p, kind="stable")
-    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    out = np.empty(m)
-    out[order] = np.minimum(stepped, 1.0)
-    return out
-
-
-def wilson(share: np.ndarray, n: np.ndarray, z: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a share observed on ``n`` (effective) documents, with critical value ``z``."""
-    p, n = np.asarray(share, dtype=float), np.asarray(n, dtype=float)
-    z2 = np.asarray(z, dtype=float) ** 2
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = np.sqrt(z2) / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
-def cluster_variance(counts: np.ndarray) -> np.ndarray:
-    """The variance of each topic's share in a group from its clusters (articles): ``counts`` is clusters x topics.
-
-    The share ``p_k = sum_j c_jk / N`` is a ratio of two cluster totals; its linearisation (cluster-robust) variance is
-    ``a / (a - 1) * sum_j (c_jk - p_k n_j)^2 / N^2`` over the ``a`` clusters with documents (NaN with fewer than 2).
-    With every document its own cluster it is ``p (1 - p) / (N - 1)``, about the variance of independent documents.
-    """
-    c = np.asarray(counts, dtype=float)
-    c = c[c.sum(axis=1) > 0]
-    a, total = len(c), c.sum()
-    if a < 2 or total == 0:
-        return np.full(c.shape[1], np.nan)
-    p = c.sum(axis=0) / total
-    resid = c - c.sum(axis=1, keepdims=True) * p
-    return a / (a - 1) * (resid ** 2).sum(axis=0) / total ** 2
-
-
-def design_effects(counts: np.ndarray) -> np.ndarray:
-    """Each topic's design effect in a group (cluster variance / the variance of as many independent documents),
-    never below 1; for a share of 0 or 1 (no spread to measure) the group's pooled one over its topics."""
-    c = np.asarray(counts, dtype=float)
-    total = c.sum()
-    p = c.sum(axis=0) / total
-    v_srs = p * (1 - p) / total
-    v = cluster_variance(c)
-    pooled = np.nansum(v) / v_srs.sum() if v_srs.sum() > 0 else 1.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cell = np.where(v_srs > 0, v / v_srs, pooled)
-    return np.maximum(np.nan_to_num(cell, nan=1.0), 1.0)
-
-
-def mean_design_effect(tables: list[np.ndarray]) -> float:
-    """The first-order (Rao-Scott) correction of a chi-square test of homogeneity across independent groups sampled
-    in clusters: the expected value of the documents' X² under homogeneity, divided by its degrees of freedom.
-
-    ``tables`` holds each group's clusters x topics counts (the same topics, each with documents somewhere). With
-    ``N_g`` the group's documents, ``N`` all, ``p_k`` topic k's overall share and ``v_gk`` the cluster variance of the
-    group's share (:func:`cluster_variance`)::
-
-        d = sum_g (1 - N_g / N) * sum_k N_g v_gk / p_k  /  ((G - 1)(K - 1))
-
-    For independent documents ``N_g v_gk = p_k (1 - p_k)`` and ``d = 1``. Never below 1: the correction may only make
-    the test more careful than one on documents.
-    """
-    totals = np.array([t.sum() for t in tables], dtype=float)
-    n = totals.sum()
-    p = np.sum([t.sum(axis=0) for t in tables], axis=0) / n
-    g, k = len(tables), len(p)
-    terms = []
-    for t, n_g in zip(tables, totals, strict=True):
-        v = cluster_variance(t)
-        if np.isnan(v).all():  # one article: no spread to measure, counted as independent documents
-            share = t.sum(axis=0) / n_g
-            v = share * (1 - share) / n_g
-        terms.append((1 - n_g / n) * np.sum(n_g * v / p))
-    return max(1.0, float(np.sum(terms)) / ((g - 1) * (k - 1)))
-
-
-def cramers_v(statistic: float, n: float, shape: tuple[int, int]) -> float:
-    """Cramér's V of a chi-square statistic on ``n`` observations in a table of ``shape``: 0 (none) to 1."""
-    return float(np.sqrt(statistic / (n * (min(shape) - 1))))
-
-
 # --- the result ------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -316,6 +197,9 @@ class GroupTest:
         design_effect: the Rao-Scott first-order correction (see :func:`mean_design_effect`; 1 when documents are
             the unit).
         statistic_adjusted: ``statistic / design_effect``.
+        df_denominator: when articles are the unit, the second degrees of freedom of the Rao-Scott F form the
+            p-value is read from, ``df * (articles - groups)``, its statistic ``statistic_adjusted / df``; 0 when
+            documents are the unit (the p-value is then the chi-square's on ``df``).
         p_value: its p-value: the one every verdict reads.
         cramers_v: Cramér's V of the documents' table (an effect size: 0 no association, 1 complete).
         n: documents tested; groups, topics: the table's size.
@@ -336,6 +220,7 @@ class GroupTest:
     p_documents: float = np.nan
     design_effect: float = np.nan
     statistic_adjusted: float = np.nan
+    df_denominator: int = 0
     p_value: float = np.nan
     cramers_v: float = np.nan
     n: int = 0
@@ -350,18 +235,25 @@ class GroupTest:
     def tested(self) -> bool:
         return not self.reason
 
+    def figures(self) -> str:
+        """The test's figures as a sentence reads them: the statistic its p-value comes from, with its degrees of
+        freedom."""
+        if self.df_denominator > 0:
+            stat = f"Rao-Scott F {self.statistic_adjusted / self.df:.2f} on {self.df:,} and {self.df_denominator:,} df"
+        else:
+            stat = f"chi-square {self.statistic_adjusted:,.1f} on {self.df:,} df"
+        return (f"{stat}, {_p(self.p_value)}, Cramér's V {self.cramers_v:.2f}, {_n(self.n, 'document')} in "
+                f"{self.groups} groups")
+
 
 RESIDUAL_COLUMNS = ["group", "topic", "label", "observed", "expected", "share_group", "share_rest", "residual",
                     "residual_adjusted", "p", "p_holm", "flagged"]
-GROUP_COLUMNS = ["group", "documents", "in_topics", "outliers", "articles", "included", "reason"]
+GROUP_COLUMNS = ["group", "documents", "in_topics", "outliers", "articles", "articles_in_topics", "included",
+                 "reason"]
 PREVALENCE_COLUMNS = ["group", "topic", "label", "count", "total", "share", "low", "high", "design_effect",
                       "articles"]
-DISTINCTIVE_COLUMNS = ["topic", "label", "group", "rank", "word", "z", "delta", "count_group", "count_rest",
-                       "total_group", "total_rest", "prior", "docs_group", "docs_rest", "articles_group",
-                       "articles_rest"]
-PASSAGE_COLUMNS = ["topic", "label", "group", "rank", "doc_id", "article_id", "title", "score", "words", "excerpt"]
-_TEST_FIELDS = ["statistic", "df", "p_documents", "design_effect", "statistic_adjusted", "p_value", "cramers_v", "n",
-                "groups", "topics", "low_expected_share", "critical", "reason"]
+_TEST_FIELDS = ["statistic", "df", "p_documents", "design_effect", "statistic_adjusted", "df_denominator", "p_value",
+                "cramers_v", "n", "groups", "topics", "low_expected_share", "critical", "reason"]
 
 
 @dataclass
@@ -373,23 +265,26 @@ class GroupComparison:
         unit: ``"article"`` (the uncertainty is measured over articles) or ``"document"`` (every group is one
             article: paragraphs counted as independent).
         groups: one row per group (``GROUP_COLUMNS``): ``documents``, ``in_topics`` (not outliers), ``outliers``,
-            ``articles``, ``included`` and, for a group left out, the ``reason``; documents with no value form a row
-            with ``group == ""`` and reason ``no value``.
+            ``articles``, ``articles_in_topics`` (those with documents in topics: the ones the article rule counts),
+            ``included`` and, for a group left out, the ``reason``; documents with no value form a row with
+            ``group == ""`` and reason ``no value``.
         prevalence: one row per included group and topic (``PREVALENCE_COLUMNS``): ``count``, ``total`` (the group's
             documents in topics), ``share``, the interval ``low``-``high``, the cell's ``design_effect`` and the
-            group's ``articles``.
+            group's ``articles`` with documents in topics.
         test: the chi-square test and its residuals (:class:`GroupTest`).
         distinctive: per topic and group, the words the group uses more than the other groups' documents of the
-            topic (``DISTINCTIVE_COLUMNS``): ``z`` and ``delta`` from :func:`log_odds_z`, ``count_group`` and
-            ``count_rest`` (the articles of the topic, in the group and in the rest, whose documents use the word:
-            each article counts a word once), ``total_group`` and ``total_rest`` (those counts over all words),
-            ``prior`` (its prior count), ``docs_group`` and ``docs_rest``, ``articles_group`` and ``articles_rest``
-            (the cell's documents and articles).
+            topic (``DISTINCTIVE_COLUMNS``, :func:`~newstopics.analysis.words.distinctive_words`): ``z`` and
+            ``delta`` of the log-odds, ``count_group`` and ``count_rest`` (the articles of the topic, in the group
+            and in the rest, whose documents use the word: each article counts a word once; documents, when
+            documents are the unit: :attr:`counted`), ``total_group`` and ``total_rest`` (those counts over all
+            words), ``prior`` (its prior count), ``docs_group`` and ``docs_rest``, ``articles_group`` and
+            ``articles_rest`` (the cell's documents, and its articles or documents as counted).
         passages: per topic and group, up to :data:`N_PASSAGES` documents (``PASSAGE_COLUMNS``): the share of the
             document's words that are the cell's distinctive words (``score``), which ones (``words``), an
             ``excerpt`` around the first.
         settings: the thresholds used (``alpha``, ``min_group_docs``, ``min_group_articles``, ``min_cell_docs``,
-            ``word_z``, ``sentence_word_z``, ``confidence``).
+            ``word_z``, ``sentence_word_z``, ``confidence``; ``words_note`` when the distinctive words of a run
+            saved by an earlier version could not be read).
     """
 
     by: str
@@ -400,6 +295,12 @@ class GroupComparison:
     distinctive: pd.DataFrame
     passages: pd.DataFrame
     settings: dict = field(default_factory=dict)
+
+    @property
+    def counted(self) -> str:
+        """What a distinctive word is counted once per: ``"article"``, or ``"document"`` when documents are the
+        unit."""
+        return "article" if self.unit == "article" else "document"
 
     @property
     def included(self) -> list[str]:
@@ -418,12 +319,18 @@ class GroupComparison:
     def from_tables(cls, tables: dict[str, pd.DataFrame]) -> GroupComparison:
         """A comparison from the tables of :meth:`to_tables`, as written to CSV and read back (``load_run``'s
         reading: empty text cells as ""). Group names are read as text; a name a CSV reader takes for a number comes
-        back as that number written plainly ("2024" stays "2024", but "007" becomes "7")."""
+        back as that number written plainly ("2024" stays "2024", but "007" becomes "7").
+
+        Tables of a run saved by an earlier version are read by one rule, here: a missing ``articles_in_topics`` is
+        the group's ``articles``; a missing ``df_denominator`` is worked out from the included groups' articles; and
+        distinctive words counted by occurrences (no ``articles_group`` column) are not read, with a note
+        (``settings["words_note"]``) that a sentence prints, since their counts cannot be read as articles."""
+        tables = _upgrade(tables)
         row = tables["test"].iloc[0].to_dict()
         settings = {k: row[k] for k in row if k not in {"by", "unit", *_TEST_FIELDS}}
         fields = {k: row[k] for k in _TEST_FIELDS}
         fields["reason"] = "" if pd.isna(fields["reason"]) else str(fields["reason"])
-        for name in ("df", "n", "groups", "topics"):
+        for name in ("df", "df_denominator", "n", "groups", "topics"):
             fields[name] = int(fields[name])
 
         def text_groups(df: pd.DataFrame) -> pd.DataFrame:
@@ -460,12 +367,13 @@ class GroupComparison:
                        f"out.")
         small = groups[~groups["included"].astype(bool) & (groups["reason"] != "no value")]
         if len(small):
-            named = [f"{g.group} ({_n(g.in_topics, 'document')} in topics, {_n(g.articles, 'article')})"
+            named = [f"{g.group} ({_n(g.in_topics, 'document')} in topics, in {_n(g.articles_in_topics, 'article')})"
                      for g in small.head(MAX_SENTENCES_PER_KIND).itertuples()]
             more = f" and {len(small) - len(named)} more" if len(small) > len(named) else ""
             rule = f"fewer than {int(s.get('min_group_docs', MIN_GROUP_DOCS))} documents in topics"
             if self.unit == "article" and int(s.get("min_group_articles", MIN_GROUP_ARTICLES)) > 1:
-                rule += f" or fewer than {int(s.get('min_group_articles', MIN_GROUP_ARTICLES))} articles"
+                rule += (f" or fewer than {int(s.get('min_group_articles', MIN_GROUP_ARTICLES))} articles with "
+                         f"documents in topics")
             out.append(f"Too small to compare ({rule}), so left out: {'; '.join(named)}{more}.")
         t = self.test
         if not t.tested:
@@ -477,8 +385,7 @@ class GroupComparison:
         elif round(t.design_effect, 2) > 1:
             out.append(f"Documents of one article are not independent: the chi-square is divided by the design effect "
                        f"{t.design_effect:.2f} measured over articles ({_p(t.p_documents)} before).")
-        figures = (f"chi-square {t.statistic_adjusted:.1f} on {t.df} df, {_p(t.p_value)}, Cramér's V "
-                   f"{t.cramers_v:.2f}, {_n(t.n, 'document')} in {t.groups} groups")
+        figures = t.figures()
         if t.p_value < alpha:
             out.append(f"The topic mix differs by {by} ({figures}; significant at {alpha:g}).")
         else:
@@ -487,6 +394,8 @@ class GroupComparison:
             out.append(f"{t.low_expected_share:.0%} of the cells expect fewer than {LOW_EXPECTED} documents, so the "
                        f"chi-square p-value is approximate.")
         out.extend(self._cell_sentences(alpha))
+        if isinstance(s.get("words_note"), str) and s["words_note"]:
+            out.append(f"Distinctive words are not shown: {s['words_note']}.")
         out.extend(self._word_sentences(float(s.get("sentence_word_z", SENTENCE_WORD_Z))))
         return out
 
@@ -519,8 +428,6 @@ class GroupComparison:
 
     def _word_sentences(self, word_z: float) -> list[str]:
         d = self.distinctive
-        if "articles_group" not in d:  # a run saved before words were counted per article
-            return []
         rate_g = d["count_group"] / d["articles_group"].where(d["articles_group"] > 0)
         rate_r = d["count_rest"] / d["articles_rest"].where(d["articles_rest"] > 0)
         d = d.assign(rate_group=rate_g, rate_rest=rate_r)
@@ -535,9 +442,30 @@ class GroupComparison:
             listed = "; ".join(f"“{w.word}” in {w.count_group} of {w.articles_group:,} ({_pct(w.rate_group)}) "
                                f"against {w.count_rest} of {w.articles_rest:,} ({_pct(w.rate_rest)}), z {w.z:.1f}"
                                for w in words.itertuples())
-            out.append(f"Inside topic {topic} ({words['label'].iloc[0]}), {group}'s articles use these words more "
-                       f"than the other groups' do: {listed} (z ≥ {word_z:g}).")
+            out.append(f"Inside topic {topic} ({words['label'].iloc[0]}), {group}'s {self.counted}s use these words "
+                       f"more than the other groups' do: {listed} (z ≥ {word_z:g}).")
         return out
+
+
+def _upgrade(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables of a run saved by an earlier version in today's columns (see :meth:`GroupComparison.from_tables`)."""
+    tables = dict(tables)
+    groups = tables["groups"]
+    if "articles_in_topics" not in groups:
+        tables["groups"] = groups = groups.assign(articles_in_topics=groups["articles"])
+    test = tables["test"]
+    if "df_denominator" not in test:
+        row = test.iloc[0]
+        included = groups[groups["included"].astype(bool)]
+        nu = int(included["articles_in_topics"].sum()) - len(included)
+        df2 = int(row["df"]) * nu if str(row["unit"]) == "article" and nu > 0 else 0
+        tables["test"] = test.assign(df_denominator=df2)
+    if "articles_group" not in tables["distinctive"]:
+        tables["distinctive"] = pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
+        tables["test"] = tables["test"].assign(words_note="this run was saved by an earlier version, which counted "
+                                                          "word occurrences rather than articles: run it again to "
+                                                          "list them")
+    return tables
 
 
 def _as_text(value) -> str:
@@ -625,16 +553,17 @@ def compare_groups(
 
     # documents as the unit: one row per group is all the test and the intervals need
     counts = _cluster_counts(group, article if unit == "article" else group, topic, included, topic_ids)
-    articles = dict(zip(groups["group"], groups["articles"], strict=True))
+    articles = dict(zip(groups["group"], groups["articles_in_topics"], strict=True))
     prevalence = _prevalence(counts, topic_ids, labels, unit, articles)
     test = _test(counts, topic_ids, labels, unit, alpha)
     _agree_with_intervals(test, prevalence)
-    cells, matrix = _word_matrix(docs["text"].astype(str).tolist(), analyzer)
-    distinctive = _distinctive(matrix, cells, group, article, topic, included, topic_ids, labels, min_cell_docs,
+    cells, matrix = word_matrix(docs["text"].astype(str).tolist(), analyzer)
+    unit_of = article if unit == "article" else np.arange(len(docs))  # what a word is counted once per
+    distinctive = distinctive_words(matrix, cells, group, unit_of, topic, included, topic_ids, labels, min_cell_docs,
                                word_z, n_words)
-    passages = _passages(docs, matrix, cells, group, topic, distinctive)
+    shown = passages(docs, matrix, cells, group, topic, distinctive)
     return GroupComparison(by=by, unit=unit, groups=groups, prevalence=prevalence, test=test,
-                           distinctive=distinctive, passages=passages, settings=settings)
+                           distinctive=distinctive, passages=shown, settings=settings)
 
 
 def compare_result(result, by: str, **options) -> GroupComparison:
@@ -645,9 +574,15 @@ def compare_result(result, by: str, **options) -> GroupComparison:
 
 
 def _group_table(group, article, topic, min_docs: int, min_articles: int) -> pd.DataFrame:
-    frame = pd.DataFrame({"group": group, "article": article, "in_topics": topic != OUTLIER})
+    """One row per group (``GROUP_COLUMNS``). The article rule counts articles with documents in topics
+    (``articles_in_topics``): an article wholly of outliers adds nothing to the shares or to the spread they are
+    measured with."""
+    in_topics = topic != OUTLIER
+    frame = pd.DataFrame({"group": group, "article": article, "in_topics": in_topics,
+                          "topical": np.where(in_topics, article, None)})
     table = frame.groupby("group", sort=False).agg(documents=("article", "size"), in_topics=("in_topics", "sum"),
-                                                   articles=("article", "nunique")).reset_index()
+                                                   articles=("article", "nunique"),
+                                                   articles_in_topics=("topical", "nunique")).reset_index()
     table["outliers"] = table["documents"] - table["in_topics"]
     reasons = []
     for r in table.itertuples():
@@ -657,8 +592,8 @@ def _group_table(group, article, topic, min_docs: int, min_articles: int) -> pd.
         else:
             if r.in_topics < min_docs:
                 why.append(f"fewer than {min_docs} documents in topics")
-            if r.articles < min_articles:
-                why.append(f"fewer than {min_articles} articles")
+            if r.articles_in_topics < min_articles:
+                why.append(f"fewer than {min_articles} articles with documents in topics")
         reasons.append("; ".join(why))
     table["reason"] = reasons
     table["included"] = table["reason"] == ""
@@ -714,9 +649,10 @@ def _test(counts: dict[str, np.ndarray], topic_ids, labels, unit: str, alpha: fl
         deff = mean_design_effect(adjusted_by)
         nu = sum(len(c) for c in adjusted_by) - len(adjusted_by)
         p_value = float(stats.f.sf(statistic / deff / df, df, df * nu)) if nu > 0 else 1.0
+        df_denominator = df * nu
         cell_df = np.array([max(len(c) - 1, 1) for c in adjusted_by], dtype=float)[:, None]
     else:
-        deff, p_value, cell_df = 1.0, float(stats.chi2.sf(statistic, df)), None
+        deff, p_value, cell_df, df_denominator = 1.0, float(stats.chi2.sf(statistic, df)), None, 0
     adjusted = resid / np.sqrt(deff)
     p_cell = (2 * stats.t.sf(np.abs(adjusted), cell_df) if cell_df is not None
               else 2 * stats.norm.sf(np.abs(adjusted)))
@@ -735,7 +671,8 @@ def _test(counts: dict[str, np.ndarray], topic_ids, labels, unit: str, alpha: fl
                          "flagged": bool(p_holm[i, j] < alpha and p_value < alpha)})
     cells = observed.size
     return GroupTest(statistic=statistic, df=df, p_documents=float(stats.chi2.sf(statistic, df)),
-                     design_effect=deff, statistic_adjusted=statistic / deff, p_value=p_value,
+                     design_effect=deff, statistic_adjusted=statistic / deff, df_denominator=int(df_denominator),
+                     p_value=p_value,
                      cramers_v=cramers_v(statistic, n, observed.shape), n=int(n), groups=len(names),
                      topics=len(kept), low_expected_share=float((expected < LOW_EXPECTED).mean()),
                      critical=float(stats.norm.isf(alpha / (2 * cells))),
@@ -755,131 +692,3 @@ def _agree_with_intervals(test: GroupTest, prevalence: pd.DataFrame) -> None:
     r.loc[inside, "flagged"] = False
 
 
-def _word_matrix(texts: list[str], analyzer) -> tuple[list[str], sparse.csr_matrix]:
-    """Documents x single words (terms without a space) counts, by the model's analyzer."""
-    vocab: dict[str, int] = {}
-    indices, indptr = [], [0]
-    for text in texts:
-        for term in analyzer(text):
-            if " " not in term:
-                indices.append(vocab.setdefault(term, len(vocab)))
-        indptr.append(len(indices))
-    m = sparse.csr_matrix((np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr)),
-                          shape=(len(texts), len(vocab)))
-    m.sum_duplicates()
-    return list(vocab), m
-
-
-def _distinctive(matrix, words, group, article, topic, included, topic_ids, labels, min_cell_docs, word_z,
-                 n_words) -> pd.DataFrame:
-    """Per topic and included group: the words with the highest log-odds z against the other included groups'
-    documents of the same topic.
-
-    *Counted per article.* Each article (of the group, in the topic) counts a word once, however many of its
-    paragraphs use it: an article is one voice, as in the test of the topic mix, and one article that repeats a word
-    forty times is one article that uses it. Counting the word's occurrences instead made a column dealt at random
-    (``region`` in bench/dated_corpus.py, whose topic mix shows no difference) name ten words a region "uses more",
-    each carried by one or two articles (z 4.7-5.9). With one document per article this is the documents' presence.
-
-    *Prior.* The topic's own pooled counts, all groups together (``a_i = y_i^g + y_i^r``, ``a0 = n^g + n^r``): the
-    background a group's words are set against is the topic they share, so a word used at the same rate by both
-    sides scores exactly 0 whatever the sides' sizes. A prior from the whole corpus (Monroe et al.'s own choice,
-    made there for one topic) is off-scale inside one topic: a word frequent elsewhere ("win" in a sport-heavy
-    corpus) gets a prior far above its counts in a budget topic, which shrinks its variance and leaves the smaller
-    side's share of the prior as the signal (5 against 25 uses at 0.59 and 0.50 per 1,000 words scored z = 6.0; with
-    the topic's counts, 0.1)."""
-    rows = []
-    if matrix.sum() == 0 or len(included) < 2:
-        return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
-    words = np.array(words, dtype=object)
-    code = pd.Index(included).get_indexer(group)  # -1: not an included group
-    for k in topic_ids:
-        idx = np.flatnonzero((topic == k) & (code >= 0))
-        docs_per_group = np.bincount(code[idx], minlength=len(included))
-        if not ((docs_per_group >= min_cell_docs) & (len(idx) - docs_per_group >= min_cell_docs)).any():
-            continue
-        # one row per (group, article) of the topic: which words its documents use
-        pair = pd.factorize(pd.Series(code[idx]).astype(str) + "\0" + pd.Series(article[idx]).astype(str))[0]
-        n_pairs = int(pair.max()) + 1
-        member = sparse.csr_matrix((np.ones(len(idx)), (pair, np.arange(len(idx)))), shape=(n_pairs, len(idx)))
-        uses = (member @ (matrix[idx] > 0).astype(np.float64)) > 0  # pairs x words: the article uses the word
-        pair_group = np.zeros(n_pairs, dtype=int)
-        pair_group[pair] = code[idx]
-        articles_per_group = np.bincount(pair_group, minlength=len(included))
-        by_group = sparse.csr_matrix((np.ones(n_pairs), (pair_group, np.arange(n_pairs))),
-                                     shape=(len(included), n_pairs))
-        per_group = np.asarray((by_group @ uses.astype(np.float64)).todense())  # groups x words: articles using it
-        topic_total = per_group.sum(axis=0)
-        used = topic_total > 0
-        w = words[used]
-        for gi, g in enumerate(included):
-            docs_g, docs_r = int(docs_per_group[gi]), int(len(idx) - docs_per_group[gi])
-            if docs_g < min_cell_docs or docs_r < min_cell_docs:
-                continue
-            art_g, art_r = int(articles_per_group[gi]), int(n_pairs - articles_per_group[gi])
-            y_g = per_group[gi, used]
-            y_r = topic_total[used] - y_g
-            n_g, n_r = y_g.sum(), y_r.sum()
-            if n_g == 0 or n_r == 0:
-                continue
-            prior = y_g + y_r  # the topic's pooled counts; a0 = n_g + n_r
-            with np.errstate(divide="ignore", invalid="ignore"):  # a topic of one word: no odds, nothing listed
-                delta, z = log_odds_z(y_g, y_r, prior, a0=n_g + n_r)
-            # a word is listed only when a larger share of the group's articles use it than of the rest's, so "uses
-            # it more" is true of the counts beside it, and at least MIN_WORD_COUNT of the group's articles do
-            ok = np.flatnonzero((z >= word_z) & (y_g >= MIN_WORD_COUNT) & (y_g * art_r > y_r * art_g))
-            ok = ok[np.lexsort((w[ok], -z[ok]))][:n_words]
-            for rank, i in enumerate(ok, start=1):
-                rows.append({"topic": k, "label": labels.get(k, str(k)), "group": g, "rank": rank, "word": w[i],
-                             "z": z[i], "delta": delta[i], "count_group": int(y_g[i]), "count_rest": int(y_r[i]),
-                             "total_group": int(n_g), "total_rest": int(n_r), "prior": prior[i],
-                             "docs_group": docs_g, "docs_rest": docs_r, "articles_group": art_g,
-                             "articles_rest": art_r})
-    return pd.DataFrame(rows, columns=DISTINCTIVE_COLUMNS)
-
-
-def _passages(docs, matrix, words, group, topic, distinctive) -> pd.DataFrame:
-    """Per topic x group cell with distinctive words: the documents of the cell in which those words make up the
-    largest share of the words (ties: the earlier document), with an excerpt around the first of them. Chosen by the
-    words rather than nearness to the topic's mean vector: a passage should show what the group says differently,
-    which the topic's most central paragraph (shared by every group) does not."""
-    rows = []
-    if distinctive.empty:
-        return pd.DataFrame(columns=PASSAGE_COLUMNS)
-    column = {w: i for i, w in enumerate(words)}
-    lengths = np.asarray(matrix.sum(axis=1)).ravel()
-    cells = pd.Series(np.arange(len(topic))).groupby([topic, group]).indices
-    for (k, g), cell in distinctive.groupby(["topic", "group"], sort=False):
-        chosen = [column[w] for w in cell["word"]]
-        idx = cells[(k, g)]
-        hits = np.asarray(matrix[idx][:, chosen].sum(axis=1)).ravel()
-        score = np.divide(hits, lengths[idx], out=np.zeros(len(idx)), where=lengths[idx] > 0)
-        order = np.lexsort((idx, -score))
-        for rank, j in enumerate([o for o in order if score[o] > 0][:N_PASSAGES], start=1):
-            i = idx[j]
-            present = [w for w, c in zip(cell["word"], np.asarray(matrix[i, chosen].todense()).ravel(), strict=True)
-                       if c > 0]
-            d = docs.iloc[i]
-            rows.append({"topic": k, "label": cell["label"].iloc[0], "group": g, "rank": rank, "doc_id": d["doc_id"],
-                         "article_id": d["article_id"], "title": d.get("title", ""), "score": score[j],
-                         "words": ", ".join(present), "excerpt": excerpt(str(d["text"]), present)})
-    return pd.DataFrame(rows, columns=PASSAGE_COLUMNS)
-
-
-def excerpt(text: str, words: list[str], length: int = EXCERPT_CHARACTERS) -> str:
-    """About ``length`` characters of ``text``, starting a little before the first of ``words`` (whole words, "…"
-    where cut)."""
-    text = " ".join(text.split())
-    if len(text) <= length:
-        return text
-    found = [m.start() for w in words for m in [re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I)] if m]
-    start = max(0, min(found) - length // 4) if found else 0
-    start = min(start, max(0, len(text) - length))
-    if start > 0:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < start + 30 else start
-    end = start + length
-    if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > start + length // 2 else end
-    return ("… " if start > 0 else "") + text[start:end] + (" …" if end < len(text) else "")

@@ -51,6 +51,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from .stats import log_odds_z, wilson
+
 OUTLIER = -1
 UNITS = ("day", "week", "month", "quarter", "year")
 FREQ = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}  # pandas' W: weeks ending on Sunday
@@ -229,23 +231,6 @@ def change_sentence(c, unit: str, rule: TimeRule) -> str:
             f"{c.count} of {c.total} documents; z = {c.z:.1f}, {p}).")
 
 
-def wilson(k, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """The Wilson score interval of k successes in n trials (n may be fractional: an effective size); NaN where
-    n is 0.
-
-    >>> low, high = wilson(2, 10)
-    >>> round(float(low), 4), round(float(high), 4)
-    (0.0567, 0.5098)
-    """
-    k, n = np.asarray(k, float), np.asarray(n, float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1 + z * z / n
-        mid = (p + z * z / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return np.clip(mid - half, 0, 1), np.clip(mid + half, 0, 1)
-
-
 def effective_size(counts: np.ndarray) -> float:
     """The effective number of documents of one period, given each article's documents per topic (articles x
     topics): documents / design effect, the design effect being the cluster-robust variance of the topics' shares
@@ -413,9 +398,9 @@ def share_table(dated: pd.DataFrame, by: str, ids: list[int], labels: dict, name
     total = counts.sum(axis=1)
     ratio = np.divide(n_eff, total, out=np.zeros(n_per), where=total > 0)
     k_eff = counts * ratio[:, None]  # the shares stay count / total; the interval is that share on n_eff
-    low, high = wilson(k_eff, np.repeat(n_eff[:, None], len(ids), axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = counts / total[:, None]
+        low, high = wilson(k_eff / n_eff[:, None], np.repeat(n_eff[:, None], len(ids), axis=1), Z95)
     table = pd.DataFrame({
         "period": np.repeat(names, len(ids)), "start": np.repeat(starts, len(ids)),
         by: np.tile(ids, n_per), "label": np.tile([labels[g] for g in ids], n_per),
@@ -543,10 +528,8 @@ def period_words(dated: pd.DataFrame, labels: dict, names: list[str], starts: li
             if n_docs < rule.words_min_docs or n_other < rule.words_min_docs:
                 continue
             i, j = y[c], alpha - y[c]
-            ni, nj = i.sum(), j.sum()
             with np.errstate(divide="ignore", invalid="ignore"):
-                delta = (np.log((i + alpha) / (ni + a0 - i - alpha)) - np.log((j + alpha) / (nj + a0 - j - alpha)))
-                z = delta / np.sqrt(1 / (i + alpha) + 1 / (j + alpha))
+                _, z = log_odds_z(i, j, alpha, a0=a0)
             ok = (alpha > 0) & (z >= rule.words_min_z) & (art_counts[c] >= rule.min_articles)
             best = np.flatnonzero(ok)
             best = best[np.lexsort((words[best], -z[best]))][: rule.n_words]

@@ -168,27 +168,28 @@ def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-WORDS_HEADER = "words (z; articles using it in the group / in the rest)"
+def words_header(cmp: GroupComparison) -> str:
+    """The words column's header: what the counts beside each word are."""
+    return f"words (z; {cmp.counted}s using it in the group / in the rest)"
 
 
 def distinctive_table(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_groups: int = MAX_GROUPS,
                       max_topics: int = MAX_TOPICS) -> pd.DataFrame:
     """One row per topic and group with distinctive words: the words (z; the articles using it in the group / in the
-    other groups), most distinctive first, and the cell's articles."""
+    other groups; documents, when documents are the unit), most distinctive first, and the cell's articles."""
     d = cmp.distinctive
-    if "articles_group" not in d:  # a run saved before words were counted per article
-        d = d.assign(articles_group=d["docs_group"], articles_rest=d["docs_rest"])
+    header, unit = words_header(cmp), f"{cmp.counted}s"
     groups, topics, _ = _shown(cmp, max_groups, max_topics)
     d = d[d["group"].isin(groups) & d["topic"].isin(topics) & (d["rank"] <= n_words)]
     rows = []
     for (topic, group), cell in d.groupby(["topic", "group"], sort=False):
         cell = cell.sort_values("rank")
         rows.append({"topic": f"{topic}: {cell['label'].iloc[0]}", "group": group,
-                     "articles": f"{cell['articles_group'].iloc[0]:,} vs {cell['articles_rest'].iloc[0]:,}",
-                     WORDS_HEADER: ", ".join(
+                     unit: f"{cell['articles_group'].iloc[0]:,} vs {cell['articles_rest'].iloc[0]:,}",
+                     header: ", ".join(
                          f"{w.word} ({w.z:.1f}; {w.count_group}/{w.count_rest})" for w in cell.itertuples())})
     order = {t: i for i, t in enumerate(topics)}
-    out = pd.DataFrame(rows, columns=["topic", "group", "articles", WORDS_HEADER])
+    out = pd.DataFrame(rows, columns=["topic", "group", unit, header])
     if len(out):
         out = out.assign(_o=[order[int(t.split(":")[0])] for t in out["topic"]]).sort_values(["_o", "group"])
         out = out.drop(columns="_o").reset_index(drop=True)
@@ -207,6 +208,9 @@ def distinctive_words(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_gr
     words = cmp.distinctive
     groups, topics, note = _shown(cmp, max_groups, max_topics) if cmp.included else ([], [], "")
     drawn = words[words["group"].isin(groups) & words["topic"].isin(topics) & (words["rank"] <= n_words)]
+    stale = cmp.settings.get("words_note")
+    if compact.empty and isinstance(stale, str) and stale:
+        return empty_figure(title, f"Distinctive words are not shown: {stale}."), drawn.reset_index(drop=True)
     if compact.empty:
         z = cmp.settings.get("word_z", 1.96)
         return empty_figure(title, f"No word stands out (z ≥ {z:g}) for any {_what(cmp.by)} inside a topic with at "
@@ -224,9 +228,9 @@ def distinctive_words(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_gr
     return guide(fig, f"Each row is a topic and {_a(cmp.by)}: the words its documents in that topic use more "
                       f"often than the other groups' documents of the same topic (weighted log-odds, the topic's own "
                       f"word counts as prior; z ≥ {cmp.settings.get('word_z', 1.96):g}, most distinctive first), "
-                      f"with how many of the group's articles use it and how many of the rest's (an article "
-                      f"counts a word once). Rare words need many articles to stand out; read them as leads, not "
-                      f"proof."), drawn.reset_index(drop=True)
+                      f"with how many of the group's {cmp.counted}s use it and how many of the rest's ("
+                      f"{_a(cmp.counted)} counts a word once). Rare words need many {cmp.counted}s to stand out; "
+                      f"read them as leads, not proof."), drawn.reset_index(drop=True)
 
 
 def distinctive_html(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN) -> str:
