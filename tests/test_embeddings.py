@@ -272,3 +272,42 @@ def test_a_large_corpus_reads_its_vectors_from_the_cache_file_not_a_copy(tmp_pat
     back, misses = EmbeddingCache(tmp_path, "m", map_from=1).through(shuffled, compute)
     assert misses == 0 and not os.path.exists(back.filename)  # rows picked, put together on disk
     np.testing.assert_array_equal(back, np.asarray(fresh)[::-1])
+
+
+def _tokenizer_texts() -> list[str]:
+    """Real texts (the seeds, the messy fixtures) and adversarial ones: every kind of character the fast path must
+    leave to the tokenizer, or must cut exactly as it does."""
+    import random
+
+    from conftest import SEEDS
+
+    texts = [p.read_bytes().decode("utf-8", "replace") for folder in (SEEDS, SEEDS.parent / "tests" / "fixtures" / "messy")
+             for p in sorted(folder.glob("*")) if p.suffix in {".txt", ".md", ".html"}]
+    texts += [para for t in list(texts) for para in t.split("\n\n")]
+    pool = (list("abcXYZ019 ,.;:!?'\"()[]{}<>-_/\\@#$%^&*+=|~`") + ["\t", "\n", "\r", "\x0b", "\x0c", "\x00", "\x1f",
+            "\x7f", "\x85", "\xa0", "é", "É", "ß", "ﬁ", "中", "😀", "“", "”", "‘", "’", "—", "–", "…", "•", "«", "»",
+            "\u2028", "\u200b", "[CLS]", "[SEP]", "[UNK]", "[cls]", "word", "Tokenization", "x" * 120, "naïve"])
+    rng = random.Random(0)
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    texts += ["“Quoted” — a dash… and ‘single’ quotes», «guillemets» • bullets", "NO\xa0BREAK space", ""]
+    return texts
+
+
+def test_word_pieces_are_the_tokenizers_own_on_every_kind_of_text(packaged_embedder):
+    """The fast word pieces (embed/encoders.py) give exactly the tokenizer's ids and counts: on the real texts and on
+    3,000 random strings of letters, digits, punctuation, whitespace of every kind, control characters, accents,
+    ligatures, CJK, emoji, typographic punctuation, added tokens and over-long words."""
+    from newstopics.embed.encoders import WordPieces, load_tokenizer
+
+    tok = load_tokenizer(packaged_embedder.path, None)
+    pieces = WordPieces(tok)
+    assert pieces.fast  # the packaged tokenizer is an uncased BERT one: the fast path is taken
+    texts = _tokenizer_texts()
+    plain = [t for t in texts if pieces._plain(t)]
+    assert len(plain) > 200 and len(texts) - len(plain) > 1000  # both paths are exercised
+    for text in texts:
+        expected = tok.encode(text, add_special_tokens=False).ids
+        assert pieces.ids(text) == expected, repr(text)
+        assert pieces.count(text) == len(expected), repr(text)
+    # a tokenizer that truncates is not taken for a plain one
+    assert not WordPieces(load_tokenizer(packaged_embedder.path, 16)).fast

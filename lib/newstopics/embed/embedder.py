@@ -46,12 +46,12 @@ class TokenCounter:
 
     def __call__(self, text: str) -> int:
         if self._tokenizer is None and self.path is not None and (self.path / "tokenizer.json").exists():
-            from .encoders import load_tokenizer
+            from .encoders import WordPieces, load_tokenizer
 
-            self._tokenizer = load_tokenizer(self.path, None)
+            self._tokenizer = WordPieces(load_tokenizer(self.path, None))
         if self._tokenizer is None:
             return estimate_tokens(text)
-        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+        return self._tokenizer.count(text)
 
     def __getstate__(self):
         return {"path": self.path, "name": self.name}
