@@ -222,6 +222,10 @@ def test_split_to_fit_never_drops_text():
         ("Jun 13, 2022", "2022-06-13"),
         ("8:15 pm", ""),
         ("Monday", ""),
+        ("2024", ""),  # a year is no day
+        ("March 2024", "2024-03-01"),  # its first day, not today's day of March
+        ("2005-01-03", "2005-01-03"),
+        ("2005-02-30", ""),
         ("", ""),
     ],
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
+
 from ..text import in_slices
 
 _SPACES = re.compile(r"\s+")
@@ -14,13 +16,35 @@ def _norm_doc(text: str) -> str:
     return _PUNCTUATION.sub("", _SPACES.sub(" ", text.lower())).strip()
 
 
-def _shingles(words: list[str], k: int = 3) -> set[int]:
-    if len(words) < k:
-        return {hash(" ".join(words))}
-    return {
-        int.from_bytes(hashlib.blake2b(" ".join(words[i : i + k]).encode(), digest_size=8).digest(), "little")
-        for i in range(len(words) - k + 1)
-    }
+SIGN_BATCH = 1024  # candidates whose MinHash signatures are made together
+
+_M1, _M2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)  # odd 64-bit multipliers (golden ratio,
+#                                                                            splitmix64)
+
+
+def _word_hash(word: str, cache: dict[str, int]) -> int:
+    h = cache.get(word)
+    if h is None:
+        h = cache[word] = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+    return h
+
+
+def _shingles(words: list[str], cache: dict[str, int], k: int = 3) -> np.ndarray:
+    """The distinct hashes of a text's word ``k``-shingles (k = 3): each word hashed once per corpus (``cache``), a
+    shingle's hash folded from its words' in order, with 64-bit arithmetic. The same on every machine and run (no
+    Python ``hash``, which is salted per process)."""
+    if not words:
+        return np.zeros(1, np.uint64)
+    h = np.fromiter((_word_hash(w, cache) for w in words), np.uint64, len(words))
+    k = min(k, len(words))  # a text shorter than a shingle is one shingle
+    with np.errstate(over="ignore"):
+        folded = h[: len(h) - k + 1].copy()
+        for j in range(1, k):
+            folded = folded * _M1 + h[j : len(h) - k + 1 + j]
+        folded ^= folded >> np.uint64(31)
+        folded *= _M2
+        folded ^= folded >> np.uint64(29)
+    return np.unique(folded)
 
 
 def _each(texts):
@@ -40,9 +64,8 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
     candidate pair is checked on its shingles anyway); shingles are made again only for the documents in a band's
     group.
     """
-    import numpy as np
-
     result: list[tuple[int, int, float]] = []
+    words_seen: dict[str, int] = {}  # each word's hash, made once
     first: dict[bytes, int] = {}
     candidates = np.empty(len(texts), np.int64)
     rng = np.random.default_rng(7)
@@ -53,24 +76,38 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
     mix = rng.integers(1, 2**63, rows, dtype=np.uint64) | np.uint64(1)  # odd multipliers that fold a band into one
     hashes = np.empty((len(texts), bands), np.uint64)
     n_cand = 0
-    with np.errstate(over="ignore"):
-        for i, t in _each(texts):
-            n = _norm_doc(t)
-            key = hashlib.blake2b(n.encode(), digest_size=16).digest()
-            if key in first:
-                result.append((i, first[key], 1.0))
-                continue
-            first[key] = i
-            words = n.split()
-            if len(words) < min_words:
-                continue
-            shingles = np.fromiter(_shingles(words), dtype=np.uint64)
-            signature = ((np.outer(shingles, a) + b) % np.uint64(2**61 - 1)).min(axis=0)
-            folded = signature.reshape(bands, rows) * mix
-            hashes[n_cand] = np.bitwise_xor.reduce(folded ^ (folded >> np.uint64(29)), axis=1)
-            candidates[n_cand] = i
-            n_cand += 1
-    del first
+    batch: list[np.ndarray] = []  # shingles of candidates whose signatures are not made yet
+
+    def sign(batch: list[np.ndarray], at: int, hashes: np.ndarray) -> None:
+        """MinHash signatures of a batch of candidates at once (a few array operations per batch, not per text),
+        folded into one hash per band, into ``hashes[at:]``."""
+        sizes = np.fromiter((len(x) for x in batch), np.int64, len(batch))
+        every = np.concatenate(batch)
+        with np.errstate(over="ignore"):
+            values = (every[:, None] * a + b) % np.uint64(2**61 - 1)
+            signature = np.minimum.reduceat(values, np.r_[0, np.cumsum(sizes)[:-1]], axis=0)
+            folded = signature.reshape(len(batch), bands, rows) * mix
+            hashes[at:at + len(batch)] = np.bitwise_xor.reduce(folded ^ (folded >> np.uint64(29)), axis=2)
+
+    for i, t in _each(texts):
+        n = _norm_doc(t)
+        key = hashlib.blake2b(n.encode(), digest_size=16).digest()
+        if key in first:
+            result.append((i, first[key], 1.0))
+            continue
+        first[key] = i
+        words = n.split()
+        if len(words) < min_words:
+            continue
+        batch.append(_shingles(words, words_seen))
+        candidates[n_cand] = i
+        n_cand += 1
+        if len(batch) == SIGN_BATCH:
+            sign(batch, n_cand - len(batch), hashes)
+            batch = []
+    if batch:
+        sign(batch, n_cand - len(batch), hashes)
+    del first, batch
     if n_cand < 2:
         return result
     order_of = candidates[:n_cand]
@@ -93,7 +130,7 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
 
     def shingles_of(i: int) -> np.ndarray:
         if i not in shingled:
-            shingled[i] = np.unique(np.fromiter(_shingles(_norm_doc(text_at(i)).split()), dtype=np.uint64))
+            shingled[i] = _shingles(_norm_doc(text_at(i)).split(), words_seen)
         return shingled[i]
 
     dropped: set[int] = set()

@@ -5,6 +5,8 @@ Authoritative metadata (a manifest, table columns, HTML metadata) is merged over
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 
@@ -32,29 +34,48 @@ HEADER_LINES = 12  # the header zone: at most this many non-blank lines open an 
 Drop = Callable[[Line, str], None]  # records a removed line with the rule that removed it
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YEAR_ALONE = re.compile(r"\d{4}")
+_FIRST = dt.datetime(2000, 1, 1)  # what a date leaves out is read from here (month 1, day 1), not from today
+
+
 def parse_date(text: str) -> str:
     """ISO 8601 date (YYYY-MM-DD) of a date written in any common form, or "".
 
     A string with no four-digit year is not taken as a date: "8:15 pm" or
-    "Monday" would otherwise be read as today.
+    "Monday" would otherwise be read as today; nor is a year alone ("2024" is no
+    day). A month without a day is read as its first day ("March 2024":
+    2024-03-01), never as today's day of that month.
     """
     text = (text or "").strip()
-    if not text or not _YEAR.search(text) or len(text) > 60:
+    if not text or not _YEAR.search(text) or len(text) > 60 or _YEAR_ALONE.fullmatch(text):
         return ""
+    if _ISO_DAY.fullmatch(text):  # already ISO, as most tables write it: no parser needed
+        try:
+            return _in_range(dt.date.fromisoformat(text))
+        except ValueError:
+            pass
+    return _parsed(text)
+
+
+@functools.lru_cache(maxsize=4096)  # a corpus repeats its dates: each written form is parsed once
+def _parsed(text: str) -> str:
     from dateutil import parser as dparser
 
     try:
-        value = dparser.parse(text, fuzzy=False, dayfirst=False)
+        value = dparser.parse(text, fuzzy=False, dayfirst=False, default=_FIRST)
     except (ValueError, OverflowError, TypeError):
         try:
-            value, skipped = dparser.parse(text, fuzzy_with_tokens=True)
+            value, skipped = dparser.parse(text, fuzzy_with_tokens=True, default=_FIRST)
         except (ValueError, OverflowError, TypeError):
             return ""
         if sum(len(s.strip(" ,.-")) for s in skipped) > 12:  # mostly not a date
             return ""
-    if not 1900 <= value.year <= 2100:
-        return ""
-    return value.date().isoformat()
+    return _in_range(value.date())
+
+
+def _in_range(day: dt.date) -> str:
+    return day.isoformat() if 1900 <= day.year <= 2100 else ""
 
 
 def _looks_like_name(text: str) -> bool:
