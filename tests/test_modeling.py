@@ -43,6 +43,12 @@ def test_phrase_analyzer_never_spans_punctuation():
     a = M.PhraseAnalyzer(frozenset({"the", "are"}))
     terms = a("Cheap, widely used tools are the norm")
     assert "widely used" in terms and "cheap widely" not in terms and "tools norm" not in terms
+    # every term, in order: "Don’t" is "don't" (a stop word here), a single letter and a dash between spaces break
+    # a run, a hyphen inside a word does not; punctuation ends a phrase
+    a = M.PhraseAnalyzer(frozenset({"the", "don't"}), ngram_range=(1, 3))
+    assert a("Don’t stop open-weight models x cheap - fast API prices. The U.S. market") == [
+        "stop", "open-weight", "models", "stop open-weight", "open-weight models", "stop open-weight models",
+        "cheap", "fast", "api", "prices", "fast api", "api prices", "fast api prices", "market"]
 
 
 @pytest.mark.parametrize("reducer", ["pca", "umap"])

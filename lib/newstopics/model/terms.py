@@ -30,20 +30,33 @@ class PhraseAnalyzer:
 
     def __call__(self, doc: str) -> list[str]:
         lo, hi = self.ngram_range
+        stop = self.stop_words
         out: list[str] = []
-        for chunk in _PHRASE_BREAK.split(doc.lower()):
+        text = doc.lower()
+        if "’" in text:  # the typographic apostrophe is the plain one (neither breaks a phrase)
+            text = text.replace("’", "'")
+        for chunk in _PHRASE_BREAK.split(text):
             run: list[str] = []
-            for w in [*WORD.findall(chunk), None]:
-                if w is not None:
-                    w = w.strip("'’-").replace("’", "'")
-                if w and w not in self.stop_words and len(w) > 1:
+            # a word starts with a letter and ends with a letter or digit (text.WORD): nothing to strip
+            for w in WORD.findall(chunk):
+                if len(w) > 1 and w not in stop:
                     run.append(w)
-                    continue
-                for n in range(lo, hi + 1):
-                    out.extend(" ".join(run[i:i + n]) for i in range(len(run) - n + 1))
-                run = []
+                elif run:
+                    self._grams(run, lo, hi, out)
+                    run = []
+            if run:
+                self._grams(run, lo, hi, out)
         return out
 
+    @staticmethod
+    def _grams(run: list[str], lo: int, hi: int, out: list[str]) -> None:
+        for n in range(lo, hi + 1):
+            if n == 1:
+                out.extend(run)
+            elif n == 2:
+                out.extend([f"{a} {b}" for a, b in zip(run, run[1:], strict=False)])
+            else:
+                out.extend(" ".join(run[i:i + n]) for i in range(len(run) - n + 1))
 
 
 def news_analyzer(ngram_range: tuple[int, int] = (1, 2)) -> PhraseAnalyzer:
