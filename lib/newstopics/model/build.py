@@ -113,8 +113,30 @@ def document_coords(embeddings: np.ndarray, s: Sizing, random_state: int, max_do
     # a map of thousands of points settles in UMAP's 200 epochs for large data (500, its choice under 10,000, took
     # 20 s for the 5,000 of a large corpus); small corpora keep UMAP's own choice
     epochs = MAP_EPOCHS if len(rows) >= MAP_EPOCHS_FROM else None
-    coords[rows] = np.asarray(
-        make_reducer(dataclasses.replace(s, n_documents=len(rows)), random_state, epochs).fit_transform(
-            take(embeddings, rows))
-    )
+    reducer = make_reducer(dataclasses.replace(s, n_documents=len(rows)), random_state, epochs)
+    vectors = take(embeddings, rows)
+    with warnings.catch_warnings():
+        if len(rows) >= UMAP_APPROXIMATE_FROM and hasattr(reducer, "precomputed_knn"):
+            # UMAP would find the neighbours of 4,096 points or more by NN-descent, whose compiled code (unlike
+            # UMAP's) is built anew in every process: 15 to 30 s of a large corpus's report. The map's few thousand
+            # points get their exact neighbours from one matrix product instead, as UMAP itself does below 4,096
+            reducer.precomputed_knn = exact_knn(vectors, reducer.n_neighbors)
+            warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")  # only transform() needs NN-descent
+        coords[rows] = np.asarray(reducer.fit_transform(vectors))
     return coords
+
+
+UMAP_APPROXIMATE_FROM = 4096  # UMAP finds neighbours by NN-descent from this many points on (umap_.py)
+
+
+def exact_knn(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` nearest rows by cosine distance, itself first (distance 0), as UMAP's ``precomputed_knn``
+    wants them: ``(indices, distances)``, n x k."""
+    from .graph import neighbours, unit
+
+    idx, sim = neighbours(unit(vectors), k - 1, exact_max=len(vectors))
+    n = len(vectors)
+    indices = np.column_stack([np.arange(n), idx]).astype(np.int64)
+    distances = np.column_stack([np.zeros(n, np.float32), np.clip(1.0 - sim, 0.0, 2.0)]).astype(np.float32)
+    order = np.argsort(distances, axis=1, kind="stable")  # nearest first, as UMAP's own search returns them
+    return np.take_along_axis(indices, order, 1), np.take_along_axis(distances, order, 1)
