@@ -281,7 +281,8 @@ def _tokenizer_texts() -> list[str]:
 
     from conftest import SEEDS
 
-    texts = [p.read_bytes().decode("utf-8", "replace") for folder in (SEEDS, SEEDS.parent / "tests" / "fixtures" / "messy")
+    folders = (SEEDS, SEEDS.parent / "tests" / "fixtures" / "messy")
+    texts = [p.read_bytes().decode("utf-8", "replace") for folder in folders
              for p in sorted(folder.glob("*")) if p.suffix in {".txt", ".md", ".html"}]
     texts += [para for t in list(texts) for para in t.split("\n\n")]
     pool = (list("abcXYZ019 ,.;:!?'\"()[]{}<>-_/\\@#$%^&*+=|~`") + ["\t", "\n", "\r", "\x0b", "\x0c", "\x00", "\x1f",
