@@ -98,7 +98,7 @@ def main(argv=None) -> int:
     if "NUMBA_CACHE_DIR" in os.environ:
         env["NUMBA_CACHE_DIR"] = os.environ["NUMBA_CACHE_DIR"]
     # distil the static model (if asked for) and compile numba's code once, outside the measurements: 5,000
-    # paragraphs, so UMAP takes its approximate-neighbour path (pynndescent), as every measured size does
+    # paragraphs, so the document map takes the path every measured size does (a 5,000-point sample)
     warmup = work / "warmup.csv"
     synthetic(5000, seed=1).to_csv(warmup, index=False)
     subprocess.run(

@@ -1,5 +1,5 @@
 """A dated corpus of outlets, authors and columns of its own, of the size where the views change their ways (more
-than 4,096 documents: UMAP's neighbours from pynndescent, per-article mixes of a few paragraphs): the report compares
+than 4,096 documents: the map's UMAP given exact neighbours, per-article mixes of a few paragraphs): the report compares
 by source, author and a custom column, reads the time line, finds the planted event, and warns of nothing."""
 import importlib.util
 import json

@@ -91,14 +91,34 @@ def test_small_communities_are_grouped_into_groups_of_about_the_asked_size():
     assert 2 <= coarser.max() + 1 < len(sizes)
 
 
-def test_the_neighbour_graph_does_not_follow_the_ensembles_seed(monkeypatch):
-    seen = []
-    real = graph.neighbours
-    monkeypatch.setattr(graph, "neighbours", lambda X, k, **kw: seen.append(kw) or real(X, k, **kw))
-    X, _ = _blobs()
-    for seed in (1, 2):
-        graph.GraphConsensus(size_for(len(X), P.DEFAULTS), random_state=seed, members=2).fit(X)
-    assert seen[0].get("random_state", graph.NN_SEED) == seen[-1].get("random_state", graph.NN_SEED) == graph.NN_SEED
+def test_approximate_neighbours_are_the_same_every_run_and_near_the_exact_ones():
+    """Past exact_max the graph is approximate (two HNSW graphs, one per half of the rows, each built on one thread):
+    two runs in fresh processes give the same graph, whatever random_state the ensemble has, and most of the exact
+    neighbours are found, with their true similarities, never a row itself."""
+    script = (
+        "import sys, numpy as np\n"
+        "from newstopics.model import graph\n"
+        "X = np.random.default_rng(0).standard_normal((3000, 16)).astype(np.float32)\n"
+        "idx, sim = graph.neighbours(X, 10, exact_max=1000)\n"
+        "np.save(sys.argv[1], idx)\n"
+    )
+    runs = []
+    for i in range(2):
+        out = f"{os.environ.get('TMPDIR', '/tmp')}/hnsw-{os.getpid()}-{i}.npy"
+        subprocess.run([sys.executable, "-c", script, out], check=True, timeout=300)
+        runs.append(np.load(out))
+        os.remove(out)
+    assert np.array_equal(runs[0], runs[1])
+    X = np.random.default_rng(0).standard_normal((3000, 16)).astype(np.float32)
+    idx, sim = graph.neighbours(X, 10, exact_max=1000)
+    assert np.array_equal(idx, runs[0]) and not (idx == np.arange(3000)[:, None]).any() and (idx >= 0).all()
+    exact, _ = graph.neighbours(X, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(idx, exact, strict=True)])
+    assert recall > 0.9
+    unit = graph.unit(X)
+    assert np.allclose(sim, np.einsum("ij,ikj->ik", unit, unit[idx]), atol=1e-5)  # each similarity is the true one
+    # the graph is the corpus's: the ensemble's seed does not reach it
+    assert "random_state" not in graph.neighbours.__code__.co_varnames
 
 
 def test_a_large_corpus_has_fewer_members():

@@ -16,7 +16,7 @@ for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
     _os.environ.setdefault(_name, "1")
 _os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 _os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-# Keep numba's compiled code between processes (UMAP and pynndescent mark much of theirs cacheable):
+# Keep numba's compiled code between processes (UMAP marks much of its code cacheable, and speedups the rest):
 # without it every run recompiles them. Safe to delete, like the embedding cache beside it.
 _os.environ.setdefault("NUMBA_CACHE_DIR", str(_cache_dir() / "numba"))
 

@@ -4,9 +4,9 @@
 about linearly with the corpus and it never builds a document-by-document matrix:
 
 1. **One neighbour graph.** Each document's :data:`NEIGHBOURS` nearest documents by cosine similarity (exact, in
-   blocks, up to :data:`EXACT_MAX` documents; approximate by NN-descent (pynndescent, seeded by :data:`NN_SEED`, not
-   by the ensemble's seed) above), as an undirected graph weighted by similarity: n x k numbers. The graph is the
-   corpus's: only the members below differ between random_states.
+   blocks, up to :data:`EXACT_MAX` documents; approximate above, by HNSW graphs (faiss) built and searched the same
+   way every time, see :func:`neighbours`), as an undirected graph weighted by similarity: n x k numbers. The graph is
+   the corpus's: only the members below differ between random_states.
 2. **An ensemble of partitions.** ``members`` Leiden partitions of that graph (modularity, resolution 1), each with
    its own seed. Leiden is cheap (about 10 ms on the 145 seed paragraphs, about 0.4 s on 26,579), so the members are
    many; on a large graph they run in two forked processes, or on a Dask cluster's workers.
@@ -24,10 +24,12 @@ about linearly with the corpus and it never builds a document-by-document matrix
 
 Measured (``bench/topic_model.py``, ``bench/results/topic_model.md``, random_state 1, 2, 3; 30 members, 20 from
 50,000 documents): on the seed articles 5 or 6 topics, pairwise adjusted Rand index 0.97 to 1.0; on synthetic
-paragraphs of story-sized themes in five desks, 0.85 to 0.88 at 26,579 documents (41 to 44 topics, more homogeneous
-in their source articles than k-means with as many clusters: 0.46 against 0.41; five themes, NMI with the desks 0.76
-against k-means' 0.65) and 0.85 to 0.92 at 100,000 (39 to 42 topics, homogeneity 0.46 against 0.40; five themes, NMI
-0.73 against 0.66), every document in a topic. Grouping the small communities at resolution 1 had left 12 topics at
+paragraphs of story-sized themes in five desks, 0.92 to 0.94 at 26,579 documents (42 topics, more homogeneous in
+their source articles than k-means with as many clusters: 0.46 against 0.41; five themes, NMI with the desks 0.76
+against k-means' 0.65) and 0.81 to 0.82 at 100,000 (40 to 43 topics, homogeneity 0.46 against 0.40; five themes, NMI
+0.71 against 0.66), every document in a topic. (With NN-descent's graph, which shares 99.6% of its edges with this
+one, 0.85 to 0.88 and 0.85 to 0.92: at 100,000 the seeds' agreement moves with a fraction of a percent of the
+edges.) Grouping the small communities at resolution 1 had left 12 topics at
 100,000 (``bench/results/topic_resolution.md``).
 
 Each document's ``agreement`` is the mean, over its graph edges to documents of its own topic, of the share of
@@ -55,11 +57,15 @@ SEED_STRIDE = 1000  # member seeds: random_state * 1000 + i, so different random
 BLOCK = 2048  # rows per block of the exact neighbour search
 
 
-NN_THREADS = 2  # NN-descent's threads, whatever the machine: the same graph for a seed everywhere
-# NN-descent's seed, whatever the ensemble's: the graph is the corpus's, as the exact graph is, and only the members
-# differ between random_states. Seeded by random_state, the graphs of seeds 1, 2, 3 at 100,000 paragraphs differed
-# enough that the topics' pairwise ARI fell from 0.82 to 0.64 (bench/results/topic_resolution.md).
-NN_SEED = 0
+# Approximate neighbours past EXACT_MAX: two HNSW graphs (faiss), one per half of the documents (even and odd rows),
+# each built on one thread, so that its insertion order, and with it the graph, is the same on every run; the two
+# build side by side and every document is searched in both. At 100,000 static-embedding paragraphs: 11 to 26 s,
+# 91% to 99.7% of the exact 15 nearest found. NN-descent (pynndescent), used before, took 38 to 52 s for 89% to 99.9%,
+# most of it compiling numba code that cannot be kept on disk, so compiled again in every run
+# (bench/results/neighbours.md).
+HNSW_LINKS = 16  # M: links per node
+HNSW_BUILD = 40  # efConstruction: candidates kept while linking a new node
+HNSW_SEARCH = 32  # efSearch: candidates kept while searching (at least k + 1)
 
 
 def unit(X) -> np.ndarray:
@@ -78,36 +84,69 @@ def member_seeds(random_state: int, members: int) -> list[int]:
     return [(int(random_state) * SEED_STRIDE + i) % (2**31 - 1) for i in range(members)]
 
 
-def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, random_state: int = NN_SEED):
+def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX):
     """Each row's ``k`` nearest other rows by cosine similarity: ``(index, similarity)``, both n x k. ``X`` of unit
     length (:func:`unit`) is used as it is, without a copy.
 
-    Exact (matrix products in blocks) up to ``exact_max`` rows; NN-descent (pynndescent) above, whose recall on news
-    paragraphs is near 1 at this k and whose time grows about as n log n. NN-descent always runs on
-    :data:`NN_THREADS` threads: its blocks follow the thread count, so a seed then gives the same graph on any machine.
+    Exact (matrix products in blocks) up to ``exact_max`` rows; approximate above (:func:`hnsw_neighbours`).
     """
     from ..memory import in_blocks
 
     n = len(X)
     k = max(1, min(int(k), n - 1))
     U = X if _is_unit(X) else unit(X)
-    if n <= exact_max:
-        idx = np.empty((n, k), np.int64)
-        sim = np.empty((n, k), np.float32)
-        for start, block in in_blocks(U, size=BLOCK):
-            S = block @ U.T
-            rows = np.arange(start, start + len(block))
-            S[np.arange(len(rows)), rows] = -np.inf  # not its own neighbour
-            part = np.argpartition(-S, k - 1, axis=1)[:, :k]
-            idx[rows] = part
-            sim[rows] = np.take_along_axis(S, part, 1)
-        return idx, sim
-    from pynndescent import NNDescent  # its compiled code as upstream caches it (see speedups.import_umap)
+    if n > exact_max:
+        return hnsw_neighbours(U, k)
+    idx = np.empty((n, k), np.int64)
+    sim = np.empty((n, k), np.float32)
+    for start, block in in_blocks(U, size=BLOCK):
+        S = block @ U.T
+        rows = np.arange(start, start + len(block))
+        S[np.arange(len(rows)), rows] = -np.inf  # not its own neighbour
+        part = np.argpartition(-S, k - 1, axis=1)[:, :k]
+        idx[rows] = part
+        sim[rows] = np.take_along_axis(S, part, 1)
+    return idx, sim
 
-    index = NNDescent(U, n_neighbors=k + 1, metric="dot", random_state=random_state, n_jobs=NN_THREADS,
-                      low_memory=True, compressed=True)
-    idx, dist = index.neighbor_graph
-    return idx[:, 1:].astype(np.int64), np.asarray(1.0 - dist[:, 1:], np.float32)
+
+def hnsw_neighbours(U: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate ``k`` nearest rows of unit rows ``U`` by inner product: an HNSW graph (faiss) of each half of the
+    rows (even, odd), each built on one thread of its own (the same graph every run), every row searched in both, the
+    ``k`` most similar of the two answers kept (itself left out). Rows found fewer than ``k`` times are padded with
+    index -1 (never, in practice: each half alone answers ``k + 1``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import faiss
+
+    n, dim = U.shape
+    halves = [np.arange(0, n, 2), np.arange(1, n, 2)]
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # one thread per graph: insertion order fixed, the graph reproducible
+    try:
+        def build(rows: np.ndarray):
+            index = faiss.IndexHNSWFlat(dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_BUILD
+            index.add(np.ascontiguousarray(U[rows], dtype=np.float32))
+            index.hnsw.efSearch = max(HNSW_SEARCH, k + 1)
+            return index
+
+        def search(half: int):
+            found_sim, found = indexes[half].search(np.ascontiguousarray(U, dtype=np.float32), k + 1)
+            return found_sim, np.where(found >= 0, halves[half][np.maximum(found, 0)], -1)
+
+        with ThreadPoolExecutor(2) as pool:  # faiss lets go of the GIL: the two halves run side by side
+            indexes = list(pool.map(build, halves))
+            answers = list(pool.map(search, [0, 1]))
+    finally:
+        faiss.omp_set_num_threads(threads)
+    sim = np.concatenate([a[0] for a in answers], axis=1)
+    idx = np.concatenate([a[1] for a in answers], axis=1)
+    drop = (idx == np.arange(n)[:, None]) | (idx < 0)
+    sim[drop] = -np.inf
+    best = np.argsort(-sim, axis=1, kind="stable")[:, :k]
+    idx, sim = np.take_along_axis(idx, best, 1), np.take_along_axis(sim, best, 1)
+    idx[~np.isfinite(sim)] = -1
+    return idx.astype(np.int64), np.where(np.isfinite(sim), sim, 0.0).astype(np.float32)
 
 
 def edge_list(idx: np.ndarray, sim: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
