@@ -10,7 +10,7 @@ compilation included (the imports, which every report makes anyway, are not time
   half of the rows, each built on one thread, side by side; every row searched in both.
 * ``pynndescent``: NN-descent as the model used it before (``metric="dot"``, ``low_memory``, ``compressed``, two
   threads): its numba code cannot be kept on disk and compiles in every process.
-* ``hnsw-one``: one HNSW graph of all rows on one thread (reproducible, but slower to build).
+* ``hnsw-one``: one HNSW graph of all rows built on one thread (reproducible too), searched on two.
 
     python bench/neighbours.py                          # -> medians printed, bench/results/neighbours.md
     python bench/neighbours.py --sizes 26579 100000 --repeats 3

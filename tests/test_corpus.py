@@ -223,6 +223,9 @@ def test_split_to_fit_never_drops_text():
         ("8:15 pm", ""),
         ("Monday", ""),
         ("2024", ""),  # a year is no day
+        ("© 2024", ""),
+        ("Spring 2024", ""),
+        ("2024–03–15", ""),  # the parser drops a year between en dashes: no date, not year 2000 or this year
         ("March 2024", "2024-03-01"),  # its first day, not today's day of March
         ("2005-01-03", "2005-01-03"),
         ("2005-02-30", ""),

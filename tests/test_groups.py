@@ -591,6 +591,19 @@ def test_tables_of_a_run_saved_before_words_were_counted_per_article_are_read_by
     assert not any("use these words more" in s for s in said)
     assert any(s.startswith("Distinctive words are not shown: this run was saved by an earlier version") for s in said)
     assert [s for s in said if "topic mix" in s] == [s for s in cmp.sentences() if "topic mix" in s]
+    # with articles wholly of outliers the articles written overstate nu: the df is the one whose F gives back the
+    # p written. A and B: 10 articles of 10 paragraphs in topics (as in the Rao-Scott case) and 5 of outliers each:
+    # F(1, 1 x (20 - 2)), not 1 x (30 - 2)
+    rows = [{"src": g, "article_id": f"{g}{a}", "topic": t} for g, first in (("A", 6), ("B", 4))
+            for a in range(10) for t in [0 if a < first else 1] for _ in range(10)]
+    rows += [{"src": g, "article_id": f"{g}-out{a}", "topic": -1} for g in "AB" for a in range(5) for _ in range(3)]
+    cmp = G.compare_groups(documents(rows), TOPICS3, "src", str.split)
+    assert cmp.test.df_denominator == 18
+    tables = cmp.to_tables()
+    old = {**tables, "groups": tables["groups"].drop(columns="articles_in_topics"),
+           "test": tables["test"].drop(columns="df_denominator")}
+    back = G.GroupComparison.from_tables(old)
+    assert back.test.df_denominator == 18 and "on 1 and 18 df" in " ".join(back.sentences())
 
 
 def strings(value) -> list[str]:

@@ -313,7 +313,7 @@ def as_done(client, futures):
         finished = [f.done() for f in pending]  # read once: a future may finish between two reads
         done = [f for f, d in zip(pending, finished, strict=True) if d]
         pending = [f for f, d in zip(pending, finished, strict=True) if not d]
-        yield from done
+        yield from sorted(done, key=lambda f: f.cancelled())  # the finished first, whatever a cancelled one does
         if not pending:
             return
         alone_since = None if workers(client) else alone_since or time.monotonic()

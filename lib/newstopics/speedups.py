@@ -172,8 +172,9 @@ def import_umap():
     """The ``umap`` module, with its compiled code kept between runs.
 
     pynndescent's functions are left as upstream compiles them: those it leaves uncached use dynamic globals that
-    numba cannot keep on disk, and switched on they printed "Cannot cache compiled function" in every report whose
-    document map had 4,096 documents or more (UMAP's neighbours come from pynndescent there)."""
+    numba cannot keep on disk, and switched on they printed "Cannot cache compiled function" into reports. No report
+    calls them any more: the document map gives UMAP exact neighbours (``model.build.document_coords``) and the
+    consensus graph takes HNSW's (``model.graph.hnsw_neighbours``)."""
     import_bertopic()  # BERTopic imports umap too: do that the cheap way first
     import umap
 

@@ -13,10 +13,10 @@ and returns a :class:`GroupComparison`:
   with an informative Dirichlet prior, Monroe, Colaresi & Quinn 2008), with the counts behind each
   (:mod:`newstopics.analysis.words`).
 - ``passages``: up to two documents per topic and group that show those words.
-
-The statistics themselves, each checked by hand, are in :mod:`newstopics.analysis.stats`.
 - :meth:`GroupComparison.sentences`: plain-language verdicts, each printed only when its own figure passes its
   stated threshold.
+
+The statistics themselves, each checked by hand, are in :mod:`newstopics.analysis.stats`.
 
 **Why a correction, and which.** Paragraphs of one article share its author, angle and subject: they are not
 independent draws. Counting them as independent makes intervals too narrow and a chi-square test far too eager when
@@ -24,10 +24,10 @@ articles hold many documents (one article counted 40 times is one voice, not 40)
 articles, the article is the unit the uncertainty is measured in (``unit == "article"``):
 
 - *Intervals*: each share's variance is the cluster-robust (linearisation) variance of a ratio over the group's
-  articles (:func:`cluster_variance`); its ratio to the variance of as many independent documents is the design
-  effect (never below 1), and the interval is Wilson's on ``documents / design effect`` with Student's t on
-  ``articles - 1`` degrees of freedom as critical value (as Korn & Graubard 1998 do for survey proportions): a group
-  of few articles gets a wide interval, as it should. Chosen over an article bootstrap because a percentile bootstrap
+  articles (:func:`~newstopics.analysis.stats.cluster_variance`); its ratio to the variance of as many independent
+  documents is the design effect (never below 1), and the interval is Wilson's on ``documents / design effect``
+  with Student's t on ``articles - 1`` degrees of freedom as critical value (as Korn & Graubard 1998 do for survey
+  proportions): a group of few articles gets a wide interval, as it should. Chosen over an article bootstrap because a percentile bootstrap
   gives a topic a group never mentions a zero-width interval [0, 0], and a group of three articles only ten distinct
   resamples; Wilson's interval stays inside [0, 1] and is never zero-width. No random draws: nothing to seed.
 - *Test*: Pearson's X² on the documents' group x topic table divided by the Rao-Scott first-order design effect
@@ -279,9 +279,9 @@ class GroupComparison:
             documents are the unit: :attr:`counted`), ``total_group`` and ``total_rest`` (those counts over all
             words), ``prior`` (its prior count), ``docs_group`` and ``docs_rest``, ``articles_group`` and
             ``articles_rest`` (the cell's documents, and its articles or documents as counted).
-        passages: per topic and group, up to :data:`N_PASSAGES` documents (``PASSAGE_COLUMNS``): the share of the
-            document's words that are the cell's distinctive words (``score``), which ones (``words``), an
-            ``excerpt`` around the first.
+        passages: per topic and group, up to :data:`~newstopics.analysis.words.N_PASSAGES` documents
+            (``PASSAGE_COLUMNS``): the share of the document's words that are the cell's distinctive words
+            (``score``), which ones (``words``), an ``excerpt`` around the first.
         settings: the thresholds used (``alpha``, ``min_group_docs``, ``min_group_articles``, ``min_cell_docs``,
             ``word_z``, ``sentence_word_z``, ``confidence``; ``words_note`` when the distinctive words of a run
             saved by an earlier version could not be read).
@@ -322,7 +322,7 @@ class GroupComparison:
         back as that number written plainly ("2024" stays "2024", but "007" becomes "7").
 
         Tables of a run saved by an earlier version are read by one rule, here: a missing ``articles_in_topics`` is
-        the group's ``articles``; a missing ``df_denominator`` is worked out from the included groups' articles; and
+        the group's ``articles``; a missing ``df_denominator`` is the one whose F gives back the p-value written; and
         distinctive words counted by occurrences (no ``articles_group`` column) are not read, with a note
         (``settings["words_note"]``) that a sentence prints, since their counts cannot be read as articles."""
         tables = _upgrade(tables)
@@ -455,17 +455,32 @@ def _upgrade(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         tables["groups"] = groups = groups.assign(articles_in_topics=groups["articles"])
     test = tables["test"]
     if "df_denominator" not in test:
-        row = test.iloc[0]
-        included = groups[groups["included"].astype(bool)]
-        nu = int(included["articles_in_topics"].sum()) - len(included)
-        df2 = int(row["df"]) * nu if str(row["unit"]) == "article" and nu > 0 else 0
-        tables["test"] = test.assign(df_denominator=df2)
+        tables["test"] = test.assign(df_denominator=_recovered_df2(test.iloc[0], groups))
     if "articles_group" not in tables["distinctive"]:
         tables["distinctive"] = pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
         tables["test"] = tables["test"].assign(words_note="this run was saved by an earlier version, which counted "
                                                           "word occurrences rather than articles: run it again to "
                                                           "list them")
     return tables
+
+
+def _recovered_df2(row, groups: pd.DataFrame) -> int:
+    """The second degrees of freedom an earlier version read a test's p-value from, F(df, df * nu) with nu its
+    articles with documents in topics less the groups, which it did not write: the nu up to the included groups'
+    articles less the groups whose F gives back the p-value written (outlier-only articles make the articles an
+    upper bound only); that bound when the p-value cannot tell (too small to tell apart), 0 when documents were the
+    unit."""
+    df = int(row["df"])
+    included = groups[groups["included"].astype(bool)]
+    top = int(included["articles"].sum()) - len(included)
+    if str(row["unit"]) != "article" or top < 1 or df < 1 or pd.isna(row["p_value"]):
+        return 0
+    nus = np.arange(1, top + 1)
+    with np.errstate(divide="ignore"):
+        gap = np.abs(np.log(stats.f.sf(float(row["statistic_adjusted"]) / df, df, df * nus)) -
+                     np.log(float(row["p_value"])))
+    best = int(np.nanargmin(gap)) if np.isfinite(gap).any() else top - 1
+    return df * int(nus[best]) if np.isfinite(gap[best]) and gap[best] < 1e-6 else df * top
 
 
 def _as_text(value) -> str:
@@ -560,7 +575,7 @@ def compare_groups(
     cells, matrix = word_matrix(docs["text"].astype(str).tolist(), analyzer)
     unit_of = article if unit == "article" else np.arange(len(docs))  # what a word is counted once per
     distinctive = distinctive_words(matrix, cells, group, unit_of, topic, included, topic_ids, labels, min_cell_docs,
-                               word_z, n_words)
+                                    word_z, n_words)
     shown = passages(docs, matrix, cells, group, topic, distinctive)
     return GroupComparison(by=by, unit=unit, groups=groups, prevalence=prevalence, test=test,
                            distinctive=distinctive, passages=shown, settings=settings)

@@ -38,7 +38,6 @@ DISTINCTIVE_COLUMNS = ["topic", "label", "group", "rank", "word", "z", "delta", 
 PASSAGE_COLUMNS = ["topic", "label", "group", "rank", "doc_id", "article_id", "title", "score", "words", "excerpt"]
 
 
-
 def word_matrix(texts: list[str], analyzer) -> tuple[list[str], sparse.csr_matrix]:
     """Documents x single words (terms without a space) counts, by the model's analyzer."""
     vocab: dict[str, int] = {}

@@ -16,7 +16,7 @@ def _norm_doc(text: str) -> str:
     return _PUNCTUATION.sub("", _SPACES.sub(" ", text.lower())).strip()
 
 
-SIGN_BATCH = 1024  # candidates whose MinHash signatures are made together
+SIGN_SHINGLES = 65_536  # shingles whose MinHash values are made together (64 values each: 32 MiB a batch)
 
 _M1, _M2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)  # odd 64-bit multipliers (golden ratio,
 #                                                                            splitmix64)
@@ -77,6 +77,7 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
     hashes = np.empty((len(texts), bands), np.uint64)
     n_cand = 0
     batch: list[np.ndarray] = []  # shingles of candidates whose signatures are not made yet
+    in_batch = 0
 
     def sign(batch: list[np.ndarray], at: int, hashes: np.ndarray) -> None:
         """MinHash signatures of a batch of candidates at once (a few array operations per batch, not per text),
@@ -100,11 +101,12 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
         if len(words) < min_words:
             continue
         batch.append(_shingles(words, words_seen))
+        in_batch += len(batch[-1])
         candidates[n_cand] = i
         n_cand += 1
-        if len(batch) == SIGN_BATCH:
+        if in_batch >= SIGN_SHINGLES:  # by shingles, not texts: a batch of long articles stays small
             sign(batch, n_cand - len(batch), hashes)
-            batch = []
+            batch, in_batch = [], 0
     if batch:
         sign(batch, n_cand - len(batch), hashes)
     del first, batch

@@ -35,20 +35,22 @@ Drop = Callable[[Line, str], None]  # records a removed line with the rule that 
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_YEAR_ALONE = re.compile(r"\d{4}")
-_FIRST = dt.datetime(2000, 1, 1)  # what a date leaves out is read from here (month 1, day 1), not from today
+# What a date leaves out is read from a default; parsing with two defaults that differ in every field tells which
+# fields the text gave: a day left out is the month's first, a year or a month left out is no date.
+_DEFAULTS = (dt.datetime(1, 1, 1), dt.datetime(2, 2, 2))
 
 
 def parse_date(text: str) -> str:
     """ISO 8601 date (YYYY-MM-DD) of a date written in any common form, or "".
 
     A string with no four-digit year is not taken as a date: "8:15 pm" or
-    "Monday" would otherwise be read as today; nor is a year alone ("2024" is no
-    day). A month without a day is read as its first day ("March 2024":
-    2024-03-01), never as today's day of that month.
+    "Monday" would otherwise be read as today; nor is a year without a month
+    ("2024", "© 2024", "Spring 2024"), nor a string whose year the parser
+    cannot read ("2024–03–15" with dashes). A month without a day is read as
+    its first day ("March 2024": 2024-03-01), never as today's day of it.
     """
     text = (text or "").strip()
-    if not text or not _YEAR.search(text) or len(text) > 60 or _YEAR_ALONE.fullmatch(text):
+    if not text or not _YEAR.search(text) or len(text) > 60:
         return ""
     if _ISO_DAY.fullmatch(text):  # already ISO, as most tables write it: no parser needed
         try:
@@ -62,16 +64,22 @@ def parse_date(text: str) -> str:
 def _parsed(text: str) -> str:
     from dateutil import parser as dparser
 
-    try:
-        value = dparser.parse(text, fuzzy=False, dayfirst=False, default=_FIRST)
-    except (ValueError, OverflowError, TypeError):
+    values = []
+    for default in _DEFAULTS:
         try:
-            value, skipped = dparser.parse(text, fuzzy_with_tokens=True, default=_FIRST)
+            value = dparser.parse(text, fuzzy=False, dayfirst=False, default=default)
         except (ValueError, OverflowError, TypeError):
-            return ""
-        if sum(len(s.strip(" ,.-")) for s in skipped) > 12:  # mostly not a date
-            return ""
-    return _in_range(value.date())
+            try:
+                value, skipped = dparser.parse(text, fuzzy_with_tokens=True, default=default)
+            except (ValueError, OverflowError, TypeError):
+                return ""
+            if sum(len(s.strip(" ,.-")) for s in skipped) > 12:  # mostly not a date
+                return ""
+        values.append(value)
+    first, second = values
+    if first.year != second.year or first.month != second.month:  # no year, or no month: not a day
+        return ""
+    return _in_range(first.date())  # a day left out: the month's first (from the first default)
 
 
 def _in_range(day: dt.date) -> str:

@@ -176,7 +176,8 @@ def words_header(cmp: GroupComparison) -> str:
 def distinctive_table(cmp: GroupComparison, n_words: int = N_WORDS_SHOWN, max_groups: int = MAX_GROUPS,
                       max_topics: int = MAX_TOPICS) -> pd.DataFrame:
     """One row per topic and group with distinctive words: the words (z; the articles using it in the group / in the
-    other groups; documents, when documents are the unit), most distinctive first, and the cell's articles."""
+    other groups; documents, when documents are the unit), most distinctive first, and the cell's articles (or
+    documents)."""
     d = cmp.distinctive
     header, unit = words_header(cmp), f"{cmp.counted}s"
     groups, topics, _ = _shown(cmp, max_groups, max_topics)

@@ -50,7 +50,7 @@ from scipy import sparse
 
 from .sizing import NEIGHBOURS, Sizing
 
-EXACT_MAX = 20_000  # up to this many documents the neighbours are exact (blocked products); NN-descent above
+EXACT_MAX = 20_000  # up to this many documents the neighbours are exact (blocked products); HNSW graphs above
 RESOLUTION = 1.0  # Leiden's modularity resolution, for members and consensus alike
 AGREE = 0.5  # an edge stays in the consensus graph when more than this share of members agree on it
 SEED_STRIDE = 1000  # member seeds: random_state * 1000 + i, so different random_states give disjoint ensembles
@@ -120,25 +120,24 @@ def hnsw_neighbours(U: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
     n, dim = U.shape
     halves = [np.arange(0, n, 2), np.arange(1, n, 2)]
-    threads = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)  # one thread per graph: insertion order fixed, the graph reproducible
-    try:
-        def build(rows: np.ndarray):
-            index = faiss.IndexHNSWFlat(dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = HNSW_BUILD
-            index.add(np.ascontiguousarray(U[rows], dtype=np.float32))
-            index.hnsw.efSearch = max(HNSW_SEARCH, k + 1)
-            return index
 
-        def search(half: int):
-            found_sim, found = indexes[half].search(np.ascontiguousarray(U, dtype=np.float32), k + 1)
-            return found_sim, np.where(found >= 0, halves[half][np.maximum(found, 0)], -1)
+    # OpenMP's thread count is each thread's own: set in the threads that build, not in this one
+    def build(rows: np.ndarray):
+        faiss.omp_set_num_threads(1)  # one thread per graph: its insertion order fixed, the graph reproducible
+        index = faiss.IndexHNSWFlat(dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_BUILD
+        index.add(np.ascontiguousarray(U[rows], dtype=np.float32))
+        index.hnsw.efSearch = max(HNSW_SEARCH, k + 1)
+        return index
 
-        with ThreadPoolExecutor(2) as pool:  # faiss lets go of the GIL: the two halves run side by side
-            indexes = list(pool.map(build, halves))
-            answers = list(pool.map(search, [0, 1]))
-    finally:
-        faiss.omp_set_num_threads(threads)
+    def search(half: int):
+        faiss.omp_set_num_threads(1)  # the two searches side by side, one thread each
+        found_sim, found = indexes[half].search(np.ascontiguousarray(U, dtype=np.float32), k + 1)
+        return found_sim, np.where(found >= 0, halves[half][np.maximum(found, 0)], -1)
+
+    with ThreadPoolExecutor(2) as pool:  # faiss lets go of the GIL: the two halves run side by side
+        indexes = list(pool.map(build, halves))
+        answers = list(pool.map(search, [0, 1]))
     sim = np.concatenate([a[0] for a in answers], axis=1)
     idx = np.concatenate([a[1] for a in answers], axis=1)
     drop = (idx == np.arange(n)[:, None]) | (idx < 0)

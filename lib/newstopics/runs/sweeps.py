@@ -109,7 +109,13 @@ def _on_cluster(spec: str, members: list[dict], runs_dir: Path, name: str,
         results = []
         for fut in tqdm(cluster.as_done(client, futures), total=len(futures), desc=f"sweep {name} on {scheduler}",
                         disable=not progress):
-            folder, status, error, worker = cluster.result_of(fut, client)
+            try:
+                folder, status, error, worker = cluster.result_of(fut, client)
+            except cluster.NoWorkersError:
+                raise  # the cluster is gone: the runs still pending cannot finish either
+            except cluster.ClusterError as exc:  # this run's task was cancelled: it failed, the sweep goes on
+                results.append(("", "failed", str(exc)))
+                continue
             if folder and Path(folder).is_dir():
                 update_run_json(Path(folder), sweep={"name": name, "scheduler": scheduler, "worker": worker})
             results.append((folder, status, error))
