@@ -27,9 +27,10 @@ articles, the article is the unit the uncertainty is measured in (``unit == "art
   articles (:func:`~newstopics.analysis.stats.cluster_variance`); its ratio to the variance of as many independent
   documents is the design effect (never below 1), and the interval is Wilson's on ``documents / design effect``
   with Student's t on ``articles - 1`` degrees of freedom as critical value (as Korn & Graubard 1998 do for survey
-  proportions): a group of few articles gets a wide interval, as it should. Chosen over an article bootstrap because a percentile bootstrap
-  gives a topic a group never mentions a zero-width interval [0, 0], and a group of three articles only ten distinct
-  resamples; Wilson's interval stays inside [0, 1] and is never zero-width. No random draws: nothing to seed.
+  proportions): a group of few articles gets a wide interval, as it should. Chosen over an article bootstrap
+  because a percentile bootstrap gives a topic a group never mentions a zero-width interval [0, 0], and a group of
+  three articles only ten distinct resamples; Wilson's interval stays inside [0, 1] and is never zero-width. No
+  random draws: nothing to seed.
 - *Test*: Pearson's X² on the documents' group x topic table divided by the Rao-Scott first-order design effect
   (:func:`mean_design_effect`: the X² the documents' clustering alone would produce, per degree of freedom). Chosen
   over a test of each article's majority topic, which discards most of each article's documents and cannot be made
