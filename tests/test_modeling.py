@@ -230,3 +230,28 @@ def test_the_per_article_mix_is_drawn_only_when_articles_hold_several_documents(
     assert all("<br>" not in y and len(y) <= 45 + 5 for y in heat.y)
     assert heat.y[0] == "A very long headline about chips, prices and…" and heat.y[2].endswith("… (3)")
     assert heat.customdata[0][0][0].endswith("open models, in full odd")
+
+
+def test_single_words_read_alone_are_the_phrase_analyzers_own(seeds_docs):
+    """The topic words' presence and the views' word counts read an analyzer's single words alone
+    (PhraseAnalyzer.words) instead of making its phrases and dropping them: the same matrices, checked against the
+    analyzer's full terms on the seed paragraphs and on texts with apostrophes, dashes and stop words."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from newstopics.analysis.words import word_matrix
+    from newstopics.model.represent import presence_of
+    from newstopics.model.terms import analyzer_of, news_analyzer
+
+    texts = seeds_docs["text"].tolist() + ["Don’t stop open-weight models x cheap - fast API prices. The U.S. market",
+                                           "It's the chips, the chips' prices and co-operation — again"]
+    analyzer = news_analyzer()
+    assert [analyzer.words(t) for t in texts] == [[w for w in analyzer(t) if " " not in w] for t in texts]
+    fitted = CountVectorizer(analyzer=analyzer, min_df=2).fit(texts)
+    assert analyzer_of(fitted) is analyzer
+    plain = CountVectorizer(analyzer=lambda t: analyzer(t), min_df=2).fit(texts)  # no .words: the transform path
+    fast, fast_words = presence_of(fitted, texts)
+    slow, slow_words = presence_of(plain, texts)
+    assert list(fast_words) == list(slow_words) and (fast != slow).nnz == 0 and fast.nnz > 1000
+    vocab_fast, counts_fast = word_matrix(texts, analyzer)
+    vocab_slow, counts_slow = word_matrix(texts, lambda t: analyzer(t))
+    assert vocab_fast == vocab_slow and (counts_fast != counts_slow).nnz == 0 and counts_fast.sum() > counts_fast.nnz

@@ -585,7 +585,9 @@ def compare_groups(
 def compare_result(result, by: str, **options) -> GroupComparison:
     """:func:`compare_groups` on a :class:`~newstopics.model.TopicResult` or a loaded run (``load_run``): its
     documents, topics and its model's analyzer."""
-    return compare_groups(result.documents, result.topics, by, result.model.vectorizer_model.build_analyzer(),
+    from ..model.terms import analyzer_of
+
+    return compare_groups(result.documents, result.topics, by, analyzer_of(result.model.vectorizer_model),
                           **options)
 
 

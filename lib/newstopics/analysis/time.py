@@ -492,8 +492,9 @@ def period_words(dated: pd.DataFrame, labels: dict, names: list[str], starts: li
     analyze = analyzer or _default_analyzer()
     vocab: dict[str, int] = {}
     indptr, indices = [0], []
+    words = getattr(analyze, "words", None)  # single words alone, when the analyzer can give them
     for text in d["text"].astype(str):
-        terms = {w for w in analyze(text) if " " not in w}
+        terms = set(words(text)) if words is not None else {w for w in analyze(text) if " " not in w}
         indices.extend(vocab.setdefault(w, len(vocab)) for w in terms)
         indptr.append(len(indices))
     x = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(d), len(vocab)))
@@ -549,5 +550,7 @@ def timeline_of(result, analyzer: Callable[[str], list[str]] | None = None, **op
         >>> print("\\n".join(tl.sentences()))  # doctest: +SKIP
     """
     if analyzer is None:
-        analyzer = result.model.vectorizer_model.build_analyzer()
+        from ..model.terms import analyzer_of
+
+        analyzer = analyzer_of(result.model.vectorizer_model)
     return build_timeline(result.documents, result.topics, getattr(result, "themes", None), analyzer, **options)

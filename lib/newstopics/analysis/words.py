@@ -39,13 +39,16 @@ PASSAGE_COLUMNS = ["topic", "label", "group", "rank", "doc_id", "article_id", "t
 
 
 def word_matrix(texts: list[str], analyzer) -> tuple[list[str], sparse.csr_matrix]:
-    """Documents x single words (terms without a space) counts, by the model's analyzer."""
+    """Documents x single words (terms without a space) counts, by the model's analyzer (its ``words`` alone when it
+    has them: the same counts, without making its phrases)."""
     vocab: dict[str, int] = {}
     indices, indptr = [], [0]
+    words = getattr(analyzer, "words", None)
     for text in texts:
-        for term in analyzer(text):
-            if " " not in term:
-                indices.append(vocab.setdefault(term, len(vocab)))
+        if words is not None:
+            indices.extend([vocab.setdefault(term, len(vocab)) for term in words(text)])
+        else:
+            indices.extend([vocab.setdefault(term, len(vocab)) for term in analyzer(text) if " " not in term])
         indptr.append(len(indices))
     m = sparse.csr_matrix((np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr)),
                           shape=(len(texts), len(vocab)))

@@ -124,12 +124,26 @@ def agreement_weights(agreement) -> np.ndarray:
 
 
 def presence_of(vectorizer, texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Which single words each document contains (0/1), over a fitted vectorizer's vocabulary, and those words."""
-    counts = vectorizer.transform(texts).tocsr()
+    """Which single words each document contains (0/1), over a fitted vectorizer's vocabulary, and those words.
+
+    With the model's phrase analyzer the words are read alone (:meth:`~.terms.PhraseAnalyzer.words`), without making
+    the two-word phrases the vectorizer would count and this would drop: the same matrix, in about half the time."""
     vocabulary = np.asarray(vectorizer.get_feature_names_out())
     single = np.flatnonzero([" " not in w for w in vocabulary])
-    presence = counts[:, single].tocsr()
-    presence.data[:] = 1.0
+    words = getattr(vectorizer.analyzer, "words", None)
+    if words is None:
+        presence = vectorizer.transform(texts).tocsr()[:, single].tocsr()
+        presence.data[:] = 1.0
+        return presence, vocabulary[single]
+    column = {w: i for i, w in enumerate(vocabulary[single])}
+    indices: list[int] = []
+    indptr = [0]
+    for text in texts:
+        indices.extend({column[w] for w in words(text) if w in column})
+        indptr.append(len(indices))
+    presence = sparse.csr_matrix((np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr)),
+                                 shape=(len(indptr) - 1, len(single)))
+    presence.sort_indices()
     return presence, vocabulary[single]
 
 

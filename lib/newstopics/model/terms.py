@@ -29,7 +29,14 @@ class PhraseAnalyzer:
         self.ngram_range = ngram_range
 
     def __call__(self, doc: str) -> list[str]:
-        lo, hi = self.ngram_range
+        return self._terms(doc, *self.ngram_range)
+
+    def words(self, doc: str) -> list[str]:
+        """The single words alone, in order (each occurrence): the terms without a space, without making the
+        phrases."""
+        return self._terms(doc, 1, 1)
+
+    def _terms(self, doc: str, lo: int, hi: int) -> list[str]:
         stop = self.stop_words
         out: list[str] = []
         text = doc.lower()
@@ -64,3 +71,11 @@ def news_analyzer(ngram_range: tuple[int, int] = (1, 2)) -> PhraseAnalyzer:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return PhraseAnalyzer(frozenset(ENGLISH_STOP_WORDS.union(NEWS_STOP_WORDS)), ngram_range)
+
+
+def analyzer_of(vectorizer):
+    """A fitted vectorizer's analyzer: our :class:`PhraseAnalyzer` itself where it is the vectorizer's (so callers can
+    ask it for its single words alone), else the vectorizer's own (``build_analyzer``). For text the two give the same
+    terms: with a callable analyzer, scikit-learn's only adds decoding of bytes."""
+    own = getattr(vectorizer, "analyzer", None)
+    return own if isinstance(own, PhraseAnalyzer) else vectorizer.build_analyzer()
