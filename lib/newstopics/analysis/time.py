@@ -52,6 +52,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from .stats import log_odds_z, wilson
+from .words import word_matrix
 
 OUTLIER = -1
 UNITS = ("day", "week", "month", "quarter", "year")
@@ -489,16 +490,9 @@ def period_words(dated: pd.DataFrame, labels: dict, names: list[str], starts: li
     d = d[d["topic"].isin(wanted)]
     if d.empty:
         return _empty(WORD_COLUMNS)
-    analyze = analyzer or _default_analyzer()
-    vocab: dict[str, int] = {}
-    indptr, indices = [0], []
-    words = getattr(analyze, "words", None)  # single words alone, when the analyzer can give them
-    for text in d["text"].astype(str):
-        terms = set(words(text)) if words is not None else {w for w in analyze(text) if " " not in w}
-        indices.extend(vocab.setdefault(w, len(vocab)) for w in terms)
-        indptr.append(len(indices))
-    x = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(d), len(vocab)))
-    words = np.array(sorted(vocab, key=vocab.get), dtype=object)
+    vocab, counts = word_matrix(d["text"].astype(str).tolist(), analyzer or _default_analyzer())
+    x = (counts > 0).astype(np.float64).tocsr()  # which single words each document holds
+    words = np.array(vocab, dtype=object)
     art_codes = pd.factorize(d["article_id"])[0]
     topic_of, pi_of = d["topic"].to_numpy(), d["pi"].to_numpy()
     rows = []
