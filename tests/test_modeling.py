@@ -243,7 +243,8 @@ def test_single_words_read_alone_are_the_phrase_analyzers_own(seeds_docs):
     from newstopics.model.terms import analyzer_of, news_analyzer
 
     texts = seeds_docs["text"].tolist() + ["Don’t stop open-weight models x cheap - fast API prices. The U.S. market",
-                                           "It's the chips, the chips' prices and co-operation — again"]
+                                           "It's the chips, the chips' prices and co-operation — again",
+                                           "x—y a/b ‘quoted’ 3d 2024's e-mail naïve café—bar (AI) [GPU] ok-- --no"]
     analyzer = news_analyzer()
     assert [analyzer.words(t) for t in texts] == [[w for w in analyzer(t) if " " not in w] for t in texts]
     fitted = CountVectorizer(analyzer=analyzer, min_df=2).fit(texts)

@@ -67,11 +67,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+if TYPE_CHECKING:
+    from ..model.terms import Tokens
 from .stats import adjusted_residuals, cramers_v, design_effects, holm, mean_design_effect, wilson
 from .words import (
     DISTINCTIVE_COLUMNS,
@@ -512,7 +515,7 @@ def compare_groups(
     documents: pd.DataFrame,
     topics: pd.DataFrame,
     by: str,
-    analyzer: Callable[[str], list[str]],
+    analyzer: Callable[[str], list[str]] | Tokens,
     *,
     min_group_docs: int = MIN_GROUP_DOCS,
     min_group_articles: int = MIN_GROUP_ARTICLES,
@@ -531,7 +534,8 @@ def compare_groups(
         topics: one row per topic with ``topic`` and ``label``.
         by: the metadata column (see :func:`check_compare_by`).
         analyzer: text -> terms, the topic model's (``model.vectorizer_model.build_analyzer()``); only single words
-            (terms without a space) are counted.
+            (terms without a space) are counted. Or the documents already tokenized by it
+            (:class:`~newstopics.model.terms.Tokens`, row i for document row i), as :func:`compare_result` passes.
         min_group_docs: documents in topics a group needs.
         min_group_articles: articles a group needs when articles hold several documents.
         min_cell_docs: documents a topic x group cell (and the other groups' documents of that topic) needs for its
@@ -573,7 +577,7 @@ def compare_groups(
     prevalence = _prevalence(counts, topic_ids, labels, unit, articles)
     test = _test(counts, topic_ids, labels, unit, alpha)
     _agree_with_intervals(test, prevalence)
-    cells, matrix = word_matrix(docs["text"].astype(str).tolist(), analyzer)
+    cells, matrix = word_matrix(docs["text"].astype(str), analyzer)
     unit_of = article if unit == "article" else np.arange(len(docs))  # what a word is counted once per
     distinctive = distinctive_words(matrix, cells, group, unit_of, topic, included, topic_ids, labels, min_cell_docs,
                                     word_z, n_words)
@@ -584,11 +588,10 @@ def compare_groups(
 
 def compare_result(result, by: str, **options) -> GroupComparison:
     """:func:`compare_groups` on a :class:`~newstopics.model.TopicResult` or a loaded run (``load_run``): its
-    documents, topics and its model's analyzer."""
-    from ..model.terms import analyzer_of
+    documents, topics and their words as its model's analyzer reads them (tokenized once per result)."""
+    from ..model.terms import tokens_of
 
-    return compare_groups(result.documents, result.topics, by, analyzer_of(result.model.vectorizer_model),
-                          **options)
+    return compare_groups(result.documents, result.topics, by, tokens_of(result), **options)
 
 
 def _group_table(group, article, topic, min_docs: int, min_articles: int) -> pd.DataFrame:

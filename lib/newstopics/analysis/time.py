@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from ..model.terms import Tokens
 from .stats import log_odds_z, wilson
 from .words import word_matrix
 
@@ -319,7 +320,7 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 
 
 def build_timeline(documents: pd.DataFrame, topics: pd.DataFrame, themes: pd.DataFrame | None = None,
-                   analyzer: Callable[[str], list[str]] | None = None, *, include_outliers: bool = False,
+                   analyzer: Callable[[str], list[str]] | Tokens | None = None, *, include_outliers: bool = False,
                    rule: TimeRule = TimeRule()) -> Timeline:
     """The time view of a run: the period, shares with intervals, words per period and notable changes.
 
@@ -329,7 +330,8 @@ def build_timeline(documents: pd.DataFrame, topics: pd.DataFrame, themes: pd.Dat
         topics: one row per topic: ``topic``, ``label`` (and ``count``).
         themes: one row per theme: ``theme``, ``label`` (None or empty: no theme shares).
         analyzer: the topic model's analyzer (``model.vectorizer_model.build_analyzer()``); its terms without a space
-            are the words. None: scikit-learn's English analyzer.
+            are the words. Or the documents already tokenized by it (:class:`~newstopics.model.terms.Tokens`, row i
+            for document row i). None: scikit-learn's English analyzer.
         include_outliers: count outliers in the denominators (and give them rows of their own).
         rule: the thresholds.
 
@@ -481,7 +483,7 @@ def _default_analyzer() -> Callable[[str], list[str]]:
 
 
 def period_words(dated: pd.DataFrame, labels: dict, names: list[str], starts: list[str],
-                 analyzer: Callable[[str], list[str]] | None, rule: TimeRule) -> pd.DataFrame:
+                 analyzer: Callable[[str], list[str]] | Tokens | None, rule: TimeRule) -> pd.DataFrame:
     """Per topic and period, the words of the period's documents of the topic against its other periods' (weighted
     log-odds, informative Dirichlet prior from the topic's pooled counts; see the module's docstring)."""
     d = dated[dated["topic"] != OUTLIER]
@@ -490,7 +492,9 @@ def period_words(dated: pd.DataFrame, labels: dict, names: list[str], starts: li
     d = d[d["topic"].isin(wanted)]
     if d.empty:
         return _empty(WORD_COLUMNS)
-    vocab, counts = word_matrix(d["text"].astype(str).tolist(), analyzer or _default_analyzer())
+    if isinstance(analyzer, Tokens):  # the documents tokenized once (row i for document row i): these rows of them
+        analyzer = analyzer.take(d.index.to_numpy())
+    vocab, counts = word_matrix(d["text"].astype(str), analyzer or _default_analyzer())
     x = (counts > 0).astype(np.float64).tocsr()  # which single words each document holds
     words = np.array(vocab, dtype=object)
     art_codes = pd.factorize(d["article_id"])[0]
@@ -544,7 +548,7 @@ def timeline_of(result, analyzer: Callable[[str], list[str]] | None = None, **op
         >>> print("\\n".join(tl.sentences()))  # doctest: +SKIP
     """
     if analyzer is None:
-        from ..model.terms import analyzer_of
+        from ..model.terms import tokens_of
 
-        analyzer = analyzer_of(result.model.vectorizer_model)
+        analyzer = tokens_of(result)  # its documents as its model's analyzer reads them, tokenized once per result
     return build_timeline(result.documents, result.topics, getattr(result, "themes", None), analyzer, **options)

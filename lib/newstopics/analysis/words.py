@@ -38,22 +38,19 @@ DISTINCTIVE_COLUMNS = ["topic", "label", "group", "rank", "word", "z", "delta", 
 PASSAGE_COLUMNS = ["topic", "label", "group", "rank", "doc_id", "article_id", "title", "score", "words", "excerpt"]
 
 
-def word_matrix(texts: list[str], analyzer) -> tuple[list[str], sparse.csr_matrix]:
+def word_matrix(texts, analyzer) -> tuple[list[str], sparse.csr_matrix]:
     """Documents x single words (terms without a space) counts, by the model's analyzer (its ``words`` alone when it
-    has them: the same counts, without making its phrases)."""
-    vocab: dict[str, int] = {}
-    indices, indptr = [], [0]
-    words = getattr(analyzer, "words", None)
-    for text in texts:
-        if words is not None:
-            indices.extend([vocab.setdefault(term, len(vocab)) for term in words(text)])
-        else:
-            indices.extend([vocab.setdefault(term, len(vocab)) for term in analyzer(text) if " " not in term])
-        indptr.append(len(indices))
-    m = sparse.csr_matrix((np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr)),
-                          shape=(len(texts), len(vocab)))
-    m.sum_duplicates()
-    return list(vocab), m
+    has them: the same counts, without making its phrases), or from the documents already tokenized by it
+    (``analyzer`` a :class:`~newstopics.model.terms.Tokens`, one row per text; ``texts`` is then not read)."""
+    from ..model.terms import Tokens
+
+    if isinstance(analyzer, Tokens):
+        if len(analyzer) != len(texts):
+            raise ValueError(f"{len(analyzer):,} tokenized documents for {len(texts):,} texts")
+        tokens = analyzer
+    else:
+        tokens = Tokens.of(texts, analyzer)
+    return tokens.vocab.tolist(), tokens.counts()
 
 
 def distinctive_words(matrix, words, group, unit_of, topic, included, topic_ids, labels, min_cell_docs, word_z,

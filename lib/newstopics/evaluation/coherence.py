@@ -26,34 +26,49 @@ EPS = 1e-12
 class WindowCounts:
     """Window occurrence counts of terms (words or two-word phrases) in tokenized documents.
 
+    ``docs_tokens``: the documents as lists of words, or tokenized once (:class:`~newstopics.model.terms.Tokens`).
     Counts of disjoint sets of documents add up (``a + b``) to the counts of their union, so a large corpus is
     counted in parts (:func:`count_windows`), on a cluster's workers or here, never as one matrix of all its windows.
     """
 
-    def __init__(self, docs_tokens: list[list[str]], terms: list[str], window: int):
+    def __init__(self, docs_tokens, terms: list[str], window: int):
+        from ..model.terms import Tokens
+
         words = sorted({w for t in terms for w in t.split()})
-        index = {w: i for i, w in enumerate(words)}
-        # (window, word) pairs, built per document as NumPy arrays: Python lists of ints took 2 GB at 100k paragraphs
-        rows, cols = [], []
-        n_windows = 0
-        for tokens in docs_tokens:
-            n_win = max(1, len(tokens) - window + 1)
-            ids = np.fromiter((index.get(t, -1) for t in tokens), dtype=np.int64, count=len(tokens))
-            p = np.flatnonzero(ids >= 0)
-            if p.size:
-                lo = np.maximum(0, p - window + 1)
-                lens = np.minimum(p, n_win - 1) - lo + 1  # a word at p is in windows lo..hi
-                starts = np.cumsum(lens) - lens
-                rows.append((np.repeat(lo - starts, lens) + np.arange(lens.sum()) + n_windows).astype(np.int64))
-                cols.append(np.repeat(ids[p], lens).astype(np.int32))
-            n_windows += n_win
+        tokens = docs_tokens if isinstance(docs_tokens, Tokens) else Tokens.from_lists(docs_tokens)
+        self._count(tokens.mapped(words), tokens.indptr, words, terms, window)
+
+    @classmethod
+    def of_mapped(cls, ids: np.ndarray, indptr: np.ndarray, words: list[str], terms: list[str],
+                  window: int) -> WindowCounts:
+        """Counts from documents given as positions in ``words`` (-1 for any other word), ``ids[indptr[i]:indptr[i +
+        1]]`` for document i: what a part sent to a worker carries."""
+        out = object.__new__(cls)
+        out._count(ids, indptr, words, terms, window)
+        return out
+
+    def _count(self, ids: np.ndarray, indptr: np.ndarray, words: list[str], terms: list[str], window: int) -> None:
+        # every (window, word) pair at once: a word at position p of a document of n_win windows is in windows
+        # max(0, p - window + 1) .. min(p, n_win - 1) of that document, one window for a document shorter than one
+        lengths = np.diff(indptr)
+        n_win = np.maximum(1, lengths - window + 1)
+        first_window = np.cumsum(n_win) - n_win
+        doc = np.repeat(np.arange(len(lengths)), lengths)
+        at = np.flatnonzero(ids >= 0)
+        doc = doc[at]
+        p = at - indptr[doc]
+        lo = np.maximum(0, p - window + 1)
+        lens = np.minimum(p, n_win[doc] - 1) - lo + 1
+        starts = np.cumsum(lens) - lens
+        rows = np.repeat(first_window[doc] + lo - starts, lens) + np.arange(int(lens.sum()))
+        cols = np.repeat(ids[at], lens)
+        del doc, p, lo, starts
         self.window = window
-        self.n_windows = n_windows
-        rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        cols = np.concatenate(cols) if cols else np.zeros(0, np.int32)
+        self.n_windows = n_windows = int(n_win.sum())
         w = sparse.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_windows, len(words)))
         del rows, cols
         w.data[:] = 1.0  # presence, not counts
+        index = {wd: i for i, wd in enumerate(words)}
         self.terms = list(dict.fromkeys(terms))
         cols_t = []
         for t in self.terms:
@@ -160,22 +175,24 @@ class Scores:
         }
 
 
-def tokenize(texts: list[str], analyzer) -> list[list[str]]:
-    """Single-word tokens in document order, as the topic model's analyzer sees them."""
-    out = []
-    for t in texts:
-        out.append([term for term in analyzer(t) if " " not in term])
-    return out
+def tokenize(texts, analyzer):
+    """The documents' single-word tokens in document order, as the topic model's analyzer sees them
+    (:class:`~newstopics.model.terms.Tokens`)."""
+    from ..model.terms import Tokens
+
+    return Tokens.of(texts, analyzer)
 
 
 CHUNK_DOCS = 20_000  # documents counted at a time: one part's windows in memory, never the whole corpus's
 
 
-def count_windows(texts: list[str], analyzer, terms: list[str], windows: tuple[int, ...] = (NPMI_WINDOW, CV_WINDOW),
+def count_windows(texts, analyzer, terms: list[str], windows: tuple[int, ...] = (NPMI_WINDOW, CV_WINDOW),
                   client=None, chunk: int = CHUNK_DOCS) -> tuple[WindowCounts, ...]:
-    """Window counts of ``terms`` in ``texts`` (a list, or a pandas column) for each window size, counted in parts
-    of ``chunk`` documents (cut as they are counted) and summed: on the cluster's workers when a running ``client`` is
-    given, else here. Either way the counts are the same whole numbers as one count over all documents.
+    """Window counts of ``terms`` in ``texts`` (a list, or a pandas column, tokenized by ``analyzer``; or documents
+    already tokenized, :class:`~newstopics.model.terms.Tokens`, and ``analyzer`` unused) for each window size,
+    counted in parts of ``chunk`` documents (cut as they are counted) and summed: on the cluster's workers when a
+    running ``client`` is given, else here. Either way the counts are the same whole numbers as one count over all
+    documents. A part of tokens travels as positions among the terms' words: a few bytes a token.
 
     Example:
         >>> from newstopics.model.terms import news_analyzer
@@ -185,8 +202,13 @@ def count_windows(texts: list[str], analyzer, terms: list[str], windows: tuple[i
         (2, 2)
     """
     from ..cluster import each, summed
+    from ..model.terms import Tokens
     from ..text import in_slices
 
+    if isinstance(texts, Tokens):
+        words = sorted({w for t in terms for w in t.split()})
+        parts = ((part.mapped(words), part.indptr) for part in texts.slices(chunk))
+        return summed(each(client, _count_mapped, parts, words=words, terms=terms, windows=windows))
     parts = (part for _, part in in_slices(texts, chunk)) if len(texts) else iter([[]])  # cut as they are counted
     return summed(each(client, _count_part, parts, analyzer=analyzer, terms=terms, windows=windows))
 
@@ -195,6 +217,13 @@ def _count_part(texts: list[str], analyzer, terms: list[str], windows: tuple[int
     """One part: its texts tokenized, then counted for each window size."""
     tokens = tokenize(texts, analyzer)
     return tuple(WindowCounts(tokens, terms, w) for w in windows)
+
+
+def _count_mapped(part: tuple[np.ndarray, np.ndarray], words: list[str], terms: list[str],
+                  windows: tuple[int, ...]) -> tuple[WindowCounts, ...]:
+    """One part of tokens, as positions among ``words``: counted for each window size."""
+    ids, indptr = part
+    return tuple(WindowCounts.of_mapped(ids, indptr, words, terms, w) for w in windows)
 
 
 def score_topics(name: str, topics: dict[int, list[str]], docs_tokens, outlier_share: float = 0.0,

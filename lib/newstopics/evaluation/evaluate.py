@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.represent import agreement_weights
+from ..model.terms import analyzer_of, tokens_of
 from .coherence import score_topics
 from .protocol import OURS, OURS_LIFT_ONLY, compare_models
 from .stability import Stability, stability
@@ -114,12 +115,12 @@ def evaluate(result, embedder, params, *, baselines: bool = True, stability_runs
     k = len([t for t in topics if t != -1])
     docs = result.documents
     weights = agreement_weights(docs["agreement"]) if "agreement" in docs else None
-    compared = compare_models(docs["text"], result.model.vectorizer_model.build_analyzer(),
+    compared = compare_models(docs["text"], analyzer_of(result.model.vectorizer_model),
                               result.model.vectorizer_model, docs["topic"].to_numpy(), weights,
                               top_n=params.top_n_words, random_state=params.random_state,
                               min_df=result.sizing.min_df, baselines=baselines and k >= 1,
                               outlier_share=outlier_share, fit_seconds=result.timings.get("fit_s", 0.0),
-                              shown=topics, client=client)
+                              shown=topics, client=client, tokens=tokens_of(result))
     shown = score_topics(OURS, topics, None, outlier_share, counts=compared.counts, top_n=params.top_n_words)
     timings["metrics_s"] = round(time.perf_counter() - t0, 3)
 

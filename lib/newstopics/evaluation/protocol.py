@@ -73,7 +73,7 @@ def compare_models(texts, analyzer, vectorizer, labels: np.ndarray, weights: np.
                    random_state: int, min_df: int = 1, baselines: bool = True, outlier_share: float = 0.0,
                    fit_seconds: float = 0.0, shown: dict[int, list[str]] | None = None,
                    peers: dict[str, dict[int, list[str]]] | None = None, lda_iterations: int = LDA_ITERATIONS,
-                   client=None) -> Comparison:
+                   client=None, tokens=None) -> Comparison:
     """Every model's words chosen on half A, scored on half B (see the module notes).
 
     Args:
@@ -94,12 +94,17 @@ def compare_models(texts, analyzer, vectorizer, labels: np.ndarray, weights: np.
             beside ours (the benchmark's Top2Vec).
         lda_iterations: LDA's EM passes.
         client: a Dask client whose workers count the windows.
+        tokens: ``texts`` already tokenized by ``analyzer`` (:class:`~newstopics.model.terms.Tokens`, row i for text
+            i): our words and the windows are read from them instead of tokenizing the texts again.
     """
     texts = pd.Series(list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy())
     labels = np.asarray(labels, dtype=int)
     in_a = halves(len(texts), random_state)
     a_texts = texts[in_a].tolist()
-    presence, vocab = presence_of(vectorizer, a_texts)
+    if tokens is not None and len(tokens) != len(texts):
+        raise ValueError(f"{len(tokens):,} tokenized documents for {len(texts):,} texts")
+    a_tokens, b_tokens = (None, None) if tokens is None else (tokens.take(in_a), tokens.take(~in_a))
+    presence, vocab = presence_of(vectorizer, a_texts, a_tokens)
     a_weights = None if weights is None else np.asarray(weights)[in_a]
     words: dict[str, dict[int, list[str]]] = {}
     for name, cooccurrence in ((OURS, COOCCURRENCE), (OURS_LIFT_ONLY, 0.0)):
@@ -116,8 +121,8 @@ def compare_models(texts, analyzer, vectorizer, labels: np.ndarray, weights: np.
         words[name], seconds[name] = topics, 0.0
     lists = list(words.values()) + ([shown] if shown else [])
     terms = [w for topics in lists for ws in topics.values() for w in single_words(ws, top_n)]
-    counts_a = count_windows(a_texts, analyzer, terms, client=client)
-    counts_b = count_windows(texts[~in_a], analyzer, terms, client=client)
+    counts_a = count_windows(a_texts if a_tokens is None else a_tokens, analyzer, terms, client=client)
+    counts_b = count_windows(texts[~in_a] if b_tokens is None else b_tokens, analyzer, terms, client=client)
     scores = {name: score_topics(name, topics, None, outlier_share if name in (OURS, OURS_LIFT_ONLY) else 0.0,
                                  seconds[name], counts_b, top_n)
               for name, topics in words.items()}

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..memory import take
 from ..model import build_model
+from ..model.terms import tokens_of
 
 REAPPEAR = 0.5  # document Jaccard at which a topic counts as found again
 STABLE_SHARE = 2 / 3  # a topic is stable when it reappears in at least this share of the refits
@@ -133,6 +134,7 @@ def stability(result, embedder, params, runs: int, sample: float = 0.9) -> Stabi
     fitted = np.asarray(fitted)
     words = {int(r.topic): r.top_words.split(", ") for r in result.topics.itertuples()}
     texts = np.asarray(result.documents["text"].tolist(), dtype=object)
+    tokens = tokens_of(result)
     n, top_n = len(texts), params.top_n_words
     seeds = [params.random_state + 1 + i for i in range(runs)]
     matches: dict[int, list[float]] = {t: [] for t in set(fitted.tolist()) - {-1}}
@@ -143,6 +145,7 @@ def stability(result, embedder, params, runs: int, sample: float = 0.9) -> Stabi
         same_settings = dataclasses.replace(params, random_state=seed)
         model = build_model(same_settings, result.sizing, embedder, representations=False)
         settings.append(model.hdbscan_model.sizing.to_dict())
+        model.representation_model["Main"].tokens = tokens.take(keep)  # the refit's words, not tokenized again
         seen.append(len(keep))
         refit = np.asarray(model.fit_transform(texts[keep].tolist(), embeddings=take(result.embeddings, keep))[0],
                            dtype=int)

@@ -17,6 +17,7 @@ from .graph import unit
 from .labels import OUTLIER, topic_table
 from .means import topic_means, unit_means
 from .sizing import Sizing, size_for
+from .terms import Tokens, analyzer_of
 from .themes import theme_table
 
 
@@ -53,6 +54,8 @@ class TopicResult:
         outliers: the reassignment strategy and the outlier share before and after it.
         fitted_topics: each document's topic as fitted, before any outlier reassignment (what stability compares).
         ensemble: the ensemble's size, edges and seconds.
+        tokens: the documents' single words (:class:`~.terms.Tokens`), tokenized once by the model's analyzer for
+            every reader that counts words (None: made when first asked for, :func:`~.terms.tokens_of`).
     """
 
     model: Any
@@ -65,6 +68,7 @@ class TopicResult:
     fitted_topics: np.ndarray | None = None
     ensemble: dict = field(default_factory=dict)
     themes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tokens: Tokens | None = None
 
     def article_mix(self, by: str = "article_id") -> pd.DataFrame:
         """Share of each group's documents (``by``: article_id, source, ...) in each topic; rows sum to 1."""
@@ -104,6 +108,12 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     s = size_for(len(docs), params)
     t0 = time.perf_counter()
     model = build_model(params, s, embedder, client=client)
+    t1 = time.perf_counter()
+    tokens = Tokens.of(docs["text"], analyzer_of(model.vectorizer_model))
+    timings["tokens_s"] = round(time.perf_counter() - t1, 3)
+    main = model.representation_model.get("Main") if isinstance(model.representation_model, dict) else None
+    if main is not None:
+        main.tokens = tokens  # the topic words read them instead of tokenizing the documents again
     # guided topics nudge the vectors BERTopic is given, in place: a copy, so the run's own vectors stay as they are
     given = np.array(embeddings, dtype=np.float32) if params.seed_topics else np.asarray(embeddings)
     fitted, _ = model.fit_transform(docs["text"].tolist(), embeddings=given)
@@ -142,16 +152,18 @@ def fit_topics(docs: pd.DataFrame, embedder, params: Params, embeddings: np.ndar
     out["theme"] = out["topic"].map(theme_of).fillna(-1).astype(int)
     out["label"] = out["topic"].map(dict(zip(table["topic"], table["label"], strict=True)))
     return TopicResult(model=model, documents=out, topics=table, embeddings=embeddings, sizing=s, timings=timings,
-                       outliers=outliers, fitted_topics=fitted, ensemble=ensemble, themes=themes)
+                       outliers=outliers, fitted_topics=fitted, ensemble=ensemble, themes=themes, tokens=tokens)
 
 
 def forget_presence(model) -> None:
-    """Drop the document-word presence the main representation kept for the themes' words (documents x words): a
-    saved or reused model does not need it."""
+    """Drop the document-word presence the main representation kept for the themes' words (documents x words) and
+    the documents' tokens: a saved or reused model does not need them."""
     main = model.representation_model.get("Main") if isinstance(model.representation_model, dict) else None
     for name in ("presence_", "words_", "order_"):
         if hasattr(main, name):
             delattr(main, name)
+    if main is not None:
+        main.tokens = None  # the result keeps them (TopicResult.tokens), the model does not
 
 
 def document_agreement(model, topics: np.ndarray) -> np.ndarray:

@@ -53,12 +53,17 @@ class LiftRepresentation(_base()):
         self.exclusivity = exclusivity
         self.cooccurrence = cooccurrence
         self.candidates = candidates
+        self.tokens = None  # the fitted documents tokenized (:class:`~.terms.Tokens`), while the fit runs
 
     def extract_topics(self, topic_model, documents, c_tf_idf, topics):
         """BERTopic's hook: ``{topic: [(word, score), ...]}`` for the topics of ``documents``."""
         labels = documents["Topic"].to_numpy().astype(int)
-        presence, words = presence_of(topic_model.vectorizer_model, documents["Document"].tolist())
         order = documents["ID"].to_numpy() if "ID" in documents else np.arange(len(labels))
+        tokens = getattr(self, "tokens", None)
+        if tokens is not None and (len(order) == 0 or order.max() < len(tokens)):
+            presence, words = presence_of(topic_model.vectorizer_model, None, tokens.take(order))
+        else:
+            presence, words = presence_of(topic_model.vectorizer_model, documents["Document"].tolist())
         self.presence_, self.words_, self.order_ = presence, words, order  # kept for the themes' words
         return self.words_of(presence, words, labels, self._weights(documents, labels))
 
@@ -123,28 +128,24 @@ def agreement_weights(agreement) -> np.ndarray:
     return np.nan_to_num(np.asarray(agreement, dtype=float), nan=0.0) ** AGREEMENT_POWER
 
 
-def presence_of(vectorizer, texts: list[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+def presence_of(vectorizer, texts, tokens=None) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Which single words each document contains (0/1), over a fitted vectorizer's vocabulary, and those words.
 
-    With the model's phrase analyzer the words are read alone (:meth:`~.terms.PhraseAnalyzer.words`), without making
-    the two-word phrases the vectorizer would count and this would drop: the same matrix, in about half the time."""
+    With the model's phrase analyzer the words are read alone (:class:`~.terms.Tokens`), without making the two-word
+    phrases the vectorizer would count and this would drop: the same matrix, in about half the time; ``tokens``: the
+    texts already tokenized so (then ``texts`` is not read)."""
     vocabulary = np.asarray(vectorizer.get_feature_names_out())
-    single = np.flatnonzero([" " not in w for w in vocabulary])
-    words = getattr(vectorizer.analyzer, "words", None)
-    if words is None:
-        presence = vectorizer.transform(texts).tocsr()[:, single].tocsr()
+    single = vocabulary[[" " not in w for w in vocabulary]]
+    if tokens is None and not hasattr(vectorizer.analyzer, "words"):
+        presence = vectorizer.transform(list(texts)).tocsr()[:, np.flatnonzero([" " not in w for w in vocabulary])]
+        presence = presence.tocsr()
         presence.data[:] = 1.0
-        return presence, vocabulary[single]
-    column = {w: i for i, w in enumerate(vocabulary[single])}
-    indices: list[int] = []
-    indptr = [0]
-    for text in texts:
-        indices.extend({column[w] for w in words(text) if w in column})
-        indptr.append(len(indices))
-    presence = sparse.csr_matrix((np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr)),
-                                 shape=(len(indptr) - 1, len(single)))
-    presence.sort_indices()
-    return presence, vocabulary[single]
+        return presence, single
+    if tokens is None:
+        from .terms import Tokens
+
+        tokens = Tokens.of(texts, vectorizer.analyzer)
+    return tokens.presence(single), single
 
 
 def topic_lift(presence: sparse.csr_matrix, labels: np.ndarray,
