@@ -160,15 +160,18 @@ def test_workers_read_and_clean_what_this_process_would(client, folder, monkeypa
 @pytest.mark.cluster
 def test_workers_count_coherence_windows_as_this_process_would(client, texts):
     from newstopics.evaluation import count_windows
-    from newstopics.model.terms import news_analyzer
+    from newstopics.model.terms import Tokens, news_analyzer
 
     assert cluster.running(client)  # else the counts below would be made here, twice
     terms = ["deepseek", "open", "chips", "export", "price", "models"]
     here = count_windows(texts, news_analyzer(), terms, chunk=40)
     there = count_windows(texts, news_analyzer(), terms, client=client, chunk=40)  # 4 parts, summed as they finish
-    for a, b in zip(here, there, strict=True):
-        assert a.n_windows == b.n_windows and a.co[0, 0] > 0
+    tokens = Tokens.of(texts, news_analyzer())  # a run's tokens travel as positions among the terms' words
+    from_tokens = count_windows(tokens, None, terms, client=client, chunk=40)
+    for a, b, c in zip(here, there, from_tokens, strict=True):
+        assert a.n_windows == b.n_windows == c.n_windows and a.co[0, 0] > 0
         np.testing.assert_array_equal(a.co, b.co)
+        np.testing.assert_array_equal(a.co, c.co)
 
 
 @pytest.mark.slow

@@ -243,10 +243,26 @@ def test_window_counts_in_parts_add_up_to_one_count_of_all_documents():
     terms = ["deepseek", "open", "chips", "export", "price", "models", "open source"]
     whole = [EV.WindowCounts(EV.tokenize(texts, analyzer), terms, w) for w in (EV.NPMI_WINDOW, EV.CV_WINDOW)]
     parts = EV.count_windows(texts, analyzer, terms, chunk=17)  # 145 documents in 9 parts
-    for one, summed in zip(whole, parts, strict=True):
-        assert summed.n_windows == one.n_windows and summed.co.sum() > 0
+    tokens = EV.tokenize(texts, analyzer)
+    from_tokens = EV.count_windows(tokens, None, terms, chunk=17)  # the run's tokens, sent as positions
+    for one, summed, again in zip(whole, parts, from_tokens, strict=True):
+        assert summed.n_windows == one.n_windows == again.n_windows and summed.co.sum() > 0
         np.testing.assert_array_equal(summed.co, one.co)
         np.testing.assert_array_equal(summed.single, one.single)
+        np.testing.assert_array_equal(again.co, one.co)
+    # the windows counted all at once against windows walked one by one
+    for window in (3, EV.NPMI_WINDOW):
+        counts = EV.WindowCounts(tokens, terms, window)
+        co = np.zeros((len(terms), len(terms)))
+        n_windows = 0
+        for doc in tokens.lists():
+            for start in range(max(1, len(doc) - window + 1)):
+                seen = set(doc[start:start + window])
+                held = np.array([all(w in seen for w in t.split()) for t in terms], float)
+                co += np.outer(held, held)
+                n_windows += 1
+        assert counts.n_windows == n_windows and co[0, 0] > 0
+        np.testing.assert_array_equal(counts.co, co)
     with pytest.raises(ValueError, match="do not add up"):
         parts[0] + parts[1]
 

@@ -526,6 +526,10 @@ def test_seeds_words_and_passages_are_the_texts_own(seeds_result):
     assert G.compare_groups(r.documents, r.topics, "half", analyzer, min_cell_docs=4).distinctive.empty
     cmp = G.compare_groups(r.documents, r.topics, "half", analyzer, min_cell_docs=4, word_z=1.0)
     assert cmp.unit == "article" and len(cmp.distinctive) >= 1 and len(cmp.passages) >= 1
+    # the run's documents tokenized once (what compare_result passes) give the same tables
+    once = G.compare_result(r, "half", min_cell_docs=4, word_z=1.0)
+    pd.testing.assert_frame_equal(once.distinctive, cmp.distinctive)
+    pd.testing.assert_frame_equal(once.passages, cmp.passages)
     docs = r.documents
     words = [{w for w in analyzer(t) if " " not in w} for t in docs["text"]]
 

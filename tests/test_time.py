@@ -226,6 +226,17 @@ def test_d_a_word_planted_in_one_period_ranks_first():
     assert (aug.iloc[0]["docs_with"], aug.iloc[0]["docs"], aug.iloc[0]["share_other_periods"]) == (16, 16, 0)
     # only August has the 10 documents of topic 0 a period needs; topics 1 and 2 say the same every month
     assert set(zip(w["topic"], w["period"], strict=True)) == {(0, "2005-08")}
+    # the same words from the documents tokenized once (a run's Tokens), the outliers and undated ones among them
+    from newstopics.model.terms import Tokens
+
+    docs = monthly({7: 16}, words=planted)
+    docs.loc[docs.index[::7], "topic"] = -1
+    docs.loc[docs.index[3::11], "published"] = ""
+    analyzer = T._default_analyzer()
+    by_text = T.build_timeline(docs, TOPICS3, analyzer=analyzer).words
+    by_tokens = T.build_timeline(docs, TOPICS3, analyzer=Tokens.of(docs["text"], analyzer)).words
+    assert len(by_text) and "tariff" in set(by_text["word"])
+    pd.testing.assert_frame_equal(by_tokens, by_text)
 
 
 def test_d_one_articles_word_is_not_a_periods_word():
