@@ -2,6 +2,7 @@
 import hashlib
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import FIXTURES, SEEDS
@@ -182,6 +183,23 @@ def test_too_small_corpus_stops_with_counts(tmp_path):
 def test_missing_corpus():
     with pytest.raises(C.CorpusError, match="does not exist"):
         C.load_corpus("/no/such/corpus")
+
+
+def test_shingles_made_together_are_each_texts_own():
+    """MinHash signatures are made from many texts' shingles at once: the same shingles as each text's own, for texts
+    longer and shorter than a shingle, and the near-duplicates found whatever the texts' lengths."""
+    from newstopics.corpus import dedupe
+
+    texts = [t.split() for t in ["chips export rules tighten again this week", "a b", "one", "x y z",
+                                 "open weight models are cheap and popular with developers"]]
+    for group in (texts, [t for t in texts if len(t) >= 3]):
+        every, starts = dedupe._batch_shingles(group)
+        ends = np.r_[starts[1:], len(every)]
+        assert [set(every[s:e].tolist()) for s, e in zip(starts, ends, strict=True)] == \
+            [set(dedupe._shingles(t).tolist()) for t in group]
+    base = "open weight models from china are cheap and widely used by developers in many countries now"
+    found = dedupe.find_duplicates([base, "a b", base.replace("now", "today"), "a b", "x"], min_words=1)
+    assert [(d, k) for d, k, _ in found] == [(2, 0), (3, 1)] and found[1][2] == 1.0
 
 
 def test_exact_and_near_duplicates_dropped(tmp_path):

@@ -5,6 +5,7 @@ import hashlib
 import re
 
 import numpy as np
+import pandas as pd
 
 from ..text import in_slices
 
@@ -16,27 +17,22 @@ def _norm_doc(text: str) -> str:
     return _PUNCTUATION.sub("", _SPACES.sub(" ", text.lower())).strip()
 
 
+SHINGLE = 3  # words per shingle
 SIGN_SHINGLES = 65_536  # shingles whose MinHash values are made together (64 values each: 32 MiB a batch)
 
 _M1, _M2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)  # odd 64-bit multipliers (golden ratio,
 #                                                                            splitmix64)
 
 
-def _word_hash(word: str, cache: dict[str, int]) -> int:
-    h = cache.get(word)
-    if h is None:
-        h = cache[word] = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-    return h
+def _hash_words(words: list[str]) -> np.ndarray:
+    """64-bit hashes of words in one vectorised pass: pandas' SipHash with its fixed key, the same on every machine
+    and run (no Python ``hash``, which is salted per process)."""
+    return pd.util.hash_array(np.asarray(words, dtype=object)).astype(np.uint64)
 
 
-def _shingles(words: list[str], cache: dict[str, int], k: int = 3) -> np.ndarray:
-    """The distinct hashes of a text's word ``k``-shingles (k = 3): each word hashed once per corpus (``cache``), a
-    shingle's hash folded from its words' in order, with 64-bit arithmetic. The same on every machine and run (no
-    Python ``hash``, which is salted per process)."""
-    if not words:
-        return np.zeros(1, np.uint64)
-    h = np.fromiter((_word_hash(w, cache) for w in words), np.uint64, len(words))
-    k = min(k, len(words))  # a text shorter than a shingle is one shingle
+def _fold(h: np.ndarray, k: int) -> np.ndarray:
+    """The hash of each run of ``k`` consecutive word hashes (position p: words p .. p + k - 1), folded in order with
+    64-bit arithmetic; ``len(h) - k + 1`` of them."""
     with np.errstate(over="ignore"):
         folded = h[: len(h) - k + 1].copy()
         for j in range(1, k):
@@ -44,7 +40,37 @@ def _shingles(words: list[str], cache: dict[str, int], k: int = 3) -> np.ndarray
         folded ^= folded >> np.uint64(31)
         folded *= _M2
         folded ^= folded >> np.uint64(29)
-    return np.unique(folded)
+    return folded
+
+
+def _shingles(words: list[str], k: int = SHINGLE) -> np.ndarray:
+    """The distinct hashes of a text's word ``k``-shingles: each a fold of its words' hashes, in order. A text shorter
+    than a shingle is one shingle."""
+    if not words:
+        return np.zeros(1, np.uint64)
+    return np.unique(_fold(_hash_words(words), min(k, len(words))))
+
+
+def _batch_shingles(texts_words: list[list[str]], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """``(shingle hashes, start of each text's)`` for many texts at once (each text's the same as :func:`_shingles`
+    gives, repeats kept: a MinHash is a minimum, which repeats do not change): one hashing of all their words and
+    one fold, not a few array operations per text."""
+    sizes = np.fromiter((len(w) for w in texts_words), np.int64, len(texts_words))
+    if len(texts_words) == 0:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    if sizes.min() < k:  # a text shorter than a shingle: each on its own
+        parts = [_shingles(w, k) for w in texts_words]
+        return np.concatenate(parts), np.r_[0, np.cumsum([len(x) for x in parts])[:-1]].astype(np.int64)
+    h = _hash_words([w for words in texts_words for w in words])
+    folded = _fold(h, k)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    # the runs that start in a text and end in it: positions start .. end - k of each text
+    keep = np.zeros(len(folded), bool)
+    counts = sizes - k + 1
+    at = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+    keep[at] = True
+    return folded[keep], np.cumsum(counts) - counts
 
 
 def _each(texts):
@@ -65,7 +91,6 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
     group.
     """
     result: list[tuple[int, int, float]] = []
-    words_seen: dict[str, int] = {}  # each word's hash, made once
     first: dict[bytes, int] = {}
     candidates = np.empty(len(texts), np.int64)
     rng = np.random.default_rng(7)
@@ -76,17 +101,16 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
     mix = rng.integers(1, 2**63, rows, dtype=np.uint64) | np.uint64(1)  # odd multipliers that fold a band into one
     hashes = np.empty((len(texts), bands), np.uint64)
     n_cand = 0
-    batch: list[np.ndarray] = []  # shingles of candidates whose signatures are not made yet
+    batch: list[list[str]] = []  # words of candidates whose signatures are not made yet
     in_batch = 0
 
-    def sign(batch: list[np.ndarray], at: int, hashes: np.ndarray) -> None:
-        """MinHash signatures of a batch of candidates at once (a few array operations per batch, not per text),
-        folded into one hash per band, into ``hashes[at:]``."""
-        sizes = np.fromiter((len(x) for x in batch), np.int64, len(batch))
-        every = np.concatenate(batch)
+    def sign(batch: list[list[str]], at: int, hashes: np.ndarray) -> None:
+        """MinHash signatures of a batch of candidates (their words) at once (a few array operations per batch, not
+        per text), folded into one hash per band, into ``hashes[at:]``."""
+        every, starts = _batch_shingles(batch)
         with np.errstate(over="ignore"):
             values = (every[:, None] * a + b) % np.uint64(2**61 - 1)
-            signature = np.minimum.reduceat(values, np.r_[0, np.cumsum(sizes)[:-1]], axis=0)
+            signature = np.minimum.reduceat(values, starts, axis=0)
             folded = signature.reshape(len(batch), bands, rows) * mix
             hashes[at:at + len(batch)] = np.bitwise_xor.reduce(folded ^ (folded >> np.uint64(29)), axis=2)
 
@@ -100,8 +124,8 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
         words = n.split()
         if len(words) < min_words:
             continue
-        batch.append(_shingles(words, words_seen))
-        in_batch += len(batch[-1])
+        batch.append(words)
+        in_batch += len(words)
         candidates[n_cand] = i
         n_cand += 1
         if in_batch >= SIGN_SHINGLES:  # by shingles, not texts: a batch of long articles stays small
@@ -127,12 +151,15 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
                 groups.append((int(members[0]), band, members))
     del hashes
     groups.sort(key=lambda g: (g[0], g[1]))
-    shingled: dict[int, np.ndarray] = {}
     text_at = texts.__getitem__ if isinstance(texts, list) else texts.iloc.__getitem__
+    # the shingles of every document in a group, made at once (a few thousand at most, in practice)
+    grouped = np.unique(np.concatenate([members for _, _, members in groups])) if groups else np.zeros(0, np.int64)
+    every, starts = _batch_shingles([_norm_doc(text_at(int(i))).split() for i in grouped])
+    ends = np.r_[starts[1:], len(every)] if len(starts) else starts
+    shingled = {int(i): np.unique(every[s:e]) for i, s, e in zip(grouped, starts, ends, strict=True)}
+    del every
 
     def shingles_of(i: int) -> np.ndarray:
-        if i not in shingled:
-            shingled[i] = _shingles(_norm_doc(text_at(i)).split(), words_seen)
         return shingled[i]
 
     dropped: set[int] = set()
