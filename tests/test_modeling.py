@@ -232,6 +232,42 @@ def test_the_per_article_mix_is_drawn_only_when_articles_hold_several_documents(
     assert heat.customdata[0][0][0].endswith("open models, in full odd")
 
 
+def _terms_by_pieces(analyzer, doc: str) -> list[str]:
+    """The phrase analyzer's terms as its rule states them: cut the text at its phrase breaks, then read each piece's
+    words, a run of words ending at a stop word or a one-letter word."""
+    import re
+
+    from newstopics.text import WORD
+
+    out = []
+    for piece in re.split(r"[^\w\s'’-]+|\s[-–—]\s", doc.lower().replace("’", "'")):
+        runs, run = [], []
+        for w in WORD.findall(piece):
+            if len(w) > 1 and w not in analyzer.stop_words:
+                run.append(w)
+            else:
+                runs.append(run)
+                run = []
+        for r in [*runs, run]:
+            out += r + [f"{a} {b}" for a, b in zip(r, r[1:], strict=False)]
+    return out
+
+
+def test_phrase_analyzer_reads_the_pieces_between_its_breaks(seeds_docs):
+    """The analyzer scans words and breaks in one pass; its terms are those of cutting the text at the breaks first,
+    on the seed paragraphs and on texts made of the characters that could confuse it."""
+    from newstopics.model.terms import news_analyzer
+
+    analyzer = news_analyzer()
+    texts = seeds_docs["text"].tolist() + [
+        "x—y a/b ‘quoted’ 3d 2024's e-mail naïve café—bar (AI) [GPU] ok-- --no", "a  - b -- c - -d e- f 'g' h'",
+        "Don’t stop: open-weight models, cheap - fast; API prices. The U.S. market", "x²y ½ price_cap 5G ß µs — end",
+        "", "   ", "—", "a", "deepseek\nqwen\tkimi"]
+    assert [analyzer(t) for t in texts] == [_terms_by_pieces(analyzer, t) for t in texts]
+    assert analyzer("Open weight, cheap models") == ["open", "weight", "open weight", "cheap", "models",
+                                                      "cheap models"]
+
+
 def test_single_words_read_alone_are_the_phrase_analyzers_own(seeds_docs):
     """The topic words' presence and the views' word counts read an analyzer's single words alone
     (PhraseAnalyzer.words) instead of making its phrases and dropping them: the same matrices, checked against the

@@ -52,6 +52,7 @@ from .sizing import NEIGHBOURS, Sizing
 
 EXACT_MAX = 20_000  # up to this many documents the neighbours are exact (blocked products); HNSW graphs above
 RESOLUTION = 1.0  # Leiden's modularity resolution, for members and consensus alike
+MEMBER_ITERATIONS = 1  # Leiden's passes for each member (the consensus itself runs to convergence)
 AGREE = 0.5  # an edge stays in the consensus graph when more than this share of members agree on it
 SEED_STRIDE = 1000  # member seeds: random_state * 1000 + i, so different random_states give disjoint ensembles
 BLOCK = 2048  # rows per block of the exact neighbour search
@@ -263,7 +264,7 @@ def count_together(graph, a: np.ndarray, b: np.ndarray, w: np.ndarray, node_weig
     """How many of the members of ``seeds`` put each edge's two ends in one community."""
     together = np.zeros(len(a), np.float32)  # whole numbers up to the members' count: exact
     for seed in seeds:
-        member = leiden(graph, w, seed, resolution, node_weights=node_weights)
+        member = leiden(graph, w, seed, resolution, iterations=MEMBER_ITERATIONS, node_weights=node_weights)
         together += member[a] == member[b]
     return together
 

@@ -19,6 +19,7 @@ NEWS_STOP_WORDS = (
 )
 
 _PHRASE_BREAK = re.compile(r"[^\w\s'’-]+|\s[-–—]\s")
+_WORD_OR_BREAK = re.compile(f"{WORD.pattern}|{_PHRASE_BREAK.pattern}")
 
 
 class PhraseAnalyzer:
@@ -51,17 +52,20 @@ class PhraseAnalyzer:
         text = doc.lower()
         if "’" in text:  # the typographic apostrophe is the plain one (neither breaks a phrase)
             text = text.replace("’", "'")
-        for chunk in _PHRASE_BREAK.split(text):
-            run: list[str] = []
-            # a word starts with a letter and ends with a letter or digit (text.WORD): nothing to strip
-            for w in WORD.findall(chunk):
-                if len(w) > 1 and w not in stop:
-                    run.append(w)
-                elif run:
-                    self._grams(run, lo, hi, out)
-                    run = []
-            if run:
+        run: list[str] = []
+        # one scan for words and phrase breaks alike: a word starts with a letter (text.WORD) and holds no character
+        # of a break, a break starts with a space or a character no word holds, so the words and breaks found are
+        # those of cutting the text at its breaks first and reading the words of each piece
+        for token in _WORD_OR_BREAK.findall(text):
+            if token[0].isalnum():  # a word
+                if len(token) > 1 and token not in stop:
+                    run.append(token)
+                    continue
+            if run:  # a stop word, a one-letter word or a break ends a run of words
                 self._grams(run, lo, hi, out)
+                run = []
+        if run:
+            self._grams(run, lo, hi, out)
         return out
 
     @staticmethod
