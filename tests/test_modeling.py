@@ -268,6 +268,23 @@ def test_phrase_analyzer_reads_the_pieces_between_its_breaks(seeds_docs):
                                                       "cheap models"]
 
 
+def test_tokens_read_in_two_processes_are_those_read_in_one(seeds_docs, monkeypatch):
+    """A large corpus is tokenized in two forked processes and joined: the same vocabulary (in order of first
+    appearance), ids and documents as one process reads, for a list and for a column with an index of its own."""
+    from newstopics.model import terms
+
+    texts = seeds_docs["text"].copy()
+    texts.index = texts.index + 1000
+    alone = terms.Tokens.of(texts, terms.news_analyzer())
+    monkeypatch.setattr(terms, "FORK_FROM", 10)
+    for given in (texts, texts.tolist()):
+        both = terms.Tokens.of(given, terms.news_analyzer())
+        assert both.vocab.tolist() == alone.vocab.tolist() and len(both) == len(texts) == 145
+        np.testing.assert_array_equal(both.ids, alone.ids)
+        np.testing.assert_array_equal(both.indptr, alone.indptr)
+        assert both.lists() == [terms.news_analyzer().words(t) for t in texts]
+
+
 def test_single_words_read_alone_are_the_phrase_analyzers_own(seeds_docs):
     """The topic words' presence and the views' word counts read an analyzer's single words alone
     (PhraseAnalyzer.words) instead of making its phrases and dropping them: the same matrices, checked against the
