@@ -148,6 +148,20 @@ def test_the_consensus_finds_clear_groups_whatever_the_seed():
         assert (fit.predict(X) == fit.labels_).all()  # each document is nearest its own topic's centroid
 
 
+def test_vectors_with_some_rows_not_of_unit_length_are_normalised_before_the_graph():
+    # guided topics average some documents' vectors with their seed topic's: those rows are shorter than 1, wherever
+    # they are, and the graph must see them normalised like every other row (a check of a sample of rows missed them)
+    X, _ = _blobs(n=300)
+    U = graph.unit(X)
+    assert graph._is_unit(U)
+    shrunk = U.copy()
+    shrunk[[1, 2, 150, 298]] *= 0.5  # none on the rows a 64-row sample would read
+    assert not graph._is_unit(shrunk)
+    sizing = size_for(len(X), P.DEFAULTS)
+    fit, same = (graph.GraphConsensus(sizing, random_state=1).fit(V) for V in (shrunk, U))
+    assert (fit.labels_ == same.labels_).all() and np.allclose(fit.centroids_, same.centroids_, atol=1e-6)
+
+
 def test_themes_are_unions_of_topics_linked_most():
     # 4 topics: 0-1 strongly linked, 2-3 strongly linked, the pairs weakly: two themes
     topics = np.repeat(np.arange(4), 5)

@@ -277,12 +277,51 @@ def test_tokens_read_in_two_processes_are_those_read_in_one(seeds_docs, monkeypa
     texts.index = texts.index + 1000
     alone = terms.Tokens.of(texts, terms.news_analyzer())
     monkeypatch.setattr(terms, "FORK_FROM", 10)
+    forked = []
+    real = terms.Tokens._forked.__func__
+    monkeypatch.setattr(terms.Tokens, "_forked", classmethod(lambda cls, *a: forked.append(1) or real(cls, *a)))
     for given in (texts, texts.tolist()):
         both = terms.Tokens.of(given, terms.news_analyzer())
         assert both.vocab.tolist() == alone.vocab.tolist() and len(both) == len(texts) == 145
         np.testing.assert_array_equal(both.ids, alone.ids)
         np.testing.assert_array_equal(both.indptr, alone.indptr)
         assert both.lists() == [terms.news_analyzer().words(t) for t in texts]
+        assert both.source == alone.source == terms.fingerprint(texts)
+    assert len(forked) == 2  # both read in the forked processes, not here
+    # processes that do not answer in time are ended and the texts read here: the same tokens
+    monkeypatch.setattr(terms, "_fork_limit", lambda n: 0.0)
+    late = terms.Tokens.of(texts, terms.news_analyzer())
+    assert len(forked) == 3 and late.lists() == alone.lists() and late.vocab.tolist() == alone.vocab.tolist()
+
+
+def test_tokens_belong_to_the_texts_they_were_read_from(seeds_docs):
+    """A run's tokens are used only for its own documents: the same texts in another order, or other texts of the
+    same number, are tokenized again; rows taken by position (negative ones too) or mask are those documents'."""
+    from types import SimpleNamespace
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from newstopics.model import terms
+
+    analyzer = terms.news_analyzer()
+    docs = seeds_docs[["text"]].reset_index(drop=True)
+    result = SimpleNamespace(documents=docs, model=SimpleNamespace(vectorizer_model=CountVectorizer(analyzer=analyzer)))
+    first = terms.tokens_of(result)
+    assert terms.tokens_of(result) is first  # kept on the result and used again
+    result.documents = docs.iloc[::-1].reset_index(drop=True)
+    again = terms.tokens_of(result)
+    assert again is not first and again.lists() == first.lists()[::-1]
+    assert terms.fingerprint(docs["text"]) == terms.fingerprint(docs["text"].tolist())
+    assert terms.fingerprint(docs["text"]) != terms.fingerprint(docs["text"].iloc[[1, 0, *range(2, len(docs))]])
+    assert first.take([-1, 0]).lists() == [first.lists()[-1], first.lists()[0]]
+    assert first.take(np.arange(len(first)) % 2 == 1).lists() == first.lists()[1::2]
+    with pytest.raises(IndexError):
+        first.take([len(first)])
+    # counts over chosen words: columns in their order, a word never seen a column of zeros
+    words = ["chips", "zzz-never", "deepseek", "models"]
+    expect = np.array([[ws.count(w) for w in words] for ws in first.lists()], dtype=float)
+    np.testing.assert_array_equal(first.counts(words).toarray(), expect)
+    np.testing.assert_array_equal(first.presence(words).toarray(), (expect > 0).astype(float))
 
 
 def test_single_words_read_alone_are_the_phrase_analyzers_own(seeds_docs):

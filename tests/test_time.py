@@ -237,6 +237,8 @@ def test_d_a_word_planted_in_one_period_ranks_first():
     by_tokens = T.build_timeline(docs, TOPICS3, analyzer=Tokens.of(docs["text"], analyzer)).words
     assert len(by_text) and "tariff" in set(by_text["word"])
     pd.testing.assert_frame_equal(by_tokens, by_text)
+    with pytest.raises(ValueError, match="not of these"):  # another corpus's tokens: refused, not misread
+        T.build_timeline(docs.iloc[1:], TOPICS3, analyzer=Tokens.of(docs["text"], analyzer))
 
 
 def test_d_one_articles_word_is_not_a_periods_word():
@@ -374,7 +376,11 @@ def seeds_result():
 
 
 def test_seeds_two_dated_articles_are_not_a_time_view(seeds_result):
+    from newstopics.model.terms import tokens_of
+
+    fitted = seeds_result.tokens
     tl = T.timeline_of(seeds_result)
+    assert tokens_of(seeds_result) is fitted  # the fit's own tokens, recognised as the documents', not made again
     dated = seeds_result.documents[seeds_result.documents["published"] != ""]
     assert dated["article_id"].nunique() == 2  # the manifest dates two of the five articles
     assert tl.period is None and f"{len(dated):,} documents from 2 articles on 2 dates" in tl.why

@@ -18,7 +18,9 @@ def _norm_doc(text: str) -> str:
 
 
 SHINGLE = 3  # words per shingle
-SIGN_SHINGLES = 65_536  # shingles whose MinHash values are made together (64 values each: 32 MiB a batch)
+SIGN_SHINGLES = 65_536  # words read before their shingles' MinHash values are made together (64 values a shingle:
+#                         32 MiB a batch)
+GROUPED_BATCH = 10_000  # documents sharing a band whose shingles are made together for the exact comparison
 
 _M1, _M2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)  # odd 64-bit multipliers (golden ratio,
 #                                                                            splitmix64)
@@ -128,7 +130,7 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
         in_batch += len(words)
         candidates[n_cand] = i
         n_cand += 1
-        if in_batch >= SIGN_SHINGLES:  # by shingles, not texts: a batch of long articles stays small
+        if in_batch >= SIGN_SHINGLES:  # by words (about one shingle each), not texts: long articles stay small
             sign(batch, n_cand - len(batch), hashes)
             batch, in_batch = [], 0
     if batch:
@@ -152,12 +154,16 @@ def find_duplicates(texts, threshold: float = 0.7, min_words: int = 6) -> list[t
     del hashes
     groups.sort(key=lambda g: (g[0], g[1]))
     text_at = texts.__getitem__ if isinstance(texts, list) else texts.iloc.__getitem__
-    # the shingles of every document in a group, made at once (a few thousand at most, in practice)
+    # the shingles of every document in a group, made for GROUPED_BATCH documents at a time (their words as Python
+    # strings are the large part; the distinct shingles kept are about a tenth of that)
     grouped = np.unique(np.concatenate([members for _, _, members in groups])) if groups else np.zeros(0, np.int64)
-    every, starts = _batch_shingles([_norm_doc(text_at(int(i))).split() for i in grouped])
-    ends = np.r_[starts[1:], len(every)] if len(starts) else starts
-    shingled = {int(i): np.unique(every[s:e]) for i, s, e in zip(grouped, starts, ends, strict=True)}
-    del every
+    shingled: dict[int, np.ndarray] = {}
+    for at in range(0, len(grouped), GROUPED_BATCH):
+        part = grouped[at:at + GROUPED_BATCH]
+        every, starts = _batch_shingles([_norm_doc(text_at(int(i))).split() for i in part])
+        ends = np.r_[starts[1:], len(every)]
+        shingled.update((int(i), np.unique(every[s:e])) for i, s, e in zip(part, starts, ends, strict=True))
+        del every
 
     def shingles_of(i: int) -> np.ndarray:
         return shingled[i]

@@ -176,8 +176,8 @@ class Scores:
 
 
 def tokenize(texts, analyzer):
-    """The documents' single-word tokens in document order, as the topic model's analyzer sees them
-    (:class:`~newstopics.model.terms.Tokens`)."""
+    """The documents' single-word tokens in document order, as the topic model's analyzer sees them: a
+    :class:`~newstopics.model.terms.Tokens` (``.lists()`` gives them as lists of words)."""
     from ..model.terms import Tokens
 
     return Tokens.of(texts, analyzer)

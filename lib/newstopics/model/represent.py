@@ -60,7 +60,7 @@ class LiftRepresentation(_base()):
         labels = documents["Topic"].to_numpy().astype(int)
         order = documents["ID"].to_numpy() if "ID" in documents else np.arange(len(labels))
         tokens = getattr(self, "tokens", None)
-        if tokens is not None and (len(order) == 0 or order.max() < len(tokens)):
+        if tokens is not None and len(order) == len(tokens):  # the fitted documents, all of them (ids 0..n-1)
             presence, words = presence_of(topic_model.vectorizer_model, None, tokens.take(order))
         else:
             presence, words = presence_of(topic_model.vectorizer_model, documents["Document"].tolist())

@@ -5,8 +5,7 @@ import multiprocessing
 import os
 import re
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import threading
 from functools import partial
 
 import numpy as np
@@ -115,33 +114,46 @@ class Tokens:
         ([[2.0, 1.0, 1.0], [0.0, 1.0, 1.0]], [[1.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
     """
 
-    def __init__(self, vocab, ids: np.ndarray, indptr: np.ndarray):
+    def __init__(self, vocab, ids: np.ndarray, indptr: np.ndarray, source: int | None = None):
         self.vocab = np.asarray(vocab, dtype=object)
         self.ids = np.asarray(ids, dtype=np.int32)
         self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.source = source  # the texts' fingerprint (:func:`fingerprint`), to tell whose tokens these are
         self._index: dict[str, int] | None = None
 
     @classmethod
     def of(cls, texts, analyzer) -> Tokens:
         """The single words of ``texts`` (a list or a pandas column) by ``analyzer``: its ``words`` when it has them
-        (:class:`PhraseAnalyzer`), else its terms without a space. From :data:`FORK_FROM` texts on, the two halves
-        are read in two forked processes (on Linux) and joined: the same vocabulary, in the same order (a word's
-        first appearance), and the same ids."""
+        (:class:`PhraseAnalyzer`), else its terms without a space.
+
+        From :data:`FORK_FROM` texts on, on Linux with more than one CPU, the two halves are read in two forked
+        processes and joined: the same vocabulary, in the same order (a word's first appearance), and the same ids.
+        Read here instead: in a daemon process (a pool's worker may not fork), while another thread is reading so,
+        and when the two processes fail or take too long (:func:`_fork_limit`)."""
+        source = fingerprint(texts)
         if (len(texts) >= FORK_FROM and sys.platform == "linux" and (os.cpu_count() or 1) > 1
-                and not multiprocessing.current_process().daemon):  # a daemon (a pool's worker) may not fork
+                and not multiprocessing.current_process().daemon and _FORK_LOCK.acquire(blocking=False)):
             try:
-                return cls._forked(texts, analyzer)
-            except (OSError, BrokenProcessPool):  # no fork here, or a process died: the same work, here
+                out = cls._forked(texts, analyzer)
+                out.source = source
+                return out
+            except (OSError, multiprocessing.TimeoutError):  # no fork here, or a process died or hangs: read here
                 pass
-        return cls(*_read(texts, analyzer))
+            finally:
+                _FORK_LOCK.release()
+        return cls(*_read(texts, analyzer), source=source)
 
     @classmethod
     def _forked(cls, texts, analyzer) -> Tokens:
+        """:meth:`of` in two forked processes, one half each (the caller holds ``_FORK_LOCK``). A process that dies
+        or hangs (a lock another thread of a multi-threaded parent held when it forked) raises
+        ``multiprocessing.TimeoutError`` after :func:`_fork_limit` seconds, and the pool is ended."""
         half = len(texts) // 2
         _SHARED.update(texts=texts, analyzer=analyzer)
         try:
-            with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
-                (vocab, ids, indptr), (vocab2, ids2, indptr2) = pool.map(_read_shared, [(0, half), (half, len(texts))])
+            with multiprocessing.get_context("fork").Pool(2) as pool:  # leaving the block ends both processes
+                parts = pool.map_async(_read_shared, [(0, half), (half, len(texts))], chunksize=1)
+                (vocab, ids, indptr), (vocab2, ids2, indptr2) = parts.get(timeout=_fork_limit(len(texts)))
         finally:
             _SHARED.clear()
         index = {w: i for i, w in enumerate(vocab)}
@@ -174,10 +186,9 @@ class Tokens:
         return self._index
 
     def take(self, rows) -> Tokens:
-        """The documents at ``rows`` (positions, or a boolean mask), in that order, with the same vocabulary."""
-        rows = np.asarray(rows)
-        if rows.dtype == bool:
-            rows = np.flatnonzero(rows)
+        """The documents at ``rows`` (positions, negative ones from the end, or a boolean mask), in that order, with
+        the same vocabulary."""
+        rows = np.arange(len(self))[np.asarray(rows)]  # as numpy indexes: masks, negative positions, bounds checked
         lengths = self.lengths[rows]
         indptr = np.zeros(len(rows) + 1, np.int64)
         np.cumsum(lengths, out=indptr[1:])
@@ -204,12 +215,17 @@ class Tokens:
     def counts(self, words=None) -> sparse.csr_matrix:
         """Documents x words counts: over the whole vocabulary (columns in ``vocab`` order), or over ``words``
         (columns in their order; a word never seen is a column of zeros)."""
-        cols = self.ids.astype(np.int64) if words is None else self.mapped(words).astype(np.int64)
+        cols = self.ids if words is None else self.mapped(words)
         width = len(self.vocab) if words is None else len(words)
-        rows = np.repeat(np.arange(len(self), dtype=np.int64), self.lengths)
-        keep = cols >= 0
-        m = sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(len(self), width))
-        m.sum_duplicates()
+        indptr = self.indptr
+        if words is not None:  # words not asked for are dropped: each document's run of tokens shortens
+            keep = cols >= 0
+            cols = cols[keep]
+            kept = np.zeros(len(keep) + 1, np.int64)
+            np.cumsum(keep, out=kept[1:])
+            indptr = kept[self.indptr]
+        m = sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(self), width))
+        m.sum_duplicates()  # a word a document holds several times: one entry, its count
         return m
 
     def presence(self, words=None) -> sparse.csr_matrix:
@@ -226,6 +242,24 @@ class Tokens:
 
 FORK_FROM = 50_000  # texts from which Tokens.of reads two halves in two processes (at 100,000: 3.1 s alone)
 _SHARED: dict = {}  # the texts the forked processes read: set just before they start, cleared after
+_FORK_LOCK = threading.Lock()  # one reading in forked processes at a time (_SHARED is one)
+
+
+def _fork_limit(n: int) -> float:
+    """Seconds to wait for the two processes reading ``n`` texts: about ten times what reading them all here takes
+    (30 s a million texts), and at least 30 s."""
+    return 30.0 + n * 3e-4
+
+
+def fingerprint(texts) -> int:
+    """An order-dependent 64-bit hash of ``texts`` (a list or a pandas column): tokens are the documents' only if
+    their fingerprints agree. About 0.1 s a million texts."""
+    import pandas as pd
+
+    column = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+    h = pd.util.hash_pandas_object(column, index=False).to_numpy(np.uint64)
+    place = np.arange(1, 2 * len(h), 2, dtype=np.uint64)  # odd factors: a text's place counts, swaps change the sum
+    return int((h * place).sum(dtype=np.uint64)) ^ len(h)
 
 
 def _read(texts, analyzer) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -262,10 +296,10 @@ def _single_words(analyzer, text: str) -> list[str]:
 def tokens_of(result) -> Tokens:
     """A fitted or loaded run's documents tokenized by its model's analyzer: the tokens the fit made when they are
     at hand (``result.tokens``), else made now and kept on ``result`` for the next reader."""
-    docs = result.documents
+    texts = result.documents["text"].astype(str)
     tokens = getattr(result, "tokens", None)
-    if tokens is None or len(tokens) != len(docs):
-        tokens = Tokens.of(docs["text"].astype(str), analyzer_of(result.model.vectorizer_model))
+    if tokens is None or len(tokens) != len(texts) or tokens.source != fingerprint(texts):
+        tokens = Tokens.of(texts, analyzer_of(result.model.vectorizer_model))
         try:
             result.tokens = tokens
         except AttributeError:  # a result that takes no new attributes: made again next time
