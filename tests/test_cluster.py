@@ -191,6 +191,36 @@ def test_workers_run_the_consensus_members_as_this_process_would(client, monkeyp
     assert 0 < here.mean() < 1
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
+def test_workers_hold_the_hnsw_graphs_and_find_the_same_neighbours(client, monkeypatch):
+    """Above WORKERS_FROM rows each half's HNSW graph is built and searched on a worker: the same neighbours, to the
+    last bit, as the two graphs built here; the halves go in pieces and the searches in blocks (made small here)."""
+    from newstopics.model import graph
+
+    rng = np.random.default_rng(2)
+    U = graph.unit(rng.standard_normal((3000, 16)).astype(np.float32))
+    monkeypatch.setattr(graph, "SEARCH_BLOCK", 700)  # several pieces per half, several blocks
+    here = graph.hnsw_neighbours(U, 10)
+    monkeypatch.setattr(graph, "WORKERS_FROM", 0)
+    held_before = len(client.who_has())
+    there = graph.hnsw_neighbours(U, 10, client)
+    np.testing.assert_array_equal(there[0], here[0])
+    np.testing.assert_array_equal(there[1], here[1])
+    assert (here[0] >= 0).all() and not (here[0] == np.arange(3000)[:, None]).any()
+    deadline = time.time() + 10
+    while len(client.who_has()) > held_before and time.time() < deadline:  # the graphs and pieces let go of
+        time.sleep(0.1)
+    assert len(client.who_has()) == held_before
+    # the consensus passes its client down: its topics with the graphs on the workers are those fitted here
+    from newstopics.model import size_for
+
+    monkeypatch.setattr(graph, "EXACT_MAX", 1000)
+    sizing = size_for(len(U), P.DEFAULTS)
+    fits = [graph.GraphConsensus(sizing, random_state=1, client=c).fit(U) for c in (None, client)]
+    np.testing.assert_array_equal(fits[0].labels_, fits[1].labels_)
+
+
 def _total(part):
     return float(part.sum())
 

@@ -5,8 +5,9 @@ about linearly with the corpus and it never builds a document-by-document matrix
 
 1. **One neighbour graph.** Each document's :data:`NEIGHBOURS` nearest documents by cosine similarity (exact, in
    blocks, up to :data:`EXACT_MAX` documents; approximate above, by HNSW graphs (faiss) built and searched the same
-   way every time, see :func:`neighbours`), as an undirected graph weighted by similarity: n x k numbers. The graph is
-   the corpus's: only the members below differ between random_states.
+   way every time, see :func:`neighbours`, on a Dask cluster's workers from :data:`WORKERS_FROM` documents), as an
+   undirected graph weighted by similarity: n x k numbers. The graph is the corpus's: only the members below differ
+   between random_states.
 2. **An ensemble of partitions.** ``members`` Leiden partitions of that graph (modularity, resolution 1), each with
    its own seed. Leiden is cheap (about 10 ms on the 145 seed paragraphs, about 0.4 s on 26,579), so the members are
    many; on a large graph they run in two forked processes, or on a Dask cluster's workers.
@@ -96,11 +97,12 @@ def member_seeds(random_state: int, members: int) -> list[int]:
     return [(int(random_state) * SEED_STRIDE + i) % (2**31 - 1) for i in range(members)]
 
 
-def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX):
+def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, client=None):
     """Each row's ``k`` nearest other rows by cosine similarity: ``(index, similarity)``, both n x k. ``X`` of unit
     length (:func:`unit`) is used as it is, without a copy.
 
-    Exact (matrix products in blocks) up to ``exact_max`` rows; approximate above (:func:`hnsw_neighbours`).
+    Exact (matrix products in blocks) up to ``exact_max`` rows; approximate above (:func:`hnsw_neighbours`, on
+    ``client``'s workers from :data:`WORKERS_FROM` rows).
     """
     from ..memory import in_blocks
 
@@ -108,7 +110,7 @@ def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX):
     k = max(1, min(int(k), n - 1))
     U = X if _is_unit(X) else unit(X)
     if n > exact_max:
-        return hnsw_neighbours(U, k)
+        return hnsw_neighbours(U, k, client)
     idx = np.empty((n, k), np.int64)
     sim = np.empty((n, k), np.float32)
     for start, block in in_blocks(U, size=BLOCK):
@@ -121,55 +123,148 @@ def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX):
     return idx, sim
 
 
-def hnsw_neighbours(U: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def hnsw_neighbours(U: np.ndarray, k: int, client=None) -> tuple[np.ndarray, np.ndarray]:
     """Approximate ``k`` nearest rows of unit rows ``U`` by inner product: an HNSW graph (faiss) of each half of the
     rows (even, odd), each built on one thread of its own (the same graph every run), every row searched in both, the
     ``k`` most similar of the two answers kept (itself left out). Rows found fewer than ``k`` times are padded with
-    index -1 (never, in practice: each half alone answers ``k + 1``)."""
+    index -1 (never, in practice: each half alone answers ``k + 1``).
+
+    With a running Dask ``client`` and at least :data:`WORKERS_FROM` rows, each half's graph is built and searched
+    on a worker of its own (:class:`_OnWorkers`): the same graphs and answers, and this process holds neither graph
+    (at 1,000,000 x 256 the two hold 1.1 GB, and their halves another 1 GB while they are built)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    import faiss
-
+    from ..cluster import running
     from ..memory import in_blocks, take
 
-    n, dim = U.shape
+    n = len(U)
     halves = [np.arange(0, n, 2), np.arange(1, n, 2)]
-
-    # OpenMP's thread count is each thread's own: set in the threads that build, not in this one
-    def build(rows: np.ndarray):
-        faiss.omp_set_num_threads(1)  # one thread per graph: its insertion order fixed, the graph reproducible
-        index = faiss.IndexHNSWFlat(dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_BUILD
-        index.add(np.ascontiguousarray(take(U, rows), dtype=np.float32))
-        index.hnsw.efSearch = max(HNSW_SEARCH, k + 1)
-        return index
-
-    def search(half: int, block: np.ndarray):
-        faiss.omp_set_num_threads(1)  # the two searches side by side, one thread each
-        found_sim, found = indexes[half].search(block, k + 1)
-        return found_sim, np.where(found >= 0, halves[half][np.maximum(found, 0)], -1)
-
     idx = np.empty((n, k), np.int64)
     sim = np.empty((n, k), np.float32)
     with ThreadPoolExecutor(2) as pool:  # faiss lets go of the GIL: the two halves run side by side
-        indexes = list(pool.map(build, halves))
+        if running(client) and n >= WORKERS_FROM:
+            searcher = _OnWorkers(client, U, halves, k)
+        else:
+            indexes = list(pool.map(lambda rows: _hnsw_index(take(U, rows), k), halves))
+            searcher = lambda block: list(pool.map(lambda index: _search(index, block, k), indexes))  # noqa: E731
         # searched a block at a time (the same answer per row), so the two answers are merged a block at a time and
         # vectors on disk are read a block at a time
-        for start, block in in_blocks(U, size=SEARCH_BLOCK):
-            block = np.ascontiguousarray(block, dtype=np.float32)
-            answers = list(pool.map(search, [0, 1], [block, block]))
-            rows = np.arange(start, start + len(block))
-            b_sim = np.concatenate([a[0] for a in answers], axis=1)
-            b_idx = np.concatenate([a[1] for a in answers], axis=1)
-            b_sim[(b_idx == rows[:, None]) | (b_idx < 0)] = -np.inf
-            best = np.argsort(-b_sim, axis=1, kind="stable")[:, :k]
-            b_idx, b_sim = np.take_along_axis(b_idx, best, 1), np.take_along_axis(b_sim, best, 1)
-            b_idx[~np.isfinite(b_sim)] = -1
-            idx[rows], sim[rows] = b_idx, np.where(np.isfinite(b_sim), b_sim, 0.0)
+        try:
+            for start, block in in_blocks(U, size=SEARCH_BLOCK):
+                answers = searcher(np.ascontiguousarray(block, dtype=np.float32))
+                rows = np.arange(start, start + len(block))
+                b_sim = np.concatenate([a[0] for a in answers], axis=1)
+                b_idx = np.concatenate([np.where(a[1] >= 0, halves[h][np.maximum(a[1], 0)], -1)
+                                        for h, a in enumerate(answers)], axis=1)
+                b_sim[(b_idx == rows[:, None]) | (b_idx < 0)] = -np.inf
+                best = np.argsort(-b_sim, axis=1, kind="stable")[:, :k]
+                b_idx, b_sim = np.take_along_axis(b_idx, best, 1), np.take_along_axis(b_sim, best, 1)
+                b_idx[~np.isfinite(b_sim)] = -1
+                idx[rows], sim[rows] = b_idx, np.where(np.isfinite(b_sim), b_sim, 0.0)
+        finally:
+            if isinstance(searcher, _OnWorkers):
+                searcher.close()
     return idx, sim
 
 
-SEARCH_BLOCK = 65_536  # rows searched at a time in the HNSW graphs
+def _hnsw_index(vectors: np.ndarray, k: int):
+    """An HNSW graph (faiss) of ``vectors``, built on one thread: its insertion order fixed, the graph reproducible.
+    OpenMP's thread count is each thread's own: set in the thread that builds."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_BUILD
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    index.hnsw.efSearch = max(HNSW_SEARCH, k + 1)
+    return index
+
+
+def _search(index, block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(similarities, positions in the index's half)`` of each row of ``block``'s ``k + 1`` nearest, one thread."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    return index.search(block, k + 1)
+
+
+class _HalfIndex:
+    """A half's HNSW graph held on a worker; pickled by faiss's own serialization should Dask ever move it."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def __getstate__(self):
+        import faiss
+
+        return {"index": faiss.serialize_index(self.index)}
+
+    def __setstate__(self, state):
+        import faiss
+
+        self.index = faiss.deserialize_index(state["index"])
+
+
+def _ready(_value) -> None:
+    """A task that waits for its argument on the worker holding it, without sending it anywhere."""
+
+
+def _join_on_worker(pieces: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(pieces)
+
+
+def _build_on_worker(half: np.ndarray, k: int) -> _HalfIndex:
+    return _HalfIndex(_hnsw_index(half, k))
+
+
+def _search_on_worker(held: _HalfIndex, block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    return _search(held.index, block, k)
+
+
+class _OnWorkers:
+    """The two halves' HNSW graphs built and kept on two workers (both on one when the cluster has one), each half
+    sent a piece of :data:`SEARCH_BLOCK` rows at a time and joined there; then called with a block of rows, each
+    worker searches its graph and the two answers come back. Tasks are pinned to their worker, so a graph never
+    moves."""
+
+    def __init__(self, client, U: np.ndarray, halves: list[np.ndarray], k: int):
+        from ..cluster import a_worker, result_of
+        from ..memory import take
+
+        a_worker(client)
+        self.client, self.k = client, k
+        found = sorted(client.scheduler_info(n_workers=-1).get("workers", {}))
+        self.workers = [found[h % len(found)] for h in range(len(halves))]
+        self.held = []
+        for rows, worker in zip(halves, self.workers, strict=True):
+            pieces = [client.scatter(take(U, rows[at:at + SEARCH_BLOCK]), workers=[worker], hash=False)
+                      for at in range(0, len(rows), SEARCH_BLOCK)]
+            half = client.submit(_join_on_worker, pieces, workers=[worker], allow_other_workers=False, pure=False)
+            result_of(client.submit(_ready, half, workers=[worker], pure=False), client)  # joined: the pieces go
+            del pieces
+            self.held.append(client.submit(_build_on_worker, half, k, workers=[worker], allow_other_workers=False,
+                                           pure=False))
+            del half  # let go of once its graph is built
+        for held, worker in zip(self.held, self.workers, strict=True):  # a failed build raises here
+            result_of(client.submit(_ready, held, workers=[worker], pure=False), client)
+
+    def __call__(self, block: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        from ..cluster import result_of
+
+        futures = [self.client.submit(_search_on_worker, held, self.client.scatter(block, workers=[worker],
+                                                                                    hash=False),
+                                      self.k, workers=[worker], allow_other_workers=False, pure=False)
+                   for held, worker in zip(self.held, self.workers, strict=True)]
+        return [result_of(f, self.client) for f in futures]
+
+    def close(self) -> None:
+        for held in self.held:
+            held.release()
+        self.held = []
+
+
+SEARCH_BLOCK = 65_536  # rows searched at a time in the HNSW graphs (and sent at a time to a worker)
+WORKERS_FROM = 300_000  # rows from which a running cluster's workers hold the HNSW graphs (hnsw_neighbours)
 
 
 def edge_list(idx: np.ndarray, sim: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -429,7 +524,7 @@ class GraphConsensus:
             self._centroids(X)
             self.timings_ = {"graph_s": 0.0, "consensus_s": 0.0, "members": self.members}
             return self
-        idx, sim = neighbours(X, self.sizing.n_neighbors)  # the corpus's graph, the same for every random_state
+        idx, sim = neighbours(X, self.sizing.n_neighbors, client=self.client)  # the corpus's, whatever the random_state
         a, b, w = edge_list(idx, sim)
         del idx, sim
         t1 = time.perf_counter()
