@@ -104,11 +104,15 @@ def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, client=None):
     Exact (matrix products in blocks) up to ``exact_max`` rows; approximate above (:func:`hnsw_neighbours`, on
     ``client``'s workers from :data:`WORKERS_FROM` rows).
     """
+    return _unit_neighbours(X if _is_unit(X) else unit(X), k, exact_max, client)
+
+
+def _unit_neighbours(U: np.ndarray, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, client=None):
+    """:func:`neighbours` of rows already of unit length (checked once by the caller)."""
     from ..memory import in_blocks
 
-    n = len(X)
+    n = len(U)
     k = max(1, min(int(k), n - 1))
-    U = X if _is_unit(X) else unit(X)
     if n > exact_max:
         return hnsw_neighbours(U, k, client)
     idx = np.empty((n, k), np.int64)
@@ -251,10 +255,11 @@ class _OnWorkers:
     def __call__(self, block: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         from ..cluster import result_of
 
-        futures = [self.client.submit(_search_on_worker, held, self.client.scatter(block, workers=[worker],
-                                                                                    hash=False),
-                                      self.k, workers=[worker], allow_other_workers=False, pure=False)
-                   for held, worker in zip(self.held, self.workers, strict=True)]
+        futures = []
+        for held, worker in zip(self.held, self.workers, strict=True):
+            sent = self.client.scatter(block, workers=[worker], hash=False)
+            futures.append(self.client.submit(_search_on_worker, held, sent, self.k, workers=[worker],
+                                              allow_other_workers=False, pure=False))
         return [result_of(f, self.client) for f in futures]
 
     def close(self) -> None:
@@ -524,7 +529,7 @@ class GraphConsensus:
             self._centroids(X)
             self.timings_ = {"graph_s": 0.0, "consensus_s": 0.0, "members": self.members}
             return self
-        idx, sim = neighbours(X, self.sizing.n_neighbors, client=self.client)  # the corpus's, whatever the random_state
+        idx, sim = _unit_neighbours(X, self.sizing.n_neighbors, client=self.client)  # the corpus's, any random_state
         a, b, w = edge_list(idx, sim)
         del idx, sim
         t1 = time.perf_counter()
