@@ -203,8 +203,12 @@ def test_workers_hold_the_hnsw_graphs_and_find_the_same_neighbours(client, monke
     monkeypatch.setattr(graph, "SEARCH_BLOCK", 700)  # several pieces per half, several blocks
     here = graph.hnsw_neighbours(U, 10)
     monkeypatch.setattr(graph, "WORKERS_FROM", 0)
+    on_workers = []
+    real = graph._OnWorkers
+    monkeypatch.setattr(graph, "_OnWorkers", lambda *a: on_workers.append(real(*a)) or on_workers[-1])
     held_before = len(client.who_has())
     there = graph.hnsw_neighbours(U, 10, client)
+    assert len(on_workers) == 1 and len(set(on_workers[0].workers)) == 2  # each half's graph on a worker of its own
     np.testing.assert_array_equal(there[0], here[0])
     np.testing.assert_array_equal(there[1], here[1])
     assert (here[0] >= 0).all() and not (here[0] == np.arange(3000)[:, None]).any()
@@ -212,12 +216,36 @@ def test_workers_hold_the_hnsw_graphs_and_find_the_same_neighbours(client, monke
     while len(client.who_has()) > held_before and time.time() < deadline:  # the graphs and pieces let go of
         time.sleep(0.1)
     assert len(client.who_has()) == held_before
+    # a graph that fails to build: the error reaches the caller, and the workers let go of every half and graph
+    # (the failed tasks, which hold nothing, may still be known while the error's traceback refers to them)
+    def held():
+        return {key for key, where in client.who_has().items() if where}
+
+    before = held()
+    odd = U[1].copy()  # the second half (odd rows) fails to arrive, after the first half's graph is built
+
+    def join(pieces):
+        if np.array_equal(pieces[0][0], odd):
+            raise MemoryError("no room")
+        return np.concatenate(pieces)
+
+    monkeypatch.setattr(graph, "_join_on_worker", join)
+    with pytest.raises(MemoryError, match="no room"):
+        graph.hnsw_neighbours(U, 10, client)
+    deadline = time.time() + 10
+    while held() - before and time.time() < deadline:
+        time.sleep(0.1)
+    assert not held() - before
+    monkeypatch.undo()
+    monkeypatch.setattr(graph, "WORKERS_FROM", 0)
+    monkeypatch.setattr(graph, "_OnWorkers", lambda *a: on_workers.append(real(*a)) or on_workers[-1])
     # the consensus passes its client down: its topics with the graphs on the workers are those fitted here
     from newstopics.model import size_for
 
     monkeypatch.setattr(graph, "EXACT_MAX", 1000)
     sizing = size_for(len(U), P.DEFAULTS)
     fits = [graph.GraphConsensus(sizing, random_state=1, client=c).fit(U) for c in (None, client)]
+    assert len(on_workers) == 2  # the consensus's neighbours came from the workers' graphs
     np.testing.assert_array_equal(fits[0].labels_, fits[1].labels_)
 
 

@@ -117,6 +117,8 @@ def test_approximate_neighbours_are_the_same_every_run_and_near_the_exact_ones()
     assert recall > 0.9
     unit = graph.unit(X)
     assert np.allclose(sim, np.einsum("ij,ikj->ik", unit, unit[idx]), atol=1e-5)  # each similarity is the true one
+    # a half's graph held on a worker tells the worker's memory accounting (sys.getsizeof) about its vectors at least
+    assert sys.getsizeof(graph._HalfIndex(graph._hnsw_index(unit[::2], 10))) >= 1500 * 16 * 4
 
 
 def test_a_large_corpus_has_fewer_members():
@@ -148,6 +150,31 @@ def test_the_consensus_finds_clear_groups_whatever_the_seed():
         assert (fit.predict(X) == fit.labels_).all()  # each document is nearest its own topic's centroid
 
 
+def test_bertopic_hands_the_clustering_the_vectors_themselves_not_a_copy():
+    """BERTopic copies whatever its reducer returns (np.nan_to_num): the reducer hands on a stand-in of no width that
+    points to the vectors, so the clustering reads the very array the fit was given (vectors on disk stay on disk),
+    and labels new documents through the same stand-in."""
+    from bertopic import BERTopic
+
+    X, truth = _blobs(n=300)
+    U = graph.unit(X)
+    seen = []
+
+    class Seen(graph.GraphConsensus):
+        def fit(self, X, y=None):
+            seen.append(X)
+            return super().fit(X, y)
+
+    docs = [f"desk{t} story{t} words{i % 7}" for i, t in enumerate(truth)]
+    model = BERTopic(umap_model=graph.Unreduced(), hdbscan_model=Seen(size_for(len(U), P.DEFAULTS), 1),
+                     calculate_probabilities=False)
+    topics, _ = model.fit_transform(docs, embeddings=U)
+    assert seen[0].shape == (300, 0) and seen[0].nbytes == 0 and graph.vectors_of(seen[0]) is U
+    assert adjusted_rand_score(truth, topics) == 1.0
+    again, _ = model.transform(docs[::50], embeddings=U[::50])
+    assert list(again) == list(np.asarray(topics)[::50])
+
+
 def test_vectors_with_some_rows_not_of_unit_length_are_normalised_before_the_graph():
     # guided topics average some documents' vectors with their seed topic's: those rows are shorter than 1, wherever
     # they are, and the graph must see them normalised like every other row (a check of a sample of rows missed them)
@@ -157,6 +184,9 @@ def test_vectors_with_some_rows_not_of_unit_length_are_normalised_before_the_gra
     shrunk = U.copy()
     shrunk[[1, 2, 150, 298]] *= 0.5  # none on the rows a 64-row sample would read
     assert not graph._is_unit(shrunk)
+    empty = U.copy()
+    empty[7] = 0.0  # a text with no word the embedding knows: a row of zeros, as unit() leaves it, used without a copy
+    assert graph._is_unit(empty) and not graph.unit(empty)[7].any()
     sizing = size_for(len(X), P.DEFAULTS)
     fit, same = (graph.GraphConsensus(sizing, random_state=1).fit(V) for V in (shrunk, U))
     assert (fit.labels_ == same.labels_).all() and np.allclose(fit.centroids_, same.centroids_, atol=1e-6)

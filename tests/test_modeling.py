@@ -1,4 +1,7 @@
 """The topic model on real seeds: cheap LSA embeddings for speed; the real model in test_e2e."""
+import os
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -268,6 +271,30 @@ def test_phrase_analyzer_reads_the_pieces_between_its_breaks(seeds_docs):
                                                       "cheap models"]
 
 
+def test_a_long_text_is_read_a_piece_at_a_time_with_the_same_terms(seeds_docs, monkeypatch):
+    """A topic's documents joined into one long text (what c-TF-IDF counts) are read a piece at a time, each cut
+    before a "the": the same terms, in the same order, as reading it whole, whatever surrounds the cuts; and the same
+    c-TF-IDF counts through scikit-learn's vectorizer, after BERTopic's own cleaning (which drops punctuation)."""
+    import re
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from newstopics.model import terms
+
+    analyzer = terms.news_analyzer()
+    joined = " ".join(seeds_docs["text"]) + " open weight - THE end. cheap models\tthe\nprice The"
+    cleaned = re.sub(r"[^A-Za-z0-9 ]+", "", joined.replace("\n", " ").replace("\t", " "))
+    whole = {text: analyzer._terms(text, 1, 2) for text in (joined, cleaned)}
+    counts = {text: CountVectorizer(analyzer=analyzer).fit_transform([text, "open weight models"]) for text in whole}
+    monkeypatch.setattr(terms, "LONG_TEXT", 40)
+    for text, expected in whole.items():
+        read = analyzer(text)
+        assert not isinstance(read, list) and list(read) == expected
+        again = CountVectorizer(analyzer=analyzer).fit_transform([text, "open weight models"])
+        assert (again != counts[text]).nnz == 0
+    assert joined.lower().count(" the ") > 100  # many cuts
+
+
 def test_tokens_read_in_two_processes_are_those_read_in_one(seeds_docs, monkeypatch):
     """A large corpus is tokenized in two forked processes and joined: the same vocabulary (in order of first
     appearance), ids and documents as one process reads, for a list and for a column with an index of its own."""
@@ -292,6 +319,12 @@ def test_tokens_read_in_two_processes_are_those_read_in_one(seeds_docs, monkeypa
     monkeypatch.setattr(terms, "_fork_limit", lambda n: 0.0)
     late = terms.Tokens.of(texts, terms.news_analyzer())
     assert len(forked) == 3 and late.lists() == alone.lists() and late.vocab.tolist() == alone.vocab.tolist()
+    # a process that dies (killed for want of memory, say) is noticed at once, not after the time limit
+    monkeypatch.setattr(terms, "_fork_limit", lambda n: 600.0)
+    monkeypatch.setattr(terms, "_read_into", lambda span, send: os._exit(9))
+    started = time.monotonic()
+    dead = terms.Tokens.of(texts, terms.news_analyzer())
+    assert len(forked) == 4 and dead.lists() == alone.lists() and time.monotonic() - started < 60
 
 
 def test_tokens_belong_to_the_texts_they_were_read_from(seeds_docs):
@@ -322,6 +355,18 @@ def test_tokens_belong_to_the_texts_they_were_read_from(seeds_docs):
     expect = np.array([[ws.count(w) for w in words] for ws in first.lists()], dtype=float)
     np.testing.assert_array_equal(first.counts(words).toarray(), expect)
     np.testing.assert_array_equal(first.presence(words).toarray(), (expect > 0).astype(float))
+    # counts over the whole vocabulary leave the tokens as they were (the matrix does not share their arrays)
+    before = first.lists()
+    whole = first.counts()
+    assert first.lists() == before
+    word = before[0][0]
+    assert whole.sum() == sum(map(len, before)) and whole[0, first.index()[word]] == before[0].count(word)
+    # tokens are checked against the texts they are used for: a reordered table of the same length is refused
+    first.check(docs["text"])
+    with pytest.raises(ValueError, match="another order"):
+        first.check(docs["text"].iloc[::-1])
+    with pytest.raises(ValueError, match="not of these"):
+        first.check(docs["text"].iloc[1:])
 
 
 def test_single_words_read_alone_are_the_phrase_analyzers_own(seeds_docs):

@@ -239,6 +239,8 @@ def test_d_a_word_planted_in_one_period_ranks_first():
     pd.testing.assert_frame_equal(by_tokens, by_text)
     with pytest.raises(ValueError, match="not of these"):  # another corpus's tokens: refused, not misread
         T.build_timeline(docs.iloc[1:], TOPICS3, analyzer=Tokens.of(docs["text"], analyzer))
+    with pytest.raises(ValueError, match="another order"):  # the same documents sorted since: refused too
+        T.build_timeline(docs.sort_values("published"), TOPICS3, analyzer=Tokens.of(docs["text"], analyzer))
 
 
 def test_d_one_articles_word_is_not_a_periods_word():

@@ -339,9 +339,8 @@ def build_timeline(documents: pd.DataFrame, topics: pd.DataFrame, themes: pd.Dat
         A :class:`Timeline`.
     """
     docs = documents.reset_index(drop=True)
-    if isinstance(analyzer, Tokens) and len(analyzer) != len(docs):
-        raise ValueError(f"the tokens given are of {len(analyzer):,} documents, not of these {len(docs):,}: pass "
-                         "the documents' own (Tokens.of(documents['text'], analyzer)) or the analyzer itself")
+    if isinstance(analyzer, Tokens):
+        analyzer.check(docs["text"].astype(str))
     labels = dict(zip(topics["topic"].astype(int), topics["label"].astype(str), strict=True))
     kept = docs if include_outliers else docs[docs["topic"] != OUTLIER]
     dates = dates_of(kept["published"]) if "published" in kept else pd.Series(pd.NaT, index=kept.index)

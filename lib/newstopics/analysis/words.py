@@ -45,8 +45,7 @@ def word_matrix(texts, analyzer) -> tuple[list[str], sparse.csr_matrix]:
     from ..model.terms import Tokens
 
     if isinstance(analyzer, Tokens):
-        if len(analyzer) != len(texts):
-            raise ValueError(f"{len(analyzer):,} tokenized documents for {len(texts):,} texts")
+        analyzer.check(texts)
         tokens = analyzer
     else:
         tokens = Tokens.of(texts, analyzer)

@@ -13,7 +13,7 @@ import numpy as np
 from .. import speedups
 from ..memory import take
 from ..params import Params
-from .graph import GraphConsensus
+from .graph import GraphConsensus, Unreduced
 from .represent import LiftRepresentation
 from .sizing import MAP_NEIGHBOURS, Sizing
 from .terms import news_analyzer
@@ -67,14 +67,14 @@ def build_model(params: Params, s: Sizing, embedder, representations: bool = Tru
         embedder: the :class:`~newstopics.embed.Embedder` BERTopic embeds words and new documents with.
         representations: add KeyBERT-style and MMR keywords beside the main words (False for refits that compare
             topics and main words only).
-        client: a Dask client whose workers run the consensus's members on a large graph (None: this machine).
+        client: a Dask client whose workers hold the consensus's neighbour graphs and run its members on a large
+            corpus (None: this machine).
 
     Returns:
         An unfitted ``bertopic.BERTopic``.
     """
     speedups.import_bertopic()
     from bertopic import BERTopic
-    from bertopic.dimensionality import BaseDimensionalityReduction
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
 
@@ -85,7 +85,7 @@ def build_model(params: Params, s: Sizing, embedder, representations: bool = Tru
         representation["MMR"] = MaximalMarginalRelevance(diversity=0.3, top_n_words=params.top_n_words)
     return BERTopic(
         embedding_model=embedder,
-        umap_model=BaseDimensionalityReduction(),  # the clustering links documents by their own vectors
+        umap_model=Unreduced(),  # the clustering links documents by their own vectors (handed on, not copied)
         hdbscan_model=clustering,
         vectorizer_model=make_vectorizer(s),
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),

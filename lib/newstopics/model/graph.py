@@ -79,17 +79,49 @@ def unit(X) -> np.ndarray:
 
 
 def _is_unit(X) -> bool:
-    """Whether ``X`` is float32 with every row of length 1: checked on every row, a block at a time (one read of the
-    vectors, about a second at 1,000,000 on disk), since a caller may have shrunk some rows in place (guided topics
-    pull documents towards their seed topics this way) and a sample of rows would miss them."""
+    """Whether ``X`` is float32 with every row of length 1 or 0 (a text with no word the embedding knows is a row
+    of zeros, which :func:`unit` leaves as it is): checked on every row, a block at a time (one read of the vectors,
+    about a second at 1,000,000 on disk), since a caller may have shrunk some rows in place (guided topics pull
+    documents towards their seed topics this way) and a sample of rows would miss them."""
     if not (isinstance(X, np.ndarray) and X.dtype == np.float32 and X.ndim == 2):
         return False
     from ..memory import in_blocks
 
     for _, block in in_blocks(X, size=65536):
-        if not np.allclose(np.einsum("ij,ij->i", block, block), 1, atol=2e-4):
+        length = np.einsum("ij,ij->i", block, block)
+        if not (np.isclose(length, 1, rtol=0, atol=2e-4) | (length == 0)).all():
             return False
     return True
+
+
+class Vectors(np.ndarray):
+    """A stand-in of no width (n x 0) for the documents' vectors, which it points to (``of``): what BERTopic is
+    handed as the documents' "reduced" vectors (:class:`Unreduced`). BERTopic copies whatever its reducer returns
+    (``np.nan_to_num``), which for the vectors themselves was a second copy of them in memory (1 GB at 1,000,000 x
+    256) and read every page of vectors kept on disk; the stand-in costs nothing to copy (numpy keeps ``of`` on the
+    copy), and the clustering reads the vectors it points to (:func:`vectors_of`)."""
+
+    def __array_finalize__(self, obj) -> None:
+        self.of = getattr(obj, "of", None)
+
+
+def vectors_of(X):
+    """The vectors a :class:`Vectors` stand-in points to; any other array as it is."""
+    return X.of if isinstance(X, Vectors) and X.of is not None else X
+
+
+class Unreduced:
+    """BERTopic's reducer (``umap_model``) when the clustering links documents by their own vectors, as BERTopic's
+    ``BaseDimensionalityReduction`` does, except that it hands on a :class:`Vectors` stand-in for them, not the
+    vectors (which BERTopic would copy)."""
+
+    def fit(self, X=None, y=None):
+        return self
+
+    def transform(self, X) -> Vectors:
+        out = np.empty((len(X), 0), np.float32).view(Vectors)
+        out.of = vectors_of(X)
+        return out
 
 
 def member_seeds(random_state: int, members: int) -> list[int]:
@@ -97,20 +129,21 @@ def member_seeds(random_state: int, members: int) -> list[int]:
     return [(int(random_state) * SEED_STRIDE + i) % (2**31 - 1) for i in range(members)]
 
 
-def neighbours(X, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, client=None):
+def neighbours(X, k: int = NEIGHBOURS, exact_max: int | None = None, client=None):
     """Each row's ``k`` nearest other rows by cosine similarity: ``(index, similarity)``, both n x k. ``X`` of unit
     length (:func:`unit`) is used as it is, without a copy.
 
-    Exact (matrix products in blocks) up to ``exact_max`` rows; approximate above (:func:`hnsw_neighbours`, on
-    ``client``'s workers from :data:`WORKERS_FROM` rows).
+    Exact (matrix products in blocks) up to ``exact_max`` rows (None: :data:`EXACT_MAX`); approximate above
+    (:func:`hnsw_neighbours`, on ``client``'s workers from :data:`WORKERS_FROM` rows).
     """
     return _unit_neighbours(X if _is_unit(X) else unit(X), k, exact_max, client)
 
 
-def _unit_neighbours(U: np.ndarray, k: int = NEIGHBOURS, exact_max: int = EXACT_MAX, client=None):
+def _unit_neighbours(U: np.ndarray, k: int = NEIGHBOURS, exact_max: int | None = None, client=None):
     """:func:`neighbours` of rows already of unit length (checked once by the caller)."""
     from ..memory import in_blocks
 
+    exact_max = EXACT_MAX if exact_max is None else exact_max
     n = len(U)
     k = max(1, min(int(k), n - 1))
     if n > exact_max:
@@ -147,7 +180,7 @@ def hnsw_neighbours(U: np.ndarray, k: int, client=None) -> tuple[np.ndarray, np.
     sim = np.empty((n, k), np.float32)
     with ThreadPoolExecutor(2) as pool:  # faiss lets go of the GIL: the two halves run side by side
         if running(client) and n >= WORKERS_FROM:
-            searcher = _OnWorkers(client, U, halves, k)
+            searcher = _OnWorkers(client, U, halves, k)  # releases what it sent should it fail on the way
         else:
             indexes = list(pool.map(lambda rows: _hnsw_index(take(U, rows), k), halves))
             searcher = lambda block: list(pool.map(lambda index: _search(index, block, k), indexes))  # noqa: E731
@@ -166,7 +199,7 @@ def hnsw_neighbours(U: np.ndarray, k: int, client=None) -> tuple[np.ndarray, np.
                 b_idx[~np.isfinite(b_sim)] = -1
                 idx[rows], sim[rows] = b_idx, np.where(np.isfinite(b_sim), b_sim, 0.0)
         finally:
-            if isinstance(searcher, _OnWorkers):
+            if hasattr(searcher, "close"):  # the graphs on the workers: let go of
                 searcher.close()
     return idx, sim
 
@@ -197,6 +230,11 @@ class _HalfIndex:
 
     def __init__(self, index):
         self.index = index
+
+    def __sizeof__(self) -> int:
+        """About the bytes the graph holds (its vectors and its bottom layer's 2M links a node), so that a worker's
+        memory accounting (Dask asks ``sys.getsizeof``) sees it."""
+        return int(self.index.ntotal) * (4 * int(self.index.d) + 8 * HNSW_LINKS) + 64
 
     def __getstate__(self):
         import faiss
@@ -232,25 +270,33 @@ class _OnWorkers:
     moves."""
 
     def __init__(self, client, U: np.ndarray, halves: list[np.ndarray], k: int):
-        from ..cluster import a_worker, result_of
+        from ..cluster import a_worker, result_of, wait_ready
         from ..memory import take
 
+        wait_ready()  # work goes out once the workers have imported the project
         a_worker(client)
         self.client, self.k = client, k
         found = sorted(client.scheduler_info(n_workers=-1).get("workers", {}))
         self.workers = [found[h % len(found)] for h in range(len(halves))]
         self.held = []
-        for rows, worker in zip(halves, self.workers, strict=True):
-            pieces = [client.scatter(take(U, rows[at:at + SEARCH_BLOCK]), workers=[worker], hash=False)
-                      for at in range(0, len(rows), SEARCH_BLOCK)]
-            half = client.submit(_join_on_worker, pieces, workers=[worker], allow_other_workers=False, pure=False)
-            result_of(client.submit(_ready, half, workers=[worker], pure=False), client)  # joined: the pieces go
-            del pieces
-            self.held.append(client.submit(_build_on_worker, half, k, workers=[worker], allow_other_workers=False,
-                                           pure=False))
-            del half  # let go of once its graph is built
-        for held, worker in zip(self.held, self.workers, strict=True):  # a failed build raises here
-            result_of(client.submit(_ready, held, workers=[worker], pure=False), client)
+        pieces, half = [], None
+        try:  # a failure or an interrupt on the way releases what the workers hold (the caller's close is not reached)
+            for rows, worker in zip(halves, self.workers, strict=True):
+                pieces = [client.scatter(take(U, rows[at:at + SEARCH_BLOCK]), workers=[worker], hash=False)
+                          for at in range(0, len(rows), SEARCH_BLOCK)]
+                half = client.submit(_join_on_worker, pieces, workers=[worker], allow_other_workers=False, pure=False)
+                result_of(client.submit(_ready, half, workers=[worker], pure=False), client)  # joined: pieces go
+                pieces = []
+                self.held.append(client.submit(_build_on_worker, half, k, workers=[worker],
+                                               allow_other_workers=False, pure=False))
+                half = None  # let go of once its graph is built
+            for held, worker in zip(self.held, self.workers, strict=True):  # a failed build raises here
+                result_of(client.submit(_ready, held, workers=[worker], pure=False), client)
+        except BaseException:
+            for future in [*pieces, *([half] if half is not None else [])]:
+                future.release()
+            self.close()
+            raise
 
     def __call__(self, block: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         from ..cluster import result_of
@@ -503,7 +549,9 @@ class GraphConsensus:
         sizing: the settings sized to the corpus (neighbours, minimum topic size, members).
         random_state: the ensemble's seed; its members' seeds follow from it.
         members: partitions in the ensemble (default: ``sizing.members``); 1 is a single Leiden partition.
-        client: a Dask client whose workers run the members on a large graph (None: two forked processes here).
+        client: a Dask client whose workers build and search the neighbour graphs (from :data:`WORKERS_FROM`
+            documents) and run the members (on a large graph); None: all of it here, the members in two forked
+            processes.
 
     After ``fit``: ``labels_`` (each document's topic; every document gets one, -1 only in an empty fit),
     ``edges_`` (``a``, ``b``, ``weight``, ``agreement``), ``timings_``.
@@ -517,9 +565,10 @@ class GraphConsensus:
         self.sizing = sizing
         self.random_state = int(random_state)
         self.members = max(1, int(members if members is not None else sizing.members))
-        self.client = client  # a Dask client whose workers run the members of a large graph (None: this machine)
+        self.client = client  # whose workers hold the neighbour graphs and run the members (None: this machine)
 
     def fit(self, X, y=None):
+        X = vectors_of(X)
         X = X if _is_unit(X) else unit(X)  # of unit length, used by every step (a copy only when not already)
         n = len(X)
         t0 = time.perf_counter()
@@ -553,7 +602,7 @@ class GraphConsensus:
 
     def predict(self, X) -> np.ndarray:
         """The topic whose centroid is nearest (cosine) to each new document."""
-        X = np.asarray(X, np.float32)
+        X = np.asarray(vectors_of(X), np.float32)
         if not len(self.topic_ids_):
             return np.full(len(X), -1)
         return self.topic_ids_[np.argmax(unit(X) @ self.centroids_.T, axis=1)]

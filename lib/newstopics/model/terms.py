@@ -6,6 +6,7 @@ import os
 import re
 import sys
 import threading
+import time
 from functools import partial
 
 import numpy as np
@@ -22,6 +23,8 @@ NEWS_STOP_WORDS = (
     "we're", "you're", "i'm", "we'll", "you'll", "they'll", "let's", "what's", "here's", "who's",
 )
 
+LONG_TEXT = 1_000_000  # characters from which a text's terms are read a piece at a time (PhraseAnalyzer.__call__)
+_CUT = re.compile(r"\s(?=the\s)", re.IGNORECASE)  # a place to cut a long text: the space before the word "the"
 _PHRASE_BREAK = re.compile(r"[^\w\s'’-]+|\s[-–—]\s")
 _WORD_OR_BREAK = re.compile(f"{WORD.pattern}|{_PHRASE_BREAK.pattern}")
 
@@ -37,8 +40,25 @@ class PhraseAnalyzer:
         self.stop_words = stop_words
         self.ngram_range = ngram_range
 
-    def __call__(self, doc: str) -> list[str]:
+    def __call__(self, doc: str):
+        """The text's terms: a list, or for a text longer than :data:`LONG_TEXT` characters (c-TF-IDF reads each
+        topic's documents joined into one text) an iterator that reads it a piece at a time (:meth:`_pieces`)."""
+        if len(doc) > LONG_TEXT and "the" in self.stop_words:
+            return self._pieces(doc)
         return self._terms(doc, *self.ngram_range)
+
+    def _pieces(self, doc: str):
+        """The terms of a long text, a piece of about :data:`LONG_TEXT` characters at a time, each cut just before
+        the word "the": a stop word ends every run of words, so no phrase spans a cut and the terms are exactly the
+        whole text's, without a list of them all at once (about 18 bytes a character of text: 3 GB for a topic of
+        400,000 paragraphs)."""
+        lo, hi = self.ngram_range
+        start = 0
+        while start < len(doc):
+            cut = _CUT.search(doc, start + LONG_TEXT)
+            end = cut.start() if cut else len(doc)
+            yield from self._terms(doc[start:end], lo, hi)
+            start = end
 
     def words(self, doc: str) -> list[str]:
         """The single words alone, in order (each occurrence): the terms without a space, without making the
@@ -147,16 +167,46 @@ class Tokens:
     @classmethod
     def _forked(cls, texts, analyzer) -> Tokens:
         """:meth:`of` in two forked processes, one half each (the caller holds ``_FORK_LOCK``). A process that dies
-        or hangs (a lock another thread of a multi-threaded parent held when it forked) raises
-        ``multiprocessing.TimeoutError`` after :func:`_fork_limit` seconds, and the pool is ended."""
+        (its pipe closes: at once) raises ``OSError``; one that hangs (a lock another thread of a multi-threaded
+        parent held when it forked) raises ``multiprocessing.TimeoutError`` after :func:`_fork_limit` seconds. Both
+        processes are ended either way."""
+        from multiprocessing.connection import wait
+
+        ctx = multiprocessing.get_context("fork")
         half = len(texts) // 2
+        procs, pipes = [], []
         _SHARED.update(texts=texts, analyzer=analyzer)
         try:
-            with multiprocessing.get_context("fork").Pool(2) as pool:  # leaving the block ends both processes
-                parts = pool.map_async(_read_shared, [(0, half), (half, len(texts))], chunksize=1)
-                (vocab, ids, indptr), (vocab2, ids2, indptr2) = parts.get(timeout=_fork_limit(len(texts)))
+            for span in ((0, half), (half, len(texts))):
+                receive, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_read_into, args=(span, send), daemon=True)
+                proc.start()
+                send.close()  # the child's copy is the only one left: its end closes when it exits
+                procs.append(proc)
+                pipes.append(receive)
         finally:
             _SHARED.clear()
+        deadline = time.monotonic() + _fork_limit(len(texts))
+        parts: list = [None, None]
+        try:
+            pending = {pipe: i for i, pipe in enumerate(pipes)}
+            while pending:
+                ready = wait(list(pending), timeout=max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    raise multiprocessing.TimeoutError(f"tokenizing {len(texts):,} texts in two processes timed out")
+                for pipe in ready:
+                    try:
+                        parts[pending.pop(pipe)] = pipe.recv()
+                    except EOFError:
+                        raise OSError("a tokenizing process ended without its tokens") from None
+        finally:
+            for proc in procs:
+                if proc.is_alive():
+                    proc.kill()
+                proc.join()
+            for pipe in pipes:
+                pipe.close()
+        (vocab, ids, indptr), (vocab2, ids2, indptr2) = parts
         index = {w: i for i, w in enumerate(vocab)}
         lut = np.empty(len(vocab2) + 1, np.int32)  # the second half's ids -> the whole corpus's
         for j, w in enumerate(vocab2):
@@ -176,6 +226,17 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.indptr) - 1
+
+    def check(self, texts) -> None:
+        """Raise ``ValueError`` unless these are ``texts``' tokens, row for row: the same number of documents, and
+        (when the tokens know their texts' :func:`fingerprint`) the same texts in the same order, so a table sorted
+        or filtered since is refused rather than misread."""
+        if len(self) != len(texts):
+            raise ValueError(f"the tokens given are of {len(self):,} documents, not of these {len(texts):,}: pass "
+                             "the documents' own (Tokens.of(documents['text'], analyzer)) or the analyzer itself")
+        if self.source is not None and self.source != fingerprint(texts):
+            raise ValueError(f"the tokens given are of {len(self):,} other documents (or of these in another order): "
+                             "pass the documents' own (Tokens.of(documents['text'], analyzer)) or the analyzer itself")
 
     @property
     def lengths(self) -> np.ndarray:
@@ -225,7 +286,8 @@ class Tokens:
             kept = np.zeros(len(keep) + 1, np.int64)
             np.cumsum(keep, out=kept[1:])
             indptr = kept[self.indptr]
-        m = sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(self), width))
+        # copied: scipy may keep the arrays it is given as the matrix's own, and sum_duplicates rewrites them in place
+        m = sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(self), width), copy=True)
         m.sum_duplicates()  # a word a document holds several times: one entry, its count
         return m
 
@@ -283,11 +345,13 @@ def _read(texts, analyzer) -> tuple[list[str], np.ndarray, np.ndarray]:
     return list(vocab), np.frombuffer(ids, np.int32).copy(), indptr
 
 
-def _read_shared(span: tuple[int, int]):
-    """In a forked process: :func:`_read` of the rows ``span`` of the texts the parent set in ``_SHARED``."""
+def _read_into(span: tuple[int, int], send) -> None:
+    """In a forked process: :func:`_read` of the rows ``span`` of the texts the parent set in ``_SHARED``, sent
+    back through ``send``."""
     texts = _SHARED["texts"]
     part = texts.iloc[span[0]:span[1]] if hasattr(texts, "iloc") else texts[span[0]:span[1]]
-    return _read(part, _SHARED["analyzer"])
+    send.send(_read(part, _SHARED["analyzer"]))
+    send.close()
 
 
 def _single_words(analyzer, text: str) -> list[str]:
