@@ -71,6 +71,10 @@ def test_fit_on_seeds_with_cheap_embeddings(seeds_docs, reducer):
     assert result.themes["count"].sum() == (result.documents["topic"] >= 0).sum()
     mix = result.article_mix()
     assert np.allclose(mix.sum(axis=1), 1)
+    # each topic's vector is the mean of its documents' vectors, as BERTopic makes it (summed here block by block)
+    E, topics = np.asarray(result.embeddings), result.documents["topic"].to_numpy()
+    expect = np.array([E[topics == k].mean(axis=0) for k in sorted(set(topics))])
+    assert np.allclose(result.model.topic_embeddings_, expect, atol=1e-6)
 
 
 def test_tiny_corpus_does_not_crash_umap():

@@ -53,7 +53,7 @@ from scipy import sparse, stats
 
 from ..model.terms import Tokens
 from .stats import log_odds_z, wilson
-from .words import word_matrix
+from .words import presence, word_matrix
 
 OUTLIER = -1
 UNITS = ("day", "week", "month", "quarter", "year")
@@ -497,7 +497,8 @@ def period_words(dated: pd.DataFrame, labels: dict, names: list[str], starts: li
     if isinstance(analyzer, Tokens):  # the documents tokenized once (row i for document row i): these rows of them
         analyzer = analyzer.take(d.index.to_numpy())
     vocab, counts = word_matrix(d["text"].astype(str), analyzer or _default_analyzer())
-    x = (counts > 0).astype(np.float64).tocsr()  # which single words each document holds
+    x = presence(counts)  # which single words each document holds
+    del counts
     words = np.array(vocab, dtype=object)
     art_codes = pd.factorize(d["article_id"])[0]
     topic_of, pi_of = d["topic"].to_numpy(), d["pi"].to_numpy()

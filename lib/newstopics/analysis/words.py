@@ -52,6 +52,13 @@ def word_matrix(texts, analyzer) -> tuple[list[str], sparse.csr_matrix]:
     return tokens.vocab.tolist(), tokens.counts()
 
 
+def presence(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Which words each document holds (1.0) from its counts (no stored zeros, as :func:`word_matrix` makes them):
+    the counts' own structure with ones for data, so only the data is new (a copy through ``matrix > 0`` was three
+    arrays of the matrix's size more)."""
+    return sparse.csr_matrix((np.ones(len(matrix.data)), matrix.indices, matrix.indptr), shape=matrix.shape)
+
+
 def distinctive_words(matrix, words, group, unit_of, topic, included, topic_ids, labels, min_cell_docs, word_z,
                       n_words) -> pd.DataFrame:
     """Per topic and included group: the words with the highest log-odds z against the other included groups'
@@ -87,7 +94,7 @@ def distinctive_words(matrix, words, group, unit_of, topic, included, topic_ids,
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
     words = np.array(words, dtype=object)
     code = pd.Index(included).get_indexer(group)  # -1: not an included group
-    present = (matrix > 0).astype(np.float64).tocsr()
+    present = presence(matrix)
     for k in topic_ids:
         idx = np.flatnonzero((topic == k) & (code >= 0))
         docs_per_group = np.bincount(code[idx], minlength=len(included))
@@ -143,7 +150,7 @@ def _uses(x, unit, codes) -> tuple[sparse.csr_matrix, np.ndarray]:
     word; and each unit's group code (its documents' first)."""
     n = int(unit.max()) + 1 if len(unit) else 0
     member = sparse.csr_matrix((np.ones(len(unit)), (unit, np.arange(len(unit)))), shape=(n, len(unit)))
-    uses = ((member @ x) > 0).astype(np.float64).tocsr()
+    uses = presence((member @ x).tocsr())  # sums of 0/1 rows: positive where stored
     group_of = np.zeros(n, dtype=int)
     group_of[unit[::-1]] = codes[::-1]
     return uses, group_of

@@ -56,6 +56,28 @@ def make_vectorizer(s: Sizing):
     return CountVectorizer(analyzer=news_analyzer(s.ngram_range), ngram_range=s.ngram_range, min_df=s.min_df)
 
 
+class TopicModel(speedups.import_bertopic().BERTopic):
+    """BERTopic, its topic vectors (each topic's mean document vector) summed a block of documents at a time
+    (:func:`~.means.topic_means`): BERTopic's own takes each topic's vectors at once, a copy of them (400 MB for a
+    topic of 400,000 documents) that also reads every page of vectors kept on disk. The same means; saved and loaded
+    as BERTopic."""
+
+    def _create_topic_vectors(self, documents=None, embeddings=None, mappings=None):
+        from .graph import vectors_of
+        from .means import topic_means
+
+        X = vectors_of(embeddings)
+        if X is not None and documents is not None and X.ndim == 2 and X.shape[1]:
+            ids = documents["ID"].to_numpy().astype(int)
+            topics = documents["Topic"].to_numpy().astype(int)
+            if len(ids) and ids.min() >= 0 and ids.max() < len(X) and len(np.unique(ids)) == len(ids):
+                per_row = np.full(len(X), topics.min() - 1)  # rows no document names: in no topic
+                per_row[ids] = topics
+                self.topic_embeddings_ = topic_means(X, per_row, np.unique(topics))
+                return
+        super()._create_topic_vectors(documents, embeddings, mappings)
+
+
 def build_model(params: Params, s: Sizing, embedder, representations: bool = True, client=None):
     """A BERTopic instance made of parts sized by ``s``: the consensus of ``s.members`` Leiden partitions of the
     documents' neighbour graph as its clustering (:mod:`.graph`), lift words as its main representation
@@ -71,10 +93,8 @@ def build_model(params: Params, s: Sizing, embedder, representations: bool = Tru
             corpus (None: this machine).
 
     Returns:
-        An unfitted ``bertopic.BERTopic``.
+        An unfitted :class:`TopicModel` (a ``bertopic.BERTopic``).
     """
-    speedups.import_bertopic()
-    from bertopic import BERTopic
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
 
@@ -83,7 +103,7 @@ def build_model(params: Params, s: Sizing, embedder, representations: bool = Tru
     if representations:
         representation["KeyBERT"] = KeyBERTInspired(top_n_words=params.top_n_words, random_state=params.random_state)
         representation["MMR"] = MaximalMarginalRelevance(diversity=0.3, top_n_words=params.top_n_words)
-    return BERTopic(
+    return TopicModel(
         embedding_model=embedder,
         umap_model=Unreduced(),  # the clustering links documents by their own vectors (handed on, not copied)
         hdbscan_model=clustering,

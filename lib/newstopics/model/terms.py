@@ -283,11 +283,12 @@ class Tokens:
         if words is not None:  # words not asked for are dropped: each document's run of tokens shortens
             keep = cols >= 0
             cols = cols[keep]
-            kept = np.zeros(len(keep) + 1, np.int64)
+            kept = np.zeros(len(keep) + 1, np.int32 if len(keep) < 2**31 else np.int64)  # a token's place, kept
             np.cumsum(keep, out=kept[1:])
             indptr = kept[self.indptr]
-        # copied: scipy may keep the arrays it is given as the matrix's own, and sum_duplicates rewrites them in place
-        m = sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(self), width), copy=True)
+        if words is None:  # scipy may keep the arrays it is given as the matrix's own, and sum_duplicates rewrites
+            cols, indptr = cols.copy(), indptr.copy()  # them in place: the tokens' own are copied, not given
+        m = sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(self), width))
         m.sum_duplicates()  # a word a document holds several times: one entry, its count
         return m
 
