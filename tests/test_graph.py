@@ -187,6 +187,13 @@ def test_vectors_with_some_rows_not_of_unit_length_are_normalised_before_the_gra
     empty = U.copy()
     empty[7] = 0.0  # a text with no word the embedding knows: a row of zeros, as unit() leaves it, used without a copy
     assert graph._is_unit(empty) and not graph.unit(empty)[7].any()
+    broken = U.copy()
+    broken[9, 3] = np.nan  # a caller's vectors with a non-finite value: not unit; made unit with that value as 0
+    fixed = U[9].copy()
+    fixed[3] = 0.0
+    assert not graph._is_unit(broken) and np.allclose(graph.unit(broken)[9], graph.unit(fixed[None])[0])
+    with pytest.raises(ValueError, match="no width"):  # a stand-in that lost its vectors is refused, not clustered
+        graph.GraphConsensus(size_for(len(X), P.DEFAULTS), random_state=1).fit(np.zeros((len(X), 0), np.float32))
     sizing = size_for(len(X), P.DEFAULTS)
     fit, same = (graph.GraphConsensus(sizing, random_state=1).fit(V) for V in (shrunk, U))
     assert (fit.labels_ == same.labels_).all() and np.allclose(fit.centroids_, same.centroids_, atol=1e-6)

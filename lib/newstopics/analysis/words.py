@@ -55,7 +55,7 @@ def word_matrix(texts, analyzer) -> tuple[list[str], sparse.csr_matrix]:
 def presence(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """Which words each document holds (1.0) from its counts (no stored zeros, as :func:`word_matrix` makes them):
     the counts' own structure with ones for data, so only the data is new (a copy through ``matrix > 0`` was three
-    arrays of the matrix's size more)."""
+    arrays of the matrix's size more). The two share their index arrays: neither may be changed in place."""
     return sparse.csr_matrix((np.ones(len(matrix.data)), matrix.indices, matrix.indptr), shape=matrix.shape)
 
 

@@ -67,11 +67,11 @@ class TopicModel(speedups.import_bertopic().BERTopic):
         from .means import topic_means
 
         X = vectors_of(embeddings)
-        if X is not None and documents is not None and X.ndim == 2 and X.shape[1]:
+        if isinstance(X, np.ndarray) and documents is not None and X.ndim == 2 and X.shape[1]:
             ids = documents["ID"].to_numpy().astype(int)
             topics = documents["Topic"].to_numpy().astype(int)
-            if len(ids) and ids.min() >= 0 and ids.max() < len(X) and len(np.unique(ids)) == len(ids):
-                per_row = np.full(len(X), topics.min() - 1)  # rows no document names: in no topic
+            if len(ids) and ids.min() >= 0 and ids.max() < X.shape[0] and len(np.unique(ids)) == len(ids):
+                per_row = np.full(X.shape[0], topics.min() - 1)  # rows no document names: in no topic
                 per_row[ids] = topics
                 self.topic_embeddings_ = topic_means(X, per_row, np.unique(topics))
                 return

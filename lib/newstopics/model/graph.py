@@ -74,7 +74,8 @@ HNSW_SEARCH = 32  # efSearch: candidates kept while searching (at least k + 1)
 
 
 def unit(X) -> np.ndarray:
-    X = np.asarray(X, np.float32)
+    """Rows scaled to length 1 (float32), a non-finite value taken as 0; a row of zeros stays zeros."""
+    X = np.nan_to_num(np.asarray(X, np.float32), nan=0.0, posinf=0.0, neginf=0.0)
     return X / (np.linalg.norm(X, axis=1, keepdims=True) + 1e-12)
 
 
@@ -83,12 +84,12 @@ def _is_unit(X) -> bool:
     of zeros, which :func:`unit` leaves as it is): checked on every row, a block at a time (one read of the vectors,
     about a second at 1,000,000 on disk), since a caller may have shrunk some rows in place (guided topics pull
     documents towards their seed topics this way) and a sample of rows would miss them."""
-    if not (isinstance(X, np.ndarray) and X.dtype == np.float32 and X.ndim == 2):
+    if not (isinstance(X, np.ndarray) and X.dtype == np.float32 and X.ndim == 2 and X.shape[1] > 0):
         return False
     from ..memory import in_blocks
 
     for _, block in in_blocks(X, size=65536):
-        length = np.einsum("ij,ij->i", block, block)
+        length = np.einsum("ij,ij->i", block, block)  # NaN where a row holds one: not unit (unit() makes it zeros)
         if not (np.isclose(length, 1, rtol=0, atol=2e-4) | (length == 0)).all():
             return False
     return True
@@ -110,6 +111,15 @@ def vectors_of(X):
     return X.of if isinstance(X, Vectors) and X.of is not None else X
 
 
+def _with_width(X):
+    """``X``, refused when its rows have no width (a :class:`Vectors` stand-in that lost its vectors, as a pickled
+    copy does): clustering nothing would give topics that mean nothing."""
+    if getattr(X, "ndim", 2) == 2 and X.shape[0] and X.shape[1] == 0:
+        raise ValueError("the clustering was given vectors of no width (a stand-in without the vectors it stands for); "
+                         "pass the documents' vectors")
+    return X
+
+
 class Unreduced:
     """BERTopic's reducer (``umap_model``) when the clustering links documents by their own vectors, as BERTopic's
     ``BaseDimensionalityReduction`` does, except that it hands on a :class:`Vectors` stand-in for them, not the
@@ -119,7 +129,7 @@ class Unreduced:
         return self
 
     def transform(self, X) -> Vectors:
-        out = np.empty((len(X), 0), np.float32).view(Vectors)
+        out = np.empty((X.shape[0], 0), np.float32).view(Vectors)
         out.of = vectors_of(X)
         return out
 
@@ -575,7 +585,7 @@ class GraphConsensus:
         self.client = client  # whose workers hold the neighbour graphs and run the members (None: this machine)
 
     def fit(self, X, y=None):
-        X = vectors_of(X)
+        X = _with_width(vectors_of(X))
         X = X if _is_unit(X) else unit(X)  # of unit length, used by every step (a copy only when not already)
         n = len(X)
         t0 = time.perf_counter()
@@ -609,7 +619,7 @@ class GraphConsensus:
 
     def predict(self, X) -> np.ndarray:
         """The topic whose centroid is nearest (cosine) to each new document."""
-        X = np.asarray(vectors_of(X), np.float32)
+        X = _with_width(np.asarray(vectors_of(X), np.float32))
         if not len(self.topic_ids_):
             return np.full(len(X), -1)
         return self.topic_ids_[np.argmax(unit(X) @ self.centroids_.T, axis=1)]

@@ -175,20 +175,22 @@ class Tokens:
         ctx = multiprocessing.get_context("fork")
         half = len(texts) // 2
         procs, pipes = [], []
-        _SHARED.update(texts=texts, analyzer=analyzer)
-        try:
-            for span in ((0, half), (half, len(texts))):
-                receive, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_read_into, args=(span, send), daemon=True)
-                proc.start()
-                send.close()  # the child's copy is the only one left: its end closes when it exits
-                procs.append(proc)
-                pipes.append(receive)
-        finally:
-            _SHARED.clear()
-        deadline = time.monotonic() + _fork_limit(len(texts))
         parts: list = [None, None]
-        try:
+        try:  # whatever was started is ended, also when the second process fails to start
+            _SHARED.update(texts=texts, analyzer=analyzer)
+            try:
+                for span in ((0, half), (half, len(texts))):
+                    receive, send = ctx.Pipe(duplex=False)
+                    pipes.append(receive)
+                    try:
+                        proc = ctx.Process(target=_read_into, args=(span, send), daemon=True)
+                        proc.start()
+                    finally:
+                        send.close()  # the child's copy is the only one left: its end closes when it exits
+                    procs.append(proc)
+            finally:
+                _SHARED.clear()
+            deadline = time.monotonic() + _fork_limit(len(texts))
             pending = {pipe: i for i, pipe in enumerate(pipes)}
             while pending:
                 ready = wait(list(pending), timeout=max(0.0, deadline - time.monotonic()))
