@@ -25,10 +25,10 @@ about linearly with the corpus and it never builds a document-by-document matrix
 
 Measured (``bench/topic_model.py``, ``bench/results/topic_model.md``, random_state 1, 2, 3; 30 members, 20 from
 50,000 documents): on the seed articles 5 or 6 topics, pairwise adjusted Rand index 0.97 to 1.0; on synthetic
-paragraphs of story-sized themes in five desks, 0.92 to 0.94 at 26,579 documents (42 topics, more homogeneous in
-their source articles than k-means with as many clusters: 0.46 against 0.41; five themes, NMI with the desks 0.76
-against k-means' 0.65) and 0.81 to 0.82 at 100,000 (40 to 43 topics, homogeneity 0.46 against 0.40; five themes, NMI
-0.71 against 0.66), every document in a topic. (With NN-descent's graph, which shares 99.6% of its edges with this
+paragraphs of story-sized themes in five desks, 0.93 to 0.95 at 26,579 documents (42 topics, more homogeneous in
+their source articles than k-means with as many clusters: 0.46 against 0.41; five themes, NMI with the desks 0.75
+against k-means' 0.65) and 0.83 to 0.87 at 100,000 (41 or 42 topics, homogeneity 0.46 against 0.40; five themes, NMI
+0.72 against 0.66), every document in a topic. (With NN-descent's graph, which shares 99.6% of its edges with this
 one, 0.85 to 0.88 and 0.85 to 0.92: at 100,000 the seeds' agreement moves with a fraction of a percent of the
 edges.) Grouping the small communities at resolution 1 had left 12 topics at
 100,000 (``bench/results/topic_resolution.md``).
