@@ -75,7 +75,9 @@ HNSW_SEARCH = 32  # efSearch: candidates kept while searching (at least k + 1)
 
 def unit(X) -> np.ndarray:
     """Rows scaled to length 1 (float32), a non-finite value taken as 0; a row of zeros stays zeros."""
-    X = np.nan_to_num(np.asarray(X, np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    X = np.asarray(X, np.float32)
+    if not np.isfinite(X).all():  # copied only then: the vectors may be large, and are never changed in place
+        X = np.nan_to_num(X, nan=0.0, posinf=0.0, neginf=0.0)
     return X / (np.linalg.norm(X, axis=1, keepdims=True) + 1e-12)
 
 
