@@ -77,6 +77,68 @@ def test_fit_on_seeds_with_cheap_embeddings(seeds_docs, reducer):
     assert np.allclose(result.model.topic_embeddings_, expect, atol=1e-6)
 
 
+def test_representative_documents_are_drawn_from_a_seeded_pool_of_each_topic(seeds_docs, monkeypatch):
+    """BERTopic's own draw where no topic is larger than the pool; past it, a seeded pool per topic (so the whole
+    table is never sorted by topic), and each representative document is still one of its topic's."""
+    from bertopic import BERTopic
+
+    from newstopics.model import build
+
+    params = P.validate({"corpus": str(SEEDS), "embedding_model": LSA_MODEL})
+    model = M.fit_topics(seeds_docs, LsaEmbedder(), params).model
+    topics = np.asarray(model.topics_)
+    documents = pd.DataFrame({"Document": seeds_docs["text"].tolist(), "ID": range(len(topics)), "Topic": topics})
+    args = (model.c_tf_idf_, documents, model.topic_representations_)
+    assert np.bincount(topics[topics >= 0]).max() <= build.REPRESENTATIVE_POOL
+    assert model._extract_representative_docs(*args, nr_repr_docs=3) == BERTopic._extract_representative_docs(
+        model, *args, nr_repr_docs=3)
+    monkeypatch.setattr(build, "REPRESENTATIVE_POOL", 2)  # two candidates per topic: at most two of its documents
+    mapping, _, _, ids = model._extract_representative_docs(*args, nr_repr_docs=3)
+    assert model._extract_representative_docs(*args, nr_repr_docs=3)[3] == ids  # seeded: the same pool again
+    assert mapping.keys() == set(model.topic_representations_)
+    for topic, rows in zip(sorted(mapping), ids, strict=True):
+        assert 1 <= len(set(rows)) <= 2 and (topics[rows] == topic).all()
+        assert set(mapping[topic]) == set(documents["Document"].to_numpy()[rows])
+
+
+def test_fingerprint_is_of_the_texts_however_they_are_held(seeds_docs):
+    """The same texts, in a pyarrow column (one chunk or several, sliced), as an object column or as a list: one
+    fingerprint; another order, another cut between two texts or a missing text: another."""
+    from newstopics.model.terms import fingerprint
+
+    texts = seeds_docs["text"].tolist()
+    arrow = pd.Series(texts, dtype="str")
+    assert arrow.array.__arrow_array__().num_chunks == 1
+    chunked = pd.concat([pd.Series(texts[:7], dtype="str"), pd.Series(texts[7:], dtype="str")], ignore_index=True)
+    assert chunked.array.__arrow_array__().num_chunks == 2
+    sliced = pd.Series(["x", *texts], dtype="str").iloc[1:]  # a column that starts inside its buffers
+    same = {fingerprint(x) for x in (texts, arrow, chunked, sliced, pd.Series(texts, dtype=object))}
+    assert len(same) == 1
+    assert fingerprint(texts[::-1]) not in same and fingerprint(texts[:-1]) not in same
+    for held in (list, lambda t: pd.Series(t, dtype="str")):
+        assert fingerprint(held(["ab", "c"])) != fingerprint(held(["a", "bc"]))
+        assert fingerprint(held(["", "c"])) != fingerprint(held([None, "c"]))
+        assert fingerprint(held(["ab", "c"])) == fingerprint(["ab", "c"])
+
+
+def test_topics_texts_are_joined_as_bertopic_joins_them(seeds_docs):
+    """Each topic's documents joined in table order, topics in order (outliers first): pandas' groupby join, which
+    BERTopic's c-TF-IDF reads, whether the texts are a pyarrow column (in one chunk or several) or Python strings."""
+    from newstopics.model.build import joined_by_topic
+
+    texts = seeds_docs["text"].tolist()
+    topic = (np.arange(len(texts)) * 7) % 5 - 1
+    for column in (pd.Series(texts, dtype="str"), pd.Series(texts, dtype=object),
+                   pd.concat([pd.Series(texts[:9], dtype="str"), pd.Series(texts[9:], dtype="str")],
+                             ignore_index=True)):
+        documents = pd.DataFrame({"Document": column, "ID": range(len(texts)), "Topic": topic})
+        ours = joined_by_topic(documents)
+        pandas = documents.groupby(["Topic"], as_index=False).agg({"Document": " ".join})
+        assert ours["Topic"].tolist() == pandas["Topic"].tolist() == [-1, 0, 1, 2, 3]
+        assert ours["Document"].tolist() == pandas["Document"].tolist()
+        assert ours["Document"].iloc[1] == " ".join(t for t, k in zip(texts, topic, strict=True) if k == 0)
+
+
 def test_tiny_corpus_does_not_crash_umap():
     docs = pd.DataFrame(
         {
@@ -277,8 +339,9 @@ def test_phrase_analyzer_reads_the_pieces_between_its_breaks(seeds_docs):
 
 def test_a_long_text_is_read_a_piece_at_a_time_with_the_same_terms(seeds_docs, monkeypatch):
     """A topic's documents joined into one long text (what c-TF-IDF counts) are read a piece at a time, each cut
-    before a "the": the same terms, in the same order, as reading it whole, whatever surrounds the cuts; and the same
-    c-TF-IDF counts through scikit-learn's vectorizer, after BERTopic's own cleaning (which drops punctuation)."""
+    before a stop word: the same terms, in the same order, as reading it whole, whatever surrounds the cuts (also in a
+    text with no "the", as a corpus with its articles' stop words mostly removed); and the same c-TF-IDF counts through
+    scikit-learn's vectorizer, after BERTopic's own cleaning (which drops punctuation)."""
     import re
 
     from sklearn.feature_extraction.text import CountVectorizer
@@ -288,7 +351,11 @@ def test_a_long_text_is_read_a_piece_at_a_time_with_the_same_terms(seeds_docs, m
     analyzer = terms.news_analyzer()
     joined = " ".join(seeds_docs["text"]) + " open weight - THE end. cheap models\tthe\nprice The"
     cleaned = re.sub(r"[^A-Za-z0-9 ]+", "", joined.replace("\n", " ").replace("\t", " "))
-    whole = {text: analyzer._terms(text, 1, 2) for text in (joined, cleaned)}
+    sparse_stops = re.sub(r"(?i)\b(the|a|an|of|to|and|in|is|it|that|for|on|its|with|as|was|by|are|at|be)\b ?", "",
+                          cleaned)
+    assert " the " not in sparse_stops.lower()
+    assert len(terms._cuts(analyzer.stop_words).findall(sparse_stops)) > 100  # still many places to cut
+    whole = {text: analyzer._terms(text, 1, 2) for text in (joined, cleaned, sparse_stops)}
     counts = {text: CountVectorizer(analyzer=analyzer).fit_transform([text, "open weight models"]) for text in whole}
     monkeypatch.setattr(terms, "LONG_TEXT", 40)
     for text, expected in whole.items():

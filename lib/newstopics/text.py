@@ -92,6 +92,22 @@ def _split_words(sentence: str, max_tokens: int, count_tokens: Callable[[str], i
     return pieces
 
 
+def arrow_chunks(texts):
+    """The pyarrow chunks of a pandas column of texts held in pyarrow (``str`` or ``string[pyarrow]``), to be read
+    from their buffers without a Python string per text; None for anything else (a list, an object column)."""
+    array = getattr(texts, "array", None)
+    if array is None or not hasattr(array, "__arrow_array__"):
+        return None
+    import pyarrow as pa
+
+    try:
+        chunked = array.__arrow_array__()
+    except (TypeError, ValueError):
+        return None
+    chunks = getattr(chunked, "chunks", [chunked])
+    return chunks if all(c.type in (pa.string(), pa.large_string()) for c in chunks) else None
+
+
 def in_slices(texts, step: int = 10_000):
     """``(start, texts[start:start + step])`` as lists of str, for a list or a pandas column of texts: a large column
     becomes Python strings one slice at a time, never all at once.

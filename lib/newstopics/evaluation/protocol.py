@@ -97,13 +97,15 @@ def compare_models(texts, analyzer, vectorizer, labels: np.ndarray, weights: np.
         tokens: ``texts`` already tokenized by ``analyzer`` (:class:`~newstopics.model.terms.Tokens`, row i for text
             i): our words and the windows are read from them instead of tokenizing the texts again.
     """
-    texts = pd.Series(list(texts) if not isinstance(texts, pd.Series) else texts.to_numpy())
+    # a column as it is held (a pyarrow one: no Python string per text, 1,000,000 of them at once before), its rows
+    # numbered 0..n-1 for the halves' masks; half A becomes a list only where its texts are read
+    texts = texts.reset_index(drop=True) if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     labels = np.asarray(labels, dtype=int)
     in_a = halves(len(texts), random_state)
-    a_texts = texts[in_a].tolist()
     if tokens is not None and len(tokens) != len(texts):
         raise ValueError(f"{len(tokens):,} tokenized documents for {len(texts):,} texts")
     a_tokens, b_tokens = (None, None) if tokens is None else (tokens.take(in_a), tokens.take(~in_a))
+    a_texts = texts[in_a].tolist() if tokens is None or baselines else None
     presence, vocab = presence_of(vectorizer, a_texts, a_tokens)
     a_weights = None if weights is None else np.asarray(weights)[in_a]
     words: dict[str, dict[int, list[str]]] = {}

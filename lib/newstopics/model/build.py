@@ -9,6 +9,7 @@ import dataclasses
 import warnings
 
 import numpy as np
+import pandas as pd
 
 from .. import speedups
 from ..memory import take
@@ -76,6 +77,63 @@ class TopicModel(speedups.import_bertopic().BERTopic):
                 self.topic_embeddings_ = topic_means(X, per_row, np.unique(topics))
                 return
         super()._create_topic_vectors(documents, embeddings, mappings)
+
+    def _extract_topics(self, documents, embeddings=None, mappings=None, verbose=False,
+                        fine_tune_representation=True):
+        """BERTopic's (0.17), each topic's documents joined into its one text by :func:`joined_by_topic` rather than by
+        pandas, which made a Python string of every document first."""
+        self.c_tf_idf_, words = self._c_tf_idf(joined_by_topic(documents))
+        self.topic_representations_ = self._extract_words_per_topic(
+            words, documents, fine_tune_representation=fine_tune_representation,
+            calculate_aspects=fine_tune_representation, embeddings=embeddings)
+        self._create_topic_vectors(documents=documents, embeddings=embeddings, mappings=mappings)
+
+    def _extract_representative_docs(self, c_tf_idf, documents, topics, nr_samples=500, nr_repr_docs=5,
+                                     diversity=None):
+        """BERTopic's representative documents (its own method and its own draw of ``nr_samples`` per topic), drawn
+        from at most :data:`REPRESENTATIVE_POOL` documents of each topic, themselves a seeded random sample: BERTopic
+        sorts the whole table by topic to draw them, a copy of every text (1.1 GB at 1,000,000 paragraphs) for 500
+        per topic. Where no topic is larger than the pool, the table is BERTopic's as it is (the same documents)."""
+        topic = documents["Topic"].to_numpy()
+        ids, first, counts = np.unique(topic, return_index=True, return_counts=True)
+        if len(documents) and counts.max() > REPRESENTATIVE_POOL:
+            order = np.argsort(topic, kind="stable")
+            rng = np.random.default_rng(REPRESENTATIVE_SEED)
+            keep = [rows if len(rows) <= REPRESENTATIVE_POOL else rng.choice(rows, REPRESENTATIVE_POOL, replace=False)
+                    for rows in np.split(order, np.cumsum(counts)[:-1])]
+            documents = documents.iloc[np.sort(np.concatenate(keep))]
+        return super()._extract_representative_docs(c_tf_idf, documents, topics, nr_samples, nr_repr_docs, diversity)
+
+
+def joined_by_topic(documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per topic (``Topic``, in order) with its documents' texts joined by a space in table order
+    (``Document``): BERTopic's ``documents.groupby(["Topic"], as_index=False).agg({"Document": " ".join})``. A column
+    held in pyarrow is joined in pyarrow, a topic at a time, so the only Python strings made are the topics' texts:
+    pandas made one of every document (1,000,000 strings of about 500 bytes, in Python's small-object arenas, which
+    stayed fragmented and held after)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..text import arrow_chunks
+
+    chunks = arrow_chunks(documents["Document"])
+    topic = documents["Topic"].to_numpy()
+    if chunks is None or not len(topic) or topic.dtype.kind not in "iu" or documents["Document"].isna().any():
+        return documents.groupby(["Topic"], as_index=False).agg({"Document": " ".join})
+    column = pa.chunked_array(chunks, type=chunks[0].type)
+    ids, counts = np.unique(topic, return_counts=True)
+    order = np.argsort(topic, kind="stable")
+    texts = []
+    for rows in np.split(order, np.cumsum(counts)[:-1]):
+        piece = column.take(pa.array(rows)).combine_chunks().cast(pa.large_string())
+        lists = pa.LargeListArray.from_arrays(pa.array([0, len(piece)], pa.int64()), piece)
+        texts.append(pc.binary_join(lists, pa.scalar(" ", pa.large_string()))[0].as_py())
+        del piece, lists
+    return pd.DataFrame({"Topic": ids, "Document": pd.Series(texts, dtype=object)})  # as they are: no copy into Arrow
+
+
+REPRESENTATIVE_POOL = 5000  # documents per topic BERTopic draws its representative documents' candidates from
+REPRESENTATIVE_SEED = 42  # the pool's draw (BERTopic's own draw from it is seeded 42 too)
 
 
 def build_model(params: Params, s: Sizing, embedder, representations: bool = True, client=None):

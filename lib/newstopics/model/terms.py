@@ -1,6 +1,7 @@
 """The terms a topic is described by: words and two-word phrases, news stop words removed."""
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import re
@@ -12,7 +13,7 @@ from functools import partial
 import numpy as np
 from scipy import sparse
 
-from ..text import WORD
+from ..text import WORD, arrow_chunks
 
 # Words that carry no topic in news prose, added to scikit-learn's English list.
 NEWS_STOP_WORDS = (
@@ -24,7 +25,6 @@ NEWS_STOP_WORDS = (
 )
 
 LONG_TEXT = 1_000_000  # characters from which a text's terms are read a piece at a time (PhraseAnalyzer.__call__)
-_CUT = re.compile(r"\s(?=the\s)", re.IGNORECASE)  # a place to cut a long text: the space before the word "the"
 _PHRASE_BREAK = re.compile(r"[^\w\s'’-]+|\s[-–—]\s")
 _WORD_OR_BREAK = re.compile(f"{WORD.pattern}|{_PHRASE_BREAK.pattern}")
 
@@ -43,19 +43,20 @@ class PhraseAnalyzer:
     def __call__(self, doc: str):
         """The text's terms: a list, or for a text longer than :data:`LONG_TEXT` characters (c-TF-IDF reads each
         topic's documents joined into one text) an iterator that reads it a piece at a time (:meth:`_pieces`)."""
-        if len(doc) > LONG_TEXT and "the" in self.stop_words:
+        if len(doc) > LONG_TEXT and _cuts(self.stop_words) is not None:
             return self._pieces(doc)
         return self._terms(doc, *self.ngram_range)
 
     def _pieces(self, doc: str):
         """The terms of a long text, a piece of about :data:`LONG_TEXT` characters at a time, each cut just before
-        the word "the": a stop word ends every run of words, so no phrase spans a cut and the terms are exactly the
-        whole text's, without a list of them all at once (about 18 bytes a character of text: 3 GB for a topic of
-        400,000 paragraphs)."""
+        a stop word (:func:`_cuts`): a stop word ends every run of words, so no phrase spans a cut and the terms are
+        exactly the whole text's, without a list of them all at once (about 18 bytes a character of text: 3 GB for a
+        topic of 400,000 paragraphs). A text with no stop word past a piece's length is read whole."""
         lo, hi = self.ngram_range
+        cuts = _cuts(self.stop_words)
         start = 0
         while start < len(doc):
-            cut = _CUT.search(doc, start + LONG_TEXT)
+            cut = cuts.search(doc, start + LONG_TEXT)
             end = cut.start() if cut else len(doc)
             yield from self._terms(doc[start:end], lo, hi)
             start = end
@@ -101,6 +102,16 @@ class PhraseAnalyzer:
                 out.extend([f"{a} {b}" for a, b in zip(run, run[1:], strict=False)])
             else:
                 out.extend(" ".join(run[i:i + n]) for i in range(len(run) - n + 1))
+
+
+@functools.lru_cache(maxsize=8)
+def _cuts(stop_words: frozenset[str]):
+    """Where a long text may be cut: the space before a stop word of plain letters standing alone (between spaces, or
+    at the end), any case; None when there is no such stop word."""
+    plain = sorted((w for w in stop_words if re.fullmatch(r"[a-z]+", w)), key=len, reverse=True)
+    if not plain:
+        return None
+    return re.compile(r"\s(?=(?:%s)(?:\s|$))" % "|".join(plain), re.IGNORECASE)
 
 
 def news_analyzer(ngram_range: tuple[int, int] = (1, 2)) -> PhraseAnalyzer:
@@ -319,13 +330,44 @@ def _fork_limit(n: int) -> float:
 
 def fingerprint(texts) -> int:
     """An order-dependent 64-bit hash of ``texts`` (a list or a pandas column): tokens are the documents' only if
-    their fingerprints agree. About 0.6 s a million texts held as Python strings (0.3 s in a pyarrow column)."""
-    import pandas as pd
+    their fingerprints agree. A hash (BLAKE2b) of the texts' UTF-8 bytes one after another and of each one's length (a
+    missing text: -1), so the same texts give the same fingerprint whether held as Python strings or in a pyarrow
+    column, however its chunks fall. A pyarrow column is read from its buffers as they are: no Python string per text
+    (pandas' own hashing made one of each, about 0.5 GB at 1,000,000 paragraphs, left as fragmented small-object
+    arenas after). About 0.6 s a million paragraphs."""
+    import hashlib
 
-    column = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-    h = pd.util.hash_pandas_object(column, index=False).to_numpy(np.uint64)
-    place = np.arange(1, 2 * len(h), 2, dtype=np.uint64)  # odd factors: a text's place counts, swaps change the sum
-    return int((h * place).sum(dtype=np.uint64)) ^ len(h)
+    import pyarrow as pa
+
+    data, sizes = hashlib.blake2b(digest_size=16), hashlib.blake2b(digest_size=16)
+    chunks = arrow_chunks(texts)
+    if chunks is not None:
+        for chunk in chunks:
+            if not len(chunk):
+                continue
+            _, offsets_buffer, data_buffer = chunk.buffers()
+            wide = chunk.type == pa.large_string()
+            offsets = np.frombuffer(offsets_buffer, np.int64 if wide else np.int32)[
+                chunk.offset:chunk.offset + len(chunk) + 1].astype(np.int64)
+            if data_buffer is not None and offsets[-1] > offsets[0]:
+                data.update(memoryview(data_buffer)[offsets[0]:offsets[-1]])
+            lengths = np.diff(offsets)
+            if chunk.null_count:
+                lengths[chunk.is_null().to_numpy(zero_copy_only=False)] = -1
+            sizes.update(lengths.astype("<i8").tobytes())
+    else:
+        from ..text import in_slices
+
+        for _, part in in_slices(texts, 20_000):
+            encoded = [None if _missing(t) else str(t).encode("utf-8") for t in part]
+            data.update(b"".join(e for e in encoded if e is not None))
+            sizes.update(np.array([-1 if e is None else len(e) for e in encoded], "<i8").tobytes())
+    whole = hashlib.blake2b(data.digest() + sizes.digest(), digest_size=8)
+    return int.from_bytes(whole.digest(), "little") ^ len(texts)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _read(texts, analyzer) -> tuple[list[str], np.ndarray, np.ndarray]:
