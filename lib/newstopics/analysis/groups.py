@@ -84,7 +84,7 @@ from .words import (
     WORD_Z,
     distinctive_words,
     passages,
-    word_matrix,
+    tokens_for,
 )
 
 OUTLIER = -1  # the outlier topic, as in ``model.OUTLIER`` (not imported: these tables need no model stack)
@@ -577,11 +577,11 @@ def compare_groups(
     prevalence = _prevalence(counts, topic_ids, labels, unit, articles)
     test = _test(counts, topic_ids, labels, unit, alpha)
     _agree_with_intervals(test, prevalence)
-    cells, matrix = word_matrix(docs["text"].astype(str), analyzer)
+    tokens = tokens_for(docs["text"].astype(str), analyzer)
     unit_of = article if unit == "article" else np.arange(len(docs))  # what a word is counted once per
-    distinctive = distinctive_words(matrix, cells, group, unit_of, topic, included, topic_ids, labels, min_cell_docs,
+    distinctive = distinctive_words(tokens, group, unit_of, topic, included, topic_ids, labels, min_cell_docs,
                                     word_z, n_words)
-    shown = passages(docs, matrix, cells, group, topic, distinctive)
+    shown = passages(docs, tokens, group, topic, distinctive)
     return GroupComparison(by=by, unit=unit, groups=groups, prevalence=prevalence, test=test,
                            distinctive=distinctive, passages=shown, settings=settings)
 

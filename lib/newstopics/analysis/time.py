@@ -53,7 +53,7 @@ from scipy import sparse, stats
 
 from ..model.terms import Tokens
 from .stats import log_odds_z, wilson
-from .words import presence, word_matrix
+from .words import tokens_for
 
 OUTLIER = -1
 UNITS = ("day", "week", "month", "quarter", "year")
@@ -496,16 +496,14 @@ def period_words(dated: pd.DataFrame, labels: dict, names: list[str], starts: li
         return _empty(WORD_COLUMNS)
     if isinstance(analyzer, Tokens):  # the documents tokenized once (row i for document row i): these rows of them
         analyzer = analyzer.take(d.index.to_numpy())
-    vocab, counts = word_matrix(d["text"].astype(str), analyzer or _default_analyzer())
-    x = presence(counts)  # which single words each document holds
-    del counts
-    words = np.array(vocab, dtype=object)
+    tokens = tokens_for(d["text"].astype(str), analyzer or _default_analyzer())
+    words = np.asarray(tokens.vocab, dtype=object)
     art_codes = pd.factorize(d["article_id"])[0]
     topic_of, pi_of = d["topic"].to_numpy(), d["pi"].to_numpy()
     rows = []
     for topic in sorted(wanted):
         mine = np.flatnonzero(topic_of == topic)
-        xt = x[mine]
+        xt = tokens.take(mine).presence()  # which words each of the topic's documents holds: a topic at a time
         pis = pi_of[mine]
         cells = np.unique(pis)
         if len(cells) < 2:

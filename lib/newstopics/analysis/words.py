@@ -38,17 +38,23 @@ DISTINCTIVE_COLUMNS = ["topic", "label", "group", "rank", "word", "z", "delta", 
 PASSAGE_COLUMNS = ["topic", "label", "group", "rank", "doc_id", "article_id", "title", "score", "words", "excerpt"]
 
 
-def word_matrix(texts, analyzer) -> tuple[list[str], sparse.csr_matrix]:
-    """Documents x single words (terms without a space) counts, by the model's analyzer (its ``words`` alone when it
-    has them: the same counts, without making its phrases), or from the documents already tokenized by it
-    (``analyzer`` a :class:`~newstopics.model.terms.Tokens`, one row per text; ``texts`` is then not read)."""
+def tokens_for(texts, analyzer):
+    """The texts' single words (:class:`~newstopics.model.terms.Tokens`, row i for text i): ``analyzer`` itself when it
+    is their tokens already (checked against ``texts``), else read by the analyzer (its ``words`` alone when it has
+    them)."""
     from ..model.terms import Tokens
 
     if isinstance(analyzer, Tokens):
         analyzer.check(texts)
-        tokens = analyzer
-    else:
-        tokens = Tokens.of(texts, analyzer)
+        return analyzer
+    return Tokens.of(texts, analyzer)
+
+
+def word_matrix(texts, analyzer) -> tuple[list[str], sparse.csr_matrix]:
+    """Documents x single words (terms without a space) counts, by the model's analyzer (its ``words`` alone when it
+    has them: the same counts, without making its phrases), or from the documents already tokenized by it
+    (``analyzer`` a :class:`~newstopics.model.terms.Tokens`, one row per text; ``texts`` is then not read)."""
+    tokens = tokens_for(texts, analyzer)
     return tokens.vocab.tolist(), tokens.counts()
 
 
@@ -59,13 +65,15 @@ def presence(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.ones(len(matrix.data)), matrix.indices, matrix.indptr), shape=matrix.shape)
 
 
-def distinctive_words(matrix, words, group, unit_of, topic, included, topic_ids, labels, min_cell_docs, word_z,
+def distinctive_words(tokens, group, unit_of, topic, included, topic_ids, labels, min_cell_docs, word_z,
                       n_words) -> pd.DataFrame:
     """Per topic and included group: the words with the highest log-odds z against the other included groups'
     documents of the same topic (``DISTINCTIVE_COLUMNS``).
 
     Args:
-        matrix, words: documents x words counts and the words (:func:`word_matrix`).
+        tokens: the documents' single words (:func:`tokens_for`, row i for document i); which words a topic's
+            documents hold is made for one topic at a time (the whole corpus's documents x words at once was 1.2 GB
+            and more at 1,000,000 paragraphs).
         group: each document's group ("" for none); ``included``: the groups compared.
         unit_of: each document's counting unit: its article, or the document itself when documents are the unit
             (comparing by ``article_id``, where each group is one article and counting articles would leave every
@@ -90,18 +98,17 @@ def distinctive_words(matrix, words, group, unit_of, topic, included, topic_ids,
     side's share of the prior as the signal (5 against 25 uses at 0.59 and 0.50 per 1,000 words scored z = 6.0; with
     the topic's counts, 0.1)."""
     rows = []
-    if matrix.sum() == 0 or len(included) < 2:
+    if not len(tokens.ids) or len(included) < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
-    words = np.array(words, dtype=object)
+    words = np.asarray(tokens.vocab, dtype=object)
     code = pd.Index(included).get_indexer(group)  # -1: not an included group
-    present = presence(matrix)
     for k in topic_ids:
         idx = np.flatnonzero((topic == k) & (code >= 0))
         docs_per_group = np.bincount(code[idx], minlength=len(included))
         if not len(idx) or not ((docs_per_group >= min_cell_docs)
                                 & (len(idx) - docs_per_group >= min_cell_docs)).any():
             continue
-        x = present[idx]
+        x = tokens.take(idx).presence()  # the topic's documents x words (the whole vocabulary's columns)
         codes = code[idx]
         units = pd.factorize(pd.Series(unit_of[idx]).astype(str))[0]
         # (group, unit) pairs of the topic: which words each one's documents use
@@ -156,7 +163,7 @@ def _uses(x, unit, codes) -> tuple[sparse.csr_matrix, np.ndarray]:
     return uses, group_of
 
 
-def passages(docs, matrix, words, group, topic, distinctive) -> pd.DataFrame:
+def passages(docs, tokens, group, topic, distinctive) -> pd.DataFrame:
     """Per topic x group cell with distinctive words: the documents of the cell in which those words make up the
     largest share of the words (ties: the earlier document), with an excerpt around the first of them. Chosen by the
     words rather than nearness to the topic's mean vector: a passage should show what the group says differently,
@@ -164,19 +171,18 @@ def passages(docs, matrix, words, group, topic, distinctive) -> pd.DataFrame:
     rows = []
     if distinctive.empty:
         return pd.DataFrame(columns=PASSAGE_COLUMNS)
-    column = {w: i for i, w in enumerate(words)}
-    lengths = np.asarray(matrix.sum(axis=1)).ravel()
+    lengths = tokens.lengths.astype(float)  # each document's single words
     cells = pd.Series(np.arange(len(topic))).groupby([topic, group]).indices
     for (k, g), cell in distinctive.groupby(["topic", "group"], sort=False):
-        chosen = [column[w] for w in cell["word"]]
+        chosen = cell["word"].tolist()
         idx = cells[(k, g)]
-        hits = np.asarray(matrix[idx][:, chosen].sum(axis=1)).ravel()
+        uses = tokens.take(idx).counts(chosen)  # the cell's documents x its distinctive words
+        hits = np.asarray(uses.sum(axis=1)).ravel()
         score = np.divide(hits, lengths[idx], out=np.zeros(len(idx)), where=lengths[idx] > 0)
         order = np.lexsort((idx, -score))
         for rank, j in enumerate([o for o in order if score[o] > 0][:N_PASSAGES], start=1):
             i = idx[j]
-            present = [w for w, c in zip(cell["word"], np.asarray(matrix[i, chosen].todense()).ravel(), strict=True)
-                       if c > 0]
+            present = [w for w, c in zip(chosen, uses[j].toarray().ravel(), strict=True) if c > 0]
             d = docs.iloc[i]
             rows.append({"topic": k, "label": cell["label"].iloc[0], "group": g, "rank": rank, "doc_id": d["doc_id"],
                          "article_id": d["article_id"], "title": d.get("title", ""), "score": score[j],

@@ -267,7 +267,11 @@ class Tokens:
         lengths = self.lengths[rows]
         indptr = np.zeros(len(rows) + 1, np.int64)
         np.cumsum(lengths, out=indptr[1:])
-        at = np.repeat(self.indptr[rows] - indptr[:-1], lengths) + np.arange(indptr[-1])
+        # each kept token's place among all tokens; in 32 bits while they fit (a third of the memory of 64-bit places
+        # summed out of place: 0.5 GB for a topic of 400,000 paragraphs)
+        kind = np.int32 if len(self.ids) < 2**31 else np.int64
+        at = np.repeat((self.indptr[rows] - indptr[:-1]).astype(kind), lengths)
+        at += np.arange(indptr[-1], dtype=kind)
         out = Tokens(self.vocab, self.ids[at], indptr)
         out._index = self._index
         return out
