@@ -62,7 +62,8 @@ def presence(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """Which words each document holds (1.0) from its counts (no stored zeros, as :func:`word_matrix` makes them):
     the counts' own structure with ones for data, so only the data is new (a copy through ``matrix > 0`` was three
     arrays of the matrix's size more). The two share their index arrays: neither may be changed in place."""
-    return sparse.csr_matrix((np.ones(len(matrix.data)), matrix.indices, matrix.indptr), shape=matrix.shape)
+    return sparse.csr_matrix((np.ones(len(matrix.data), np.float32), matrix.indices, matrix.indptr),
+                             shape=matrix.shape)
 
 
 def distinctive_words(tokens, group, unit_of, topic, included, topic_ids, labels, min_cell_docs, word_z,
@@ -127,7 +128,7 @@ def distinctive_words(tokens, group, unit_of, topic, included, topic_ids, labels
             if shared:
                 rest = codes != gi
                 y_rest, _ = _uses(x[rest], pd.factorize(units[rest])[0], codes[rest])
-                y_r, art_r = np.asarray(y_rest.sum(axis=0)).ravel(), y_rest.shape[0]
+                y_r, art_r = np.asarray(y_rest.sum(axis=0), dtype=np.float64).ravel(), y_rest.shape[0]
             else:
                 y_r, art_r = per_group.sum(axis=0) - y_g, int(unit_count.sum() - unit_count[gi])
             art_g = int(unit_count[gi])

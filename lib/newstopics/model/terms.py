@@ -291,9 +291,9 @@ class Tokens:
                 lut[i] = j
         return lut[self.ids]
 
-    def counts(self, words=None) -> sparse.csr_matrix:
+    def counts(self, words=None, dtype=np.float64) -> sparse.csr_matrix:
         """Documents x words counts: over the whole vocabulary (columns in ``vocab`` order), or over ``words``
-        (columns in their order; a word never seen is a column of zeros)."""
+        (columns in their order; a word never seen is a column of zeros), as ``dtype``."""
         cols = self.ids if words is None else self.mapped(words)
         width = len(self.vocab) if words is None else len(words)
         indptr = self.indptr
@@ -305,13 +305,14 @@ class Tokens:
             indptr = kept[self.indptr]
         if words is None:  # scipy may keep the arrays it is given as the matrix's own, and sum_duplicates rewrites
             cols, indptr = cols.copy(), indptr.copy()  # them in place: the tokens' own are copied, not given
-        m = sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(self), width))
+        m = sparse.csr_matrix((np.ones(len(cols), dtype), cols, indptr), shape=(len(self), width))
         m.sum_duplicates()  # a word a document holds several times: one entry, its count
         return m
 
     def presence(self, words=None) -> sparse.csr_matrix:
-        """Which words each document holds (0/1): :meth:`counts` made boolean."""
-        m = self.counts(words)
+        """Which words each document holds (0/1, in 32-bit floats: exact, and half the memory): :meth:`counts` made
+        boolean."""
+        m = self.counts(words, np.float32)
         m.data[:] = 1.0
         return m
 
